@@ -1,0 +1,667 @@
+// Raw socket, pipe and fd syscalls. Each returns a value >= 0 (or a Buffer,
+// an array, an address) on success and -errno on failure, so that EAGAIN on
+// the hot path costs no exception; only wrong argument types throw.
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "tsyncio.h"
+
+namespace tsyncio {
+
+namespace {
+
+using Info = Napi::CallbackInfo;
+
+template <typename F>
+inline ssize_t NoIntr(F f) {
+  ssize_t r;
+  do r = f();
+  while (r == -1 && errno == EINTR);
+  return r;
+}
+
+inline Napi::Value V(napi_env env, napi_value v) { return Napi::Value(env, v); }
+inline Napi::Value Result(napi_env env, ssize_t r) { return V(env, r < 0 ? Errno(env, errno) : Int(env, r)); }
+
+// Argument readers: false means a JS exception is pending.
+inline bool I32(const Info& info, size_t i, int32_t* out, const char* what) {
+  return ToInt32(info.Env(), info[i], out, what);
+}
+inline bool OptI32(const Info& info, size_t i, int32_t* out, int32_t dflt, const char* what) {
+  if (i >= info.Length() || info[i].IsUndefined()) {
+    *out = dflt;
+    return true;
+  }
+  return I32(info, i, out, what);
+}
+inline bool Fd(const Info& info, int32_t* fd) { return I32(info, 0, fd, "fd"); }
+
+// A byte range [offset, offset + length) of a buffer argument, checked.
+bool Range(const Info& info, size_t bufIdx, size_t offIdx, size_t lenIdx, char** p, size_t* n) {
+  napi_env env = info.Env();
+  char* data;
+  size_t total;
+  if (!GetBytes(env, info[bufIdx], &data, &total, "buffer")) return false;
+  int64_t off = 0, len = static_cast<int64_t>(total);
+  if (offIdx < info.Length() && !info[offIdx].IsUndefined() && !ToInt64(env, info[offIdx], &off, "offset")) return false;
+  if (off < 0 || static_cast<uint64_t>(off) > total) {
+    ThrowRange(env, "offset is out of the buffer's bounds");
+    return false;
+  }
+  len = static_cast<int64_t>(total) - off;
+  if (lenIdx < info.Length() && !info[lenIdx].IsUndefined()) {
+    int64_t want;
+    if (!ToInt64(env, info[lenIdx], &want, "length")) return false;
+    if (want < 0 || want > len) {
+      ThrowRange(env, "length is out of the buffer's bounds");
+      return false;
+    }
+    len = want;
+  }
+  *p = data + off;
+  *n = static_cast<size_t>(len);
+  return true;
+}
+
+// recv() buffers. Small reads (the common case: a request, a chunk of a
+// stream) land in a cached per-thread block and are copied into a Buffer of
+// exactly their size: one memcpy of a few KiB costs less than an external
+// buffer's finalizer. Large reads hand the block itself to JS, shrunk with
+// realloc to the bytes received, so the data is never copied twice.
+constexpr size_t kCopyMax = 16 * 1024;
+constexpr size_t kCacheMax = 1024 * 1024;
+thread_local char* tlBlock = nullptr;
+thread_local size_t tlBlockSize = 0;
+
+char* Block(size_t n) {
+  if (tlBlockSize < n) {
+    free(tlBlock);
+    tlBlock = static_cast<char*>(malloc(n));
+    tlBlockSize = tlBlock ? n : 0;
+  }
+  return tlBlock;
+}
+
+void FreeBlock(napi_env, void* data, void*) { free(data); }
+
+napi_value TakeBlock(napi_env env, size_t n) {
+  napi_value buf;
+  if (n <= kCopyMax) {
+    napi_create_buffer_copy(env, n, tlBlock, nullptr, &buf);
+  } else {
+    char* b = static_cast<char*>(realloc(tlBlock, n));
+    if (!b) b = tlBlock;
+    tlBlock = nullptr;
+    tlBlockSize = 0;
+    if (napi_create_external_buffer(env, n, b, FreeBlock, nullptr, &buf) != napi_ok) {
+      napi_create_buffer_copy(env, n, b, nullptr, &buf);
+      free(b);
+    }
+  }
+  if (tlBlockSize > kCacheMax) {
+    free(tlBlock);
+    tlBlock = nullptr;
+    tlBlockSize = 0;
+  }
+  return buf;
+}
+
+napi_value EmptyBuffer(napi_env env) {
+  napi_value buf;
+  napi_create_buffer(env, 0, nullptr, &buf);
+  return buf;
+}
+
+bool Size(const Info& info, size_t i, size_t* n) {
+  int64_t v;
+  if (!ToInt64(info.Env(), info[i], &v, "n")) return false;
+  if (v < 0) {
+    ThrowRange(info.Env(), "n must not be negative");
+    return false;
+  }
+  *n = static_cast<size_t>(v);
+  return true;
+}
+
+thread_local sockaddr_storage tlAcceptAddr;
+thread_local socklen_t tlAcceptLen = 0;
+
+// --- sockets -------------------------------------------------------------
+
+Napi::Value Socket(const Info& info) {
+  napi_env env = info.Env();
+  int32_t family, type, proto;
+  if (!I32(info, 0, &family, "family") || !I32(info, 1, &type, "type") || !OptI32(info, 2, &proto, 0, "proto")) return {};
+  int fd = socket(family, type | SOCK_CLOEXEC, proto);
+  return Result(env, fd);
+}
+
+Napi::Value Socketpair(const Info& info) {
+  napi_env env = info.Env();
+  int32_t family, type, proto;
+  if (!OptI32(info, 0, &family, AF_UNIX, "family") || !OptI32(info, 1, &type, SOCK_STREAM, "type") ||
+      !OptI32(info, 2, &proto, 0, "proto"))
+    return {};
+  int sv[2];
+  if (socketpair(family, type | SOCK_CLOEXEC, proto, sv) < 0) return V(env, Errno(env, errno));
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, Int(env, sv[0]));
+  napi_set_element(env, arr, 1, Int(env, sv[1]));
+  return V(env, arr);
+}
+
+Napi::Value Bind(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, family;
+  if (!Fd(info, &fd) || !I32(info, 1, &family, "family")) return {};
+  sockaddr_storage ss;
+  socklen_t len;
+  int r = ParseSockaddr(env, family, info[2], &ss, &len);
+  if (r == kPending) return {};
+  if (r < 0) return V(env, Int(env, r));
+  return Result(env, bind(fd, reinterpret_cast<sockaddr*>(&ss), len));
+}
+
+Napi::Value Listen(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, backlog;
+  if (!Fd(info, &fd) || !OptI32(info, 1, &backlog, SOMAXCONN, "backlog")) return {};
+  return Result(env, listen(fd, backlog));
+}
+
+Napi::Value Accept(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  if (!Fd(info, &fd) || !OptI32(info, 1, &flags, 0, "flags")) return {};
+  tlAcceptLen = sizeof tlAcceptAddr;
+  ssize_t r = NoIntr([&] {
+    return accept4(fd, reinterpret_cast<sockaddr*>(&tlAcceptAddr), &tlAcceptLen, flags | SOCK_CLOEXEC);
+  });
+  if (r < 0) tlAcceptLen = 0;
+  return Result(env, r);
+}
+
+Napi::Value AcceptedAddress(const Info& info) {
+  napi_env env = info.Env();
+  return V(env, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&tlAcceptAddr), tlAcceptLen));
+}
+
+// A connect interrupted by a signal goes on in the kernel; wait for it as
+// PEP 475 does instead of connecting again (which would fail with EALREADY).
+int FinishInterruptedConnect(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK)) return -EINPROGRESS;
+  pollfd p = {fd, POLLOUT, 0};
+  if (NoIntr([&] { return poll(&p, 1, -1); }) < 0) return -errno;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+  return -err;
+}
+
+Napi::Value Connect(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, family;
+  if (!Fd(info, &fd) || !I32(info, 1, &family, "family")) return {};
+  sockaddr_storage ss;
+  socklen_t len;
+  int r = ParseSockaddr(env, family, info[2], &ss, &len);
+  if (r == kPending) return {};
+  if (r < 0) return V(env, Int(env, r));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return V(env, Int(env, 0));
+  if (errno == EINTR) return V(env, Int(env, FinishInterruptedConnect(fd)));
+  return V(env, Errno(env, errno));
+}
+
+Napi::Value Recv(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  size_t n;
+  if (!Fd(info, &fd) || !Size(info, 1, &n) || !OptI32(info, 2, &flags, 0, "flags")) return {};
+  if (n == 0) return V(env, EmptyBuffer(env));
+  char* b = Block(n);
+  if (!b) return V(env, Errno(env, ENOMEM));
+  ssize_t r = NoIntr([&] { return recv(fd, b, n, flags); });
+  if (r < 0) return V(env, Errno(env, errno));
+  if (r == 0) return V(env, EmptyBuffer(env));
+  return V(env, TakeBlock(env, static_cast<size_t>(r)));
+}
+
+Napi::Value RecvInto(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
+  return Result(env, NoIntr([&] { return recv(fd, p, n, flags); }));
+}
+
+Napi::Value Recvfrom(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  size_t n;
+  if (!Fd(info, &fd) || !Size(info, 1, &n) || !OptI32(info, 2, &flags, 0, "flags")) return {};
+  char* b = Block(n ? n : 1);
+  if (!b) return V(env, Errno(env, ENOMEM));
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  ssize_t r = NoIntr([&] { return recvfrom(fd, b, n, flags, reinterpret_cast<sockaddr*>(&ss), &len); });
+  if (r < 0) return V(env, Errno(env, errno));
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, r == 0 ? EmptyBuffer(env) : TakeBlock(env, static_cast<size_t>(r)));
+  napi_set_element(env, arr, 1, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len));
+  return V(env, arr);
+}
+
+Napi::Value RecvfromInto(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  ssize_t r = NoIntr([&] { return recvfrom(fd, p, n, flags, reinterpret_cast<sockaddr*>(&ss), &len); });
+  if (r < 0) return V(env, Errno(env, errno));
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, Int(env, r));
+  napi_set_element(env, arr, 1, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len));
+  return V(env, arr);
+}
+
+Napi::Value Send(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
+  // MSG_NOSIGNAL: a closed peer is EPIPE, never SIGPIPE.
+  return Result(env, NoIntr([&] { return send(fd, p, n, flags | MSG_NOSIGNAL); }));
+}
+
+Napi::Value Sendto(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, family, flags;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, SIZE_MAX, SIZE_MAX, &p, &n) || !I32(info, 2, &family, "family") ||
+      !OptI32(info, 4, &flags, 0, "flags"))
+    return {};
+  sockaddr_storage ss;
+  socklen_t len;
+  int r = ParseSockaddr(env, family, info[3], &ss, &len);
+  if (r == kPending) return {};
+  if (r < 0) return V(env, Int(env, r));
+  return Result(env, NoIntr([&] {
+    return sendto(fd, p, n, flags | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&ss), len);
+  }));
+}
+
+// Gathers an array of buffers into iovecs (at most IOV_MAX: the caller sees
+// a short write and sends the rest later, as with any partial write).
+bool Gather(const Info& info, size_t idx, std::vector<iovec>* iov) {
+  napi_env env = info.Env();
+  bool isArray;
+  uint32_t count;
+  if (napi_is_array(env, info[idx], &isArray) != napi_ok || !isArray) {
+    ThrowType(env, "buffers must be an array");
+    return false;
+  }
+  napi_get_array_length(env, info[idx], &count);
+  if (count > IOV_MAX) count = IOV_MAX;
+  iov->resize(count);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value el;
+    napi_get_element(env, info[idx], i, &el);
+    char* p;
+    size_t n;
+    if (!GetBytes(env, el, &p, &n, "each buffer")) return false;
+    (*iov)[i].iov_base = p;
+    (*iov)[i].iov_len = n;
+  }
+  return true;
+}
+
+Napi::Value Sendmsg(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, flags;
+  thread_local std::vector<iovec> iov;
+  if (!Fd(info, &fd) || !Gather(info, 1, &iov) || !OptI32(info, 2, &flags, 0, "flags")) return {};
+  msghdr msg = {};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  return Result(env, NoIntr([&] { return sendmsg(fd, &msg, flags | MSG_NOSIGNAL); }));
+}
+
+Napi::Value Writev(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  thread_local std::vector<iovec> iov;
+  if (!Fd(info, &fd) || !Gather(info, 1, &iov)) return {};
+  return Result(env, NoIntr([&] { return writev(fd, iov.data(), static_cast<int>(iov.size())); }));
+}
+
+Napi::Value Shutdown(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, how;
+  if (!Fd(info, &fd) || !I32(info, 1, &how, "how")) return {};
+  return Result(env, shutdown(fd, how));
+}
+
+Napi::Value Close(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  // On Linux the fd is released even when close reports EINTR; retrying
+  // could close an fd another thread just opened.
+  if (close(fd) < 0 && errno != EINTR) return V(env, Errno(env, errno));
+  return V(env, Int(env, 0));
+}
+
+Napi::Value Dup(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  return Result(env, fcntl(fd, F_DUPFD_CLOEXEC, 0));
+}
+
+Napi::Value Sockname(const Info& info, bool peer) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int r = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+               : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r < 0) return V(env, Errno(env, errno));
+  // An unbound AF_UNIX socket reports only its family: its name is "".
+  if (len <= sizeof(sa_family_t) && ss.ss_family == AF_UNIX) {
+    napi_value s;
+    napi_create_string_utf8(env, "", 0, &s);
+    return V(env, s);
+  }
+  return V(env, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len));
+}
+Napi::Value Getsockname(const Info& info) { return Sockname(info, false); }
+Napi::Value Getpeername(const Info& info) { return Sockname(info, true); }
+
+Napi::Value Setsockopt(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, level, opt, value;
+  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option")) return {};
+  if (info[3].IsBoolean()) value = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
+  else if (!I32(info, 3, &value, "value")) return {};
+  return Result(env, setsockopt(fd, level, opt, &value, sizeof value));
+}
+
+Napi::Value Getsockopt(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, level, opt;
+  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option")) return {};
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (getsockopt(fd, level, opt, &value, &len) < 0) return V(env, Errno(env, errno));
+  return V(env, Int(env, value));
+}
+
+Napi::Value SetsockoptBytes(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, level, opt;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option") ||
+      !Range(info, 3, SIZE_MAX, SIZE_MAX, &p, &n))
+    return {};
+  return Result(env, setsockopt(fd, level, opt, p, static_cast<socklen_t>(n)));
+}
+
+Napi::Value GetsockoptBytes(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, level, opt, buflen;
+  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option") ||
+      !I32(info, 3, &buflen, "buflen"))
+    return {};
+  if (buflen <= 0 || buflen > 1024) {
+    ThrowRange(env, "getsockopt buflen out of range");
+    return {};
+  }
+  char buf[1024];
+  socklen_t len = static_cast<socklen_t>(buflen);
+  if (getsockopt(fd, level, opt, buf, &len) < 0) return V(env, Errno(env, errno));
+  napi_value out;
+  napi_create_buffer_copy(env, len, buf, nullptr, &out);
+  return V(env, out);
+}
+
+Napi::Value SetNonblocking(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  bool on = info[1].ToBoolean().Value();
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return V(env, Errno(env, errno));
+  int want = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (want != flags && fcntl(fd, F_SETFL, want) < 0) return V(env, Errno(env, errno));
+  return V(env, Int(env, 0));
+}
+
+Napi::Value GetNonblocking(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return V(env, Errno(env, errno));
+  return V(env, Int(env, (flags & O_NONBLOCK) ? 1 : 0));
+}
+
+Napi::Value FdType(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  struct stat st;
+  if (fstat(fd, &st) < 0) return V(env, Errno(env, errno));
+  const char* kind = S_ISSOCK(st.st_mode)  ? "socket"
+                     : S_ISFIFO(st.st_mode) ? "fifo"
+                     : S_ISCHR(st.st_mode)  ? "chr"
+                     : S_ISREG(st.st_mode)  ? "reg"
+                     : S_ISDIR(st.st_mode)  ? "dir"
+                     : S_ISBLK(st.st_mode)  ? "blk"
+                                            : "other";
+  return Napi::String::New(env, kind);
+}
+
+Napi::Value SocketInfo(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  if (!Fd(info, &fd)) return {};
+  const int opts[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
+  napi_value arr;
+  napi_create_array_with_length(env, 3, &arr);
+  for (int i = 0; i < 3; i++) {
+    int v = 0;
+    socklen_t len = sizeof v;
+    if (getsockopt(fd, SOL_SOCKET, opts[i], &v, &len) < 0) return V(env, Errno(env, errno));
+    napi_set_element(env, arr, i, Int(env, v));
+  }
+  return V(env, arr);
+}
+
+// --- pipes and plain fds ---------------------------------------------------
+
+Napi::Value Read(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  size_t n;
+  if (!Fd(info, &fd) || !Size(info, 1, &n)) return {};
+  if (n == 0) return V(env, EmptyBuffer(env));
+  char* b = Block(n);
+  if (!b) return V(env, Errno(env, ENOMEM));
+  ssize_t r = NoIntr([&] { return read(fd, b, n); });
+  if (r < 0) return V(env, Errno(env, errno));
+  if (r == 0) return V(env, EmptyBuffer(env));
+  return V(env, TakeBlock(env, static_cast<size_t>(r)));
+}
+
+Napi::Value ReadInto(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n)) return {};
+  return Result(env, NoIntr([&] { return read(fd, p, n); }));
+}
+
+Napi::Value Write(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n)) return {};
+  return Result(env, NoIntr([&] { return write(fd, p, n); }));
+}
+
+Napi::Value Pipe(const Info& info) {
+  napi_env env = info.Env();
+  int32_t flags;
+  if (!OptI32(info, 0, &flags, 0, "flags")) return {};
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | flags) < 0) return V(env, Errno(env, errno));
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, Int(env, fds[0]));
+  napi_set_element(env, arr, 1, Int(env, fds[1]));
+  return V(env, arr);
+}
+
+// Waits (blocking the thread) for POLL* events on one fd: the timeouts of the
+// blocking Socket API. Returns the revents, 0 on timeout, or -errno.
+Napi::Value PollOne(const Info& info) {
+  napi_env env = info.Env();
+  int32_t fd, events, timeoutMs;
+  if (!Fd(info, &fd) || !I32(info, 1, &events, "events") || !I32(info, 2, &timeoutMs, "timeout")) return {};
+  pollfd p = {fd, static_cast<short>(events), 0};
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int left = timeoutMs;
+  for (;;) {
+    int r = poll(&p, 1, left);
+    if (r >= 0) return V(env, Int(env, r == 0 ? 0 : p.revents));
+    if (errno != EINTR) return V(env, Errno(env, errno));
+    if (timeoutMs < 0) continue;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    left = spent >= timeoutMs ? 0 : static_cast<int>(timeoutMs - spent);
+  }
+}
+
+Napi::Value InetPton(const Info& info) {
+  napi_env env = info.Env();
+  int32_t family;
+  if (!I32(info, 0, &family, "family")) return {};
+  if (!info[1].IsString()) {
+    ThrowType(env, "address must be a string");
+    return {};
+  }
+  std::string s = info[1].As<Napi::String>().Utf8Value();
+  unsigned char out[sizeof(in6_addr)];
+  size_t size = family == AF_INET ? sizeof(in_addr) : family == AF_INET6 ? sizeof(in6_addr) : 0;
+  if (size == 0) return V(env, Errno(env, EAFNOSUPPORT));
+  if (inet_pton(family, s.c_str(), out) != 1) return V(env, Errno(env, EINVAL));
+  napi_value buf;
+  napi_create_buffer_copy(env, size, out, nullptr, &buf);
+  return V(env, buf);
+}
+
+Napi::Value InetNtop(const Info& info) {
+  napi_env env = info.Env();
+  int32_t family;
+  char* p;
+  size_t n;
+  if (!I32(info, 0, &family, "family") || !Range(info, 1, SIZE_MAX, SIZE_MAX, &p, &n)) return {};
+  size_t size = family == AF_INET ? sizeof(in_addr) : family == AF_INET6 ? sizeof(in6_addr) : 0;
+  if (size == 0) return V(env, Errno(env, EAFNOSUPPORT));
+  if (n != size) return V(env, Errno(env, EINVAL));
+  char out[INET6_ADDRSTRLEN];
+  if (!inet_ntop(family, p, out, sizeof out)) return V(env, Errno(env, errno));
+  return Napi::String::New(env, out);
+}
+
+}  // namespace
+
+void InitSocket(Napi::Env env, Napi::Object exports) {
+  struct Fn {
+    const char* name;
+    Napi::Value (*fn)(const Info&);
+  };
+  static const Fn fns[] = {
+      {"socket", Socket},         {"socketpair", Socketpair},
+      {"bind", Bind},             {"listen", Listen},
+      {"accept", Accept},         {"acceptedAddress", AcceptedAddress},
+      {"connect", Connect},       {"recv", Recv},
+      {"recvInto", RecvInto},     {"recvfrom", Recvfrom},
+      {"recvfromInto", RecvfromInto}, {"send", Send},
+      {"sendto", Sendto},         {"sendmsg", Sendmsg},
+      {"writev", Writev},         {"shutdown", Shutdown},
+      {"close", Close},           {"dup", Dup},
+      {"getsockname", Getsockname}, {"getpeername", Getpeername},
+      {"setsockopt", Setsockopt}, {"getsockopt", Getsockopt},
+      {"setsockoptBytes", SetsockoptBytes}, {"getsockoptBytes", GetsockoptBytes},
+      {"setNonblocking", SetNonblocking}, {"getNonblocking", GetNonblocking},
+      {"fdType", FdType},         {"socketInfo", SocketInfo},
+      {"read", Read},             {"readInto", ReadInto},
+      {"write", Write},           {"pipe", Pipe},
+      {"pollOne", PollOne},       {"inetPton", InetPton},
+      {"inetNtop", InetNtop},
+  };
+  for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+
+  Napi::Object c = exports.Get("constants").As<Napi::Object>();
+  auto set = [&](const char* name, int64_t v) { c.Set(name, Napi::Number::New(env, static_cast<double>(v))); };
+#define K(name) set(#name, name)
+  K(AF_UNSPEC); K(AF_INET); K(AF_INET6); K(AF_UNIX); K(AF_NETLINK); K(AF_PACKET);
+  K(SOCK_STREAM); K(SOCK_DGRAM); K(SOCK_RAW); K(SOCK_SEQPACKET); K(SOCK_RDM);
+  K(SOCK_NONBLOCK); K(SOCK_CLOEXEC);
+  K(SOL_SOCKET); K(SOL_TCP);
+  K(SO_REUSEADDR); K(SO_REUSEPORT); K(SO_BROADCAST); K(SO_KEEPALIVE); K(SO_ERROR);
+  K(SO_TYPE); K(SO_RCVBUF); K(SO_SNDBUF); K(SO_RCVLOWAT); K(SO_SNDLOWAT); K(SO_LINGER);
+  K(SO_DOMAIN); K(SO_PROTOCOL); K(SO_ACCEPTCONN); K(SO_OOBINLINE); K(SO_DONTROUTE);
+  K(SO_RCVTIMEO); K(SO_SNDTIMEO); K(SO_PASSCRED); K(SO_PEERCRED); K(SO_BINDTODEVICE);
+  K(SO_PRIORITY); K(SO_MARK);
+  K(IPPROTO_IP); K(IPPROTO_IPV6); K(IPPROTO_TCP); K(IPPROTO_UDP); K(IPPROTO_ICMP);
+  K(IPPROTO_ICMPV6); K(IPPROTO_RAW); K(IPPROTO_SCTP);
+  K(IP_TOS); K(IP_TTL); K(IP_MULTICAST_IF); K(IP_MULTICAST_TTL); K(IP_MULTICAST_LOOP);
+  K(IP_ADD_MEMBERSHIP); K(IP_DROP_MEMBERSHIP); K(IP_RECVTOS); K(IP_HDRINCL);
+  K(IPV6_V6ONLY); K(IPV6_JOIN_GROUP); K(IPV6_LEAVE_GROUP); K(IPV6_MULTICAST_HOPS);
+  K(IPV6_MULTICAST_IF); K(IPV6_MULTICAST_LOOP); K(IPV6_UNICAST_HOPS); K(IPV6_TCLASS);
+  K(TCP_NODELAY); K(TCP_MAXSEG); K(TCP_CORK); K(TCP_KEEPIDLE); K(TCP_KEEPINTVL);
+  K(TCP_KEEPCNT); K(TCP_QUICKACK); K(TCP_DEFER_ACCEPT); K(TCP_FASTOPEN); K(TCP_USER_TIMEOUT);
+  K(TCP_NOTSENT_LOWAT); K(TCP_CONGESTION);
+  K(SHUT_RD); K(SHUT_WR); K(SHUT_RDWR);
+  K(MSG_OOB); K(MSG_PEEK); K(MSG_DONTROUTE); K(MSG_DONTWAIT); K(MSG_WAITALL); K(MSG_TRUNC);
+  K(MSG_CTRUNC); K(MSG_EOR); K(MSG_NOSIGNAL); K(MSG_MORE); K(MSG_CMSG_CLOEXEC); K(MSG_ERRQUEUE);
+  K(MSG_CONFIRM);
+  K(SOMAXCONN);
+  K(INADDR_ANY); K(INADDR_BROADCAST); K(INADDR_LOOPBACK); K(INADDR_NONE);
+  K(POLLIN); K(POLLPRI); K(POLLOUT); K(POLLERR); K(POLLHUP); K(POLLNVAL); K(POLLRDHUP);
+  K(O_NONBLOCK); K(O_CLOEXEC);
+#undef K
+}
+
+}  // namespace tsyncio

@@ -1,0 +1,79 @@
+// Declarations shared by the files of tsyncio's native core.
+#pragma once
+
+#include <napi.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <cstdint>
+
+namespace tsyncio {
+
+struct PollHandle;
+struct DnsRequest;
+
+// One per Node environment (the main thread and each worker). It outlives the
+// N-API instance data while uv handles or requests still point at it: Node
+// may finalize instance data before the close callbacks of the async cleanup
+// hook have run, so whoever drops the last reference frees it.
+struct AddonData {
+  uv_loop_t* loop = nullptr;
+  napi_env env = nullptr;
+  Napi::FunctionReference watcherCtor;
+  PollHandle* handles = nullptr;  // every uv_poll_t not yet closed
+  DnsRequest* requests = nullptr;  // every DNS request in flight
+  size_t liveHandles = 0;          // handles whose close callback has not run
+  size_t liveRequests = 0;
+  bool instanceAlive = true;
+  bool tearingDown = false;  // no JS may run any more
+  bool hookPending = false;  // registered and not yet finished
+  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+};
+
+AddonData* GetAddonData(napi_env env);
+// Called when a handle or request is released; frees the data or finishes
+// the cleanup hook when it was the last.
+void MaybeFinishTeardown(AddonData* data);
+
+// Sets an exception and returns false when `value` is not a number.
+bool ToInt32(napi_env env, napi_value value, int32_t* out, const char* what);
+bool ToInt64(napi_env env, napi_value value, int64_t* out, const char* what);
+// Any TypedArray, DataView or ArrayBuffer: its bytes. Sets a TypeError otherwise.
+bool GetBytes(napi_env env, napi_value value, char** data, size_t* length, const char* what);
+// `-errno` as a JS number.
+inline napi_value Errno(napi_env env, int err) {
+  napi_value v;
+  napi_create_int32(env, -err, &v);
+  return v;
+}
+inline napi_value Int(napi_env env, int64_t n) {
+  napi_value v;
+  napi_create_int64(env, n, &v);
+  return v;
+}
+inline napi_value Undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+void ThrowType(napi_env env, const char* message);
+void ThrowRange(napi_env env, const char* message);
+
+// Python's address forms (API.md §2 rule 6) <-> struct sockaddr.
+// Returns 0, a negative errno (-EINVAL for a host that is not numeric,
+// -ENAMETOOLONG for an AF_UNIX path that does not fit, -EAFNOSUPPORT for a
+// family it cannot express), or kPending when a JS exception was set.
+constexpr int kPending = 1;
+int ParseSockaddr(napi_env env, int family, napi_value addr, sockaddr_storage* ss, socklen_t* len);
+// null for an empty address (len 0) and for families it does not know.
+napi_value FormatSockaddr(napi_env env, const sockaddr* sa, socklen_t len);
+
+// Registration of each concern's exports.
+void InitPoll(Napi::Env env, Napi::Object exports, AddonData* data);
+void InitSocket(Napi::Env env, Napi::Object exports);
+void InitSendfile(Napi::Env env, Napi::Object exports);
+void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
+void CloseAllHandles(AddonData* data);
+void CancelAllRequests(AddonData* data);
+
+}  // namespace tsyncio
