@@ -1,1 +1,30 @@
-export {};
+// The public `asyncio` namespace: `import * as asyncio from "tsyncio"`. Re-exports only.
+export * from "./exceptions.js";
+export { Context, ContextVar, Token, copyContext } from "./contextvars.js";
+export {
+  AbstractEventLoop, AbstractEventLoopPolicy, DefaultEventLoopPolicy, Handle, TimerHandle,
+  getRunningLoop, getEventLoop, setEventLoop, newEventLoop, getEventLoopPolicy, setEventLoopPolicy,
+  _getRunningLoop, _setRunningLoop, inContext,
+  type AbstractServer, type AddrInfo, type ExceptionContext, type ExceptionHandler, type TaskFactory,
+  type CreateConnectionOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
+  type CreateUnixServerOptions, type CreateDatagramEndpointOptions, type ConnectAcceptedSocketOptions,
+  type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,
+} from "./events.js";
+export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./base-events.js";
+export { Future, isfuture, wrapFuture } from "./futures.js";
+export {
+  Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
+  eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
+  FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type TaskOptions,
+} from "./tasks.js";
+export {
+  iscoroutine, iscoroutinefunction, awaitableCoroutine,
+  type Coroutine, type CoroutineFunction, type Awaitable, type AwaitableCoroutine,
+} from "./coroutines.js";
+export { Timeout, timeout, timeoutAt } from "./timeouts.js";
+export { run, Runner, type RunnerOptions } from "./runners.js";
+export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.js";
+export {
+  BaseTransport, ReadTransport, WriteTransport, Transport, DatagramTransport, SubprocessTransport,
+} from "./transports.js";
+export { logger, LogLevel } from "./log.js";
