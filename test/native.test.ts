@@ -1,7 +1,427 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { native } from "../src/internal/native.js";
+import { mkdtempSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir, constants as osConstants } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { native, type GaiFailure, type NativeAddrInfo } from "../src/internal/native.js";
+
+const N = native();
+const C = N.constants;
+const E = osConstants.errno;
+
+function pair(type = C.SOCK_STREAM!): [number, number] {
+  const r = N.socketpair(C.AF_UNIX, type, 0);
+  assert.ok(Array.isArray(r), `socketpair failed: ${r}`);
+  return r;
+}
+
+function closeAll(...fds: number[]): void {
+  for (const fd of fds) N.close(fd);
+}
 
 test("the native addon builds at install and loads through one module", () => {
-  assert.equal(typeof native().version(), "string");
+  assert.equal(typeof N.version(), "string");
+});
+
+test("constants are the platform's values", () => {
+  assert.equal(C.AF_INET, 2);
+  assert.equal(C.AF_UNIX, 1);
+  assert.equal(C.SOCK_STREAM, 1);
+  assert.equal(C.READABLE, 1);
+  assert.equal(C.WRITABLE, 2);
+  assert.equal(C.DISCONNECT, 4);
+  for (const k of ["AF_INET6", "SO_REUSEPORT", "TCP_NODELAY", "MSG_NOSIGNAL", "AI_PASSIVE", "NI_NUMERICHOST", "EAI_NONAME"]) {
+    assert.equal(typeof C[k], "number", k);
+  }
+});
+
+test("syscalls return -errno instead of throwing, and throw TypeError for bad arguments", () => {
+  assert.equal(N.close(-1), -E.EBADF);
+  assert.equal(N.recv(-1, 10), -E.EBADF);
+  assert.equal(N.getsockname(-1), -E.EBADF);
+  assert.equal(N.socket(9999, C.SOCK_STREAM!, 0), -E.EAFNOSUPPORT);
+  assert.throws(() => N.recv("x" as unknown as number, 1), TypeError);
+  assert.throws(() => N.send(0, "text" as unknown as Uint8Array), TypeError);
+  assert.throws(() => N.bind(0, C.AF_INET!, ["127.0.0.1", 70000]), RangeError);
+  assert.throws(() => N.bind(0, C.AF_INET!, "127.0.0.1" as unknown as [string, number]), TypeError);
+});
+
+test("new fds are close-on-exec and blocking until asked", () => {
+  const fd = N.socket(C.AF_INET!, C.SOCK_STREAM!, 0);
+  assert.ok(fd >= 0);
+  assert.equal(N.getNonblocking(fd), 0);
+  assert.equal(N.setNonblocking(fd, true), 0);
+  assert.equal(N.getNonblocking(fd), 1);
+  assert.deepEqual(N.socketInfo(fd), [C.AF_INET, C.SOCK_STREAM, C.IPPROTO_TCP]);
+  assert.equal(N.fdType(fd), "socket");
+  closeAll(fd);
+});
+
+test("socketpair round trip: send/recv, recvInto, sendmsg, writev, EAGAIN", () => {
+  const [a, b] = pair();
+  N.setNonblocking(b, true);
+  assert.equal(N.recv(b, 10), -E.EAGAIN);
+  assert.equal(N.send(a, Buffer.from("xxhelloxx"), 2, 5), 5);
+  const got = N.recv(b, 100);
+  assert.ok(Buffer.isBuffer(got));
+  assert.equal(got.toString(), "hello");
+  assert.equal(got.length, 5);
+  assert.equal(N.sendmsg(a, [Buffer.from("ab"), new Uint8Array([99, 100]), Buffer.alloc(0)]), 4);
+  assert.equal(N.writev(a, [Buffer.from("ef")]), 2);
+  const into = Buffer.alloc(10);
+  assert.equal(N.recvInto(b, into, 3, 6), 6);
+  assert.equal(into.subarray(3, 9).toString(), "abcdef");
+  assert.throws(() => N.recvInto(b, into, 8, 5), RangeError);
+  closeAll(a);
+  assert.equal((N.recv(b, 10) as Buffer).length, 0, "EOF is an empty buffer");
+  closeAll(b);
+});
+
+test("large reads hand over a buffer of exactly the bytes received", () => {
+  const [a, b] = pair();
+  N.setsockopt(a, C.SOL_SOCKET!, C.SO_SNDBUF!, 1 << 20);
+  N.setsockopt(b, C.SOL_SOCKET!, C.SO_RCVBUF!, 1 << 20);
+  N.setNonblocking(a, true);
+  const data = Buffer.alloc(100_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  let sent = 0;
+  while (sent < data.length) {
+    const r = N.send(a, data, sent, data.length - sent);
+    assert.ok(r > 0, `send: ${r}`);
+    sent += r;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < data.length) {
+    const r = N.recv(b, 256 * 1024);
+    assert.ok(Buffer.isBuffer(r));
+    assert.ok(r.length > 0 && r.length <= data.length - total);
+    chunks.push(r);
+    total += r.length;
+  }
+  assert.ok(Buffer.concat(chunks).equals(data));
+  closeAll(a, b);
+});
+
+test("send to a closed peer is EPIPE, not SIGPIPE", () => {
+  const [a, b] = pair();
+  closeAll(b);
+  assert.equal(N.send(a, Buffer.from("x")), -E.EPIPE);
+  assert.equal(N.sendmsg(a, [Buffer.from("x")]), -E.EPIPE);
+  closeAll(a);
+});
+
+test("TCP: bind, listen, accept with the peer address, connect, getsockname/getpeername shapes", () => {
+  const srv = N.socket(C.AF_INET!, C.SOCK_STREAM!, 0);
+  assert.equal(N.setsockopt(srv, C.SOL_SOCKET!, C.SO_REUSEADDR!, true), 0);
+  assert.equal(N.getsockopt(srv, C.SOL_SOCKET!, C.SO_REUSEADDR!), 1);
+  assert.equal(N.bind(srv, C.AF_INET!, ["127.0.0.1", 0]), 0);
+  assert.equal(N.listen(srv, 8), 0);
+  const name = N.getsockname(srv);
+  assert.ok(Array.isArray(name) && name.length === 2 && name[0] === "127.0.0.1" && name[1] > 0);
+  N.setNonblocking(srv, true);
+  assert.equal(N.accept(srv), -E.EAGAIN);
+  const cli = N.socket(C.AF_INET!, C.SOCK_STREAM!, 0);
+  assert.equal(N.connect(cli, C.AF_INET!, name), 0);
+  const conn = N.accept(srv, C.SOCK_NONBLOCK);
+  assert.ok(conn >= 0);
+  assert.equal(N.getNonblocking(conn), 1);
+  const peer = N.acceptedAddress();
+  assert.deepEqual(peer, N.getsockname(cli));
+  assert.deepEqual(N.getpeername(conn), peer);
+  assert.equal(N.getpeername(srv), -E.ENOTCONN);
+  assert.equal(N.connect(cli, C.AF_INET!, ["not-a-number", 1]), -E.EINVAL);
+  closeAll(conn, cli, srv);
+});
+
+test("IPv6 addresses are [host, port, flowinfo, scopeId]", () => {
+  const fd = N.socket(C.AF_INET6!, C.SOCK_DGRAM!, 0);
+  assert.equal(N.bind(fd, C.AF_INET6!, ["::1", 0]), 0);
+  const name = N.getsockname(fd);
+  assert.ok(Array.isArray(name));
+  assert.equal(name.length, 4);
+  assert.equal(name[0], "::1");
+  assert.deepEqual(name.slice(2), [0, 0]);
+  assert.equal(N.sendto(fd, Buffer.from("v6"), C.AF_INET6!, name), 2);
+  const r = N.recvfrom(fd, 10);
+  assert.ok(Array.isArray(r));
+  assert.equal(r[0].toString(), "v6");
+  assert.deepEqual(r[1], name);
+  closeAll(fd);
+});
+
+test("AF_UNIX names: unnamed is '', abstract names start with NUL", () => {
+  const fd = N.socket(C.AF_UNIX!, C.SOCK_DGRAM!, 0);
+  assert.equal(N.getsockname(fd), "");
+  const abstract = `\0tsyncio-native-${process.pid}`;
+  assert.equal(N.bind(fd, C.AF_UNIX!, abstract), 0);
+  assert.equal(N.getsockname(fd), abstract);
+  const other = N.socket(C.AF_UNIX!, C.SOCK_DGRAM!, 0);
+  assert.equal(N.sendto(other, Buffer.from("dgram"), C.AF_UNIX!, abstract), 5);
+  const into = Buffer.alloc(16);
+  const r = N.recvfromInto(fd, into);
+  assert.ok(Array.isArray(r));
+  assert.equal(r[0], 5);
+  assert.equal(into.subarray(0, 5).toString(), "dgram");
+  assert.equal(r[1], null, "an unbound sender has no address");
+  assert.equal(N.bind(other, C.AF_UNIX!, "x".repeat(200)), -E.ENAMETOOLONG);
+  closeAll(fd, other);
+});
+
+test("pipes: pipe, read, write, readInto, fdType", () => {
+  const p = N.pipe();
+  assert.ok(Array.isArray(p));
+  const [r, w] = p;
+  assert.equal(N.fdType(r), "fifo");
+  assert.equal(N.write(w, Buffer.from("pipe data"), 5), 4);
+  assert.equal((N.read(r, 100) as Buffer).toString(), "data");
+  assert.equal(N.write(w, Buffer.from("abc")), 3);
+  const into = Buffer.alloc(3);
+  assert.equal(N.readInto(r, into), 3);
+  assert.equal(into.toString(), "abc");
+  assert.equal(N.socketInfo(r), -E.ENOTSOCK);
+  closeAll(w);
+  assert.equal((N.read(r, 10) as Buffer).length, 0);
+  closeAll(r);
+});
+
+test("pollOne waits for readiness and times out with 0", () => {
+  const [a, b] = pair();
+  assert.equal(N.pollOne(b, C.POLLIN!, 0), 0);
+  assert.equal(N.pollOne(a, C.POLLOUT!, 0), C.POLLOUT);
+  N.send(a, Buffer.from("x"));
+  assert.equal(N.pollOne(b, C.POLLIN!, -1), C.POLLIN);
+  closeAll(a, b);
+});
+
+test("sendfile sends a file range into a socketpair, byte for byte", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsyncio-"));
+  try {
+    const path = join(dir, "data.bin");
+    const data = Buffer.alloc(50_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
+    writeFileSync(path, data);
+    const file = openSync(path, "r");
+    const [a, b] = pair();
+    N.setsockopt(a, C.SOL_SOCKET!, C.SO_SNDBUF!, 1 << 20);
+    N.setsockopt(b, C.SOL_SOCKET!, C.SO_RCVBUF!, 1 << 20);
+    const offset = 1000, count = 40_000;
+    let sent = 0;
+    const chunks: Buffer[] = [];
+    while (sent < count) {
+      const r = N.sendfile(a, file, offset + sent, count - sent);
+      assert.ok(r > 0, `sendfile: ${r}`);
+      sent += r;
+      for (;;) {
+        const got = N.recv(b, 65536, C.MSG_DONTWAIT);
+        if (typeof got === "number") break;
+        chunks.push(got);
+      }
+    }
+    closeAll(a);
+    for (;;) {
+      const got = N.recv(b, 65536);
+      assert.ok(Buffer.isBuffer(got));
+      if (got.length === 0) break;
+      chunks.push(got);
+    }
+    assert.ok(Buffer.concat(chunks).equals(data.subarray(offset, offset + count)));
+    assert.equal(N.sendfile(b, -1, 0, 10), -E.EBADF);
+    closeAll(b);
+    closeSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("inetPton/inetNtop", () => {
+  const packed = N.inetPton(C.AF_INET!, "10.1.2.3");
+  assert.ok(Buffer.isBuffer(packed));
+  assert.deepEqual([...packed], [10, 1, 2, 3]);
+  assert.equal(N.inetNtop(C.AF_INET!, packed), "10.1.2.3");
+  assert.equal(N.inetPton(C.AF_INET!, "nope"), -E.EINVAL);
+  assert.equal(N.inetNtop(C.AF_INET6!, N.inetPton(C.AF_INET6!, "::ffff:1.2.3.4") as Buffer), "::ffff:1.2.3.4");
+});
+
+function gai(host: string | null, port: string | number | null, family: number, type: number, flags: number): Promise<NativeAddrInfo[] | GaiFailure> {
+  return new Promise((resolve) => {
+    const now = N.getaddrinfo(host, port, family, type, 0, flags, (failure, results) => resolve(failure ?? results!));
+    if (now !== null) resolve(now);
+  });
+}
+
+function gni(addr: [string, number], family: number, flags: number): Promise<[string, string] | GaiFailure> {
+  return new Promise((resolve) => {
+    const now = N.getnameinfo(addr, family, flags, (failure, result) => resolve(failure ?? result!));
+    if (now !== null) resolve(now);
+  });
+}
+
+test("getaddrinfo on the thread pool: localhost, numeric hosts, AI_PASSIVE, AI_NUMERICHOST failures", async () => {
+  const local = await gai("localhost", 80, C.AF_INET!, C.SOCK_STREAM!, 0);
+  assert.ok(Array.isArray(local));
+  assert.deepEqual(local[0], [C.AF_INET, C.SOCK_STREAM, C.IPPROTO_TCP, "", ["127.0.0.1", 80]]);
+
+  const numeric = await gai("::1", "443", C.AF_INET6!, C.SOCK_DGRAM!, C.AI_NUMERICHOST! | C.AI_NUMERICSERV!);
+  assert.ok(Array.isArray(numeric));
+  assert.deepEqual(numeric[0]![4], ["::1", 443, 0, 0]);
+
+  const passive = await gai(null, 0, C.AF_UNSPEC!, C.SOCK_STREAM!, C.AI_PASSIVE!);
+  assert.ok(Array.isArray(passive));
+  const hosts = passive.map((r) => (r[4] as [string, number])[0]).sort();
+  assert.ok(hosts.includes("0.0.0.0"), String(hosts));
+
+  const canon = await gai("127.0.0.1", null, C.AF_INET!, C.SOCK_STREAM!, C.AI_CANONNAME!);
+  assert.ok(Array.isArray(canon));
+  assert.equal(canon[0]![3], "127.0.0.1");
+
+  const bad = await gai("name.invalid", 80, C.AF_UNSPEC!, 0, C.AI_NUMERICHOST!);
+  assert.ok(!Array.isArray(bad));
+  assert.equal(bad.eai, C.EAI_NONAME);
+  assert.equal(bad.message, N.gaiStrerror(C.EAI_NONAME!));
+
+  const badServ = await gai("127.0.0.1", "http", C.AF_INET!, C.SOCK_STREAM!, C.AI_NUMERICSERV!);
+  assert.ok(!Array.isArray(badServ));
+  assert.equal(badServ.eai, C.EAI_NONAME);
+
+  const neither = N.getaddrinfo(null, null, 0, 0, 0, 0, () => assert.fail("no callback"));
+  assert.equal(neither?.eai, C.EAI_NONAME);
+
+  const sync = N.getaddrinfoSync("127.0.0.1", 8080, C.AF_INET, C.SOCK_STREAM);
+  assert.ok(Array.isArray(sync));
+  assert.deepEqual(sync[0]![4], ["127.0.0.1", 8080]);
+});
+
+test("getnameinfo: NI_NUMERICHOST | NI_NUMERICSERV, and a host that is not numeric", async () => {
+  const flags = C.NI_NUMERICHOST! | C.NI_NUMERICSERV!;
+  assert.deepEqual(await gni(["127.0.0.1", 80], C.AF_INET!, flags), ["127.0.0.1", "80"]);
+  assert.deepEqual(await gni(["::1", 8080], C.AF_INET6!, flags), ["::1", "8080"]);
+  const notNumeric = await gni(["localhost", 80], C.AF_INET!, flags);
+  assert.ok(!Array.isArray(notNumeric));
+  assert.equal(notNumeric.eai, C.EAI_NONAME);
+  assert.deepEqual(N.getnameinfoSync(["127.0.0.1", 22], C.AF_INET!, flags), ["127.0.0.1", "22"]);
+});
+
+test("Watcher: READABLE fires after a write on the other end; stop and close stop it", async () => {
+  const [a, b] = pair();
+  const seen: Array<[number, number]> = [];
+  let wake: (() => void) | null = null;
+  const w = new N.Watcher(b, (status, events) => {
+    seen.push([status, events]);
+    N.recv(b, 100);
+    wake?.();
+  });
+  assert.equal(w.fd, b);
+  assert.equal(w.active, false);
+  assert.equal(w.start(C.READABLE!), 0);
+  assert.equal(w.active, true);
+  assert.equal(w.hasRef(), true);
+  const fired = new Promise<void>((r) => (wake = r));
+  N.send(a, Buffer.from("ping"));
+  await fired;
+  assert.deepEqual(seen, [[0, C.READABLE]]);
+
+  // Stopped: data that arrives is not reported.
+  w.stop();
+  assert.equal(w.active, false);
+  N.send(a, Buffer.from("quiet"));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 1);
+
+  // Restarted: the pending data is reported at once.
+  const again = new Promise<void>((r) => (wake = r));
+  assert.equal(w.start(C.READABLE! | C.DISCONNECT!), 0);
+  await again;
+  assert.equal(seen.length, 2);
+
+  // WRITABLE through the same watcher by changing the mask.
+  const writable = new Promise<void>((r) => (wake = r));
+  assert.equal(w.start(C.WRITABLE!), 0);
+  await writable;
+  assert.equal(seen[2]![1] & C.WRITABLE!, C.WRITABLE);
+  w.stop();
+
+  w.close();
+  w.close();
+  assert.equal(w.closed, true);
+  assert.equal(w.start(C.READABLE!), -E.EBADF);
+  closeAll(a, b);
+});
+
+test("Watcher: microtasks drain after each callback; a second watcher on one fd is -EEXIST", async () => {
+  // Two fds readable in the same loop iteration: each callback's microtask
+  // must run before the other callback (MakeCallback semantics).
+  const [a1, b1] = pair();
+  const [a2, b2] = pair();
+  const order: string[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const watchers = [b1, b2].map((fd, i) => {
+    const w = new N.Watcher(fd, () => {
+      order.push(`callback${i}`);
+      N.recv(fd, 100);
+      w.stop();
+      queueMicrotask(() => {
+        order.push(`microtask${i}`);
+        if (order.length === 4) done();
+      });
+    });
+    w.start(C.READABLE!);
+    return w;
+  });
+  const twin = new N.Watcher(b1, () => {});
+  assert.equal(twin.start(C.READABLE!), -E.EEXIST);
+  twin.close();
+  N.send(a1, Buffer.from("x"));
+  N.send(a2, Buffer.from("y"));
+  await finished;
+  assert.equal(order.length, 4);
+  for (let k = 0; k < 4; k += 2) assert.equal(order[k + 1], order[k]!.replace("callback", "microtask"), order.join());
+  for (const w of watchers) w.close();
+  closeAll(a1, b1, a2, b2);
+});
+
+test("Watcher: unref'd watchers do not keep the process alive; bad arguments throw", () => {
+  const [a, b] = pair();
+  const w = new N.Watcher(a, () => {});
+  w.start(C.READABLE!);
+  w.unref();
+  assert.equal(w.hasRef(), false);
+  w.ref();
+  assert.equal(w.hasRef(), true);
+  w.close();
+  assert.throws(() => new N.Watcher(a, undefined as unknown as () => void), TypeError);
+  const bad = new N.Watcher(-1, () => {});
+  assert.equal(bad.start(C.READABLE!), -E.EBADF);
+  bad.close();
+  closeAll(a, b);
+});
+
+test("a worker that exits with open watchers and DNS requests tears down cleanly", async () => {
+  const addon = join(process.cwd(), "build", "Release", "tsyncio.node");
+  const code = `
+    const { parentPort } = require("node:worker_threads");
+    const N = require(${JSON.stringify(addon)});
+    const keep = [];
+    for (let i = 0; i < 50; i++) {
+      const [a, b] = N.socketpair(1, 1, 0);
+      const w = new N.Watcher(b, () => {});
+      w.start(1);
+      w.unref();
+      keep.push(w);
+      if (i % 2) N.send(a, Buffer.from("x"));
+    }
+    N.getaddrinfo("localhost", 80, 0, 1, 0, 0, () => {});
+    parentPort.postMessage("ready");
+  `;
+  const worker = new Worker(code, { eval: true });
+  const msg = await new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  assert.equal(msg, "ready");
+  const exitCode = await worker.terminate();
+  assert.equal(exitCode, 1);
 });
