@@ -23,6 +23,8 @@ import * as dns from "./dns.js";
 import * as connections from "./connections.js";
 import * as servers from "./servers.js";
 import * as unix from "./unix-events.js";
+import * as pipes from "./unix-pipes.js";
+import * as signals from "./unix-signals.js";
 import * as datagram from "./datagram.js";
 import * as subprocess from "./unix-subprocess.js";
 import * as executors from "./executors.js";
@@ -566,10 +568,10 @@ export class BaseEventLoop extends AbstractEventLoop {
     return dns.getnameinfo(this, sockaddr, flags);
   }
   override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
-    return unix.connectReadPipe(this, protocolFactory, pipe);
+    return pipes.connectReadPipe(this, protocolFactory, pipe);
   }
   override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
-    return unix.connectWritePipe(this, protocolFactory, pipe);
+    return pipes.connectWritePipe(this, protocolFactory, pipe);
   }
   override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
     return subprocess.subprocessExec(this, protocolFactory, program, args ?? [], options ?? {});
@@ -617,10 +619,10 @@ export class BaseEventLoop extends AbstractEventLoop {
     return selector.sockSendfile(this, sock, file, offset, count, options?.fallback ?? true);
   }
   override addSignalHandler<A extends unknown[]>(sig: number | string, callback: (...args: A) => unknown, ...args: A): void {
-    unix.addSignalHandler(this, sig, callback as Callback, args);
+    signals.addSignalHandler(this, sig, callback as Callback, args);
   }
   override removeSignalHandler(sig: number | string): boolean {
-    return unix.removeSignalHandler(this, sig);
+    return signals.removeSignalHandler(this, sig);
   }
   override runInExecutor<A extends unknown[], R>(executor: Executor | null, func: (...args: A) => R | PromiseLike<R>, ...args: A): Future<Awaited<R>> {
     return executors.runInExecutor(this, executor, func, args);
