@@ -138,7 +138,8 @@ function toPredicate(match: ((e: Error) => boolean) | (abstract new (...a: never
 
 const errnoNames: Map<number, [string, string]> = (() => {
   const m = new Map<number, [string, string]>();
-  for (const [neg, pair] of getSystemErrorMap()) m.set(-neg, pair);
+  // Node's messages are lowercase ("connection refused"); glibc's, which Python shows, are capitalised.
+  for (const [neg, [name, msg]] of getSystemErrorMap()) m.set(-neg, [name, msg.charAt(0).toUpperCase() + msg.slice(1)]);
   return m;
 })();
 
