@@ -418,16 +418,12 @@ export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, 
     new taskConstructor(coro as Coroutine<unknown>, { loop, name: options?.name ?? null, context: options?.context ?? null, eagerStart: true }) as Task<T>;
 }
 
-function* sleep0(): Coroutine<void> {
-  // A bare yield: the Task runs the next step on the next loop iteration.
-  yield;
-}
-
 /** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
 export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
   if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
   if (delay <= 0) {
-    yield* sleep0();
+    // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
+    yield;
     return result as T;
   }
   const loop = getRunningLoop();

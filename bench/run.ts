@@ -1,0 +1,51 @@
+// `npm run bench`: every benchmark, as a table of ratios measured in one run.
+// tsyncio and raw Node run in this process; CPython asyncio and uvloop run in
+// /usr/bin/python3 when it has uvloop (Debian: apt-get install python3-uvloop).
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function python(kind: string): Record<string, number> | null {
+  const py = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
+  const r = spawnSync(py, [join(here, "loop_bench.py"), kind], { encoding: "utf8", timeout: 600_000 });
+  if (r.status !== 0) {
+    if (kind === "uvloop") console.error(`(uvloop not measured: ${(r.stderr || "").trim().split("\n").pop()})`);
+    return null;
+  }
+  return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+function fmt(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return "—";
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)}k`;
+  return n.toFixed(0);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined ? "—" : `${(a / b).toFixed(2)}×`;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
+  if (only.length === 0 || only.includes("core")) {
+    const rows: CoreRow[] = await runCore();
+    const asy = python("asyncio");
+    const uv = python("uvloop");
+    console.log("\n## Loop core (operations per second; best of 3)\n");
+    console.log("| workload | tsyncio | raw Node (what) | asyncio | uvloop | tsyncio/uvloop | tsyncio/Node |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const r of rows) {
+      console.log(`| ${r.name} | ${fmt(r.tsyncio)} | ${fmt(r.node)} (${r.nodeLabel}) | ${fmt(asy?.[r.name])} | ${fmt(uv?.[r.name])} | ${ratio(r.tsyncio, uv?.[r.name])} | ${ratio(r.tsyncio, r.node)} |`);
+    }
+    console.log(`\nidle loop CPU over 2 s: ${(await idleCpu()).toFixed(2)}% of one core`);
+    console.log(`heap per pending callLater timer: ${(await bytesPerTimer()).toFixed(0)} bytes`);
+  }
+}
+
+await main();
