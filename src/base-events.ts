@@ -94,12 +94,12 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal Per-module state attached to this loop (fd watchers, signal handlers...). */
   _state = new Map<string, unknown>();
 
-  private _immediate: ReturnType<typeof setImmediate> | typeof IN_ITERATION | null = null;
+  protected _immediate: ReturnType<typeof setImmediate> | typeof IN_ITERATION | null = null;
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _timerWhen = Infinity;
   private _keepalive: ReturnType<typeof setInterval> | null = null;
   private _runSettle: ((err: unknown) => void) | null = null;
-  private readonly _iterateBound = (): void => this._iterate();
+  protected readonly _iterateBound = (): void => this._iterate();
   private readonly _timerFired = (): void => {
     this._timer = null;
     this._timerWhen = Infinity;

@@ -28,3 +28,4 @@ export {
   BaseTransport, ReadTransport, WriteTransport, Transport, DatagramTransport, SubprocessTransport,
 } from "./transports.js";
 export { logger, LogLevel } from "./log.js";
+export * as testing from "./testing.js";
