@@ -6,6 +6,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
+import { runEcho, standardServers, type EchoRow } from "./echo.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -45,6 +46,18 @@ async function main(): Promise<void> {
     }
     console.log(`\nidle loop CPU over 2 s: ${(await idleCpu()).toFixed(2)}% of one core`);
     console.log(`heap per pending callLater timer: ${(await bytesPerTimer()).toFixed(0)} bytes`);
+  }
+  if (only.length === 0 || only.includes("echo")) {
+    const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+    const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1);
+    console.log("\n## Echo, 10 connections (C load generator on core 1, server on core 0)\n");
+    console.log("| server | message | requests/s | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | user CPU vs uvloop |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const r of rows) {
+      const kind = r.server.endsWith("streams") ? "streams" : "protocol";
+      const uv = rows.find((x) => x.server === `uvloop ${kind}` && x.size === r.size);
+      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${ratio(r.userUs, uv?.userUs)} |`);
+    }
   }
 }
 

@@ -1,0 +1,143 @@
+// The echo benchmark (DESIGN §6): a C load generator on one core drives an
+// echo server pinned to the other, 10 connections, 1/10/100 KiB messages.
+// Reports requests/s, p50/p99 latency and the server's user and system CPU
+// per request (from /proc/PID/stat over the measured window).
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const CLK_TCK = 100;
+
+/** One server implementation. */
+interface ServerSpec {
+  name: string;
+  cmd: string[];
+}
+
+/** One measured row. */
+export interface EchoRow {
+  server: string;
+  size: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  userUs: number;
+  sysUs: number;
+}
+
+function loadgenPath(): string {
+  const src = join(here, "loadgen", "loadgen.c");
+  const bin = join(here, "loadgen", "loadgen");
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync("cc", ["-O2", "-Wall", "-o", bin, src], { stdio: "inherit" });
+  }
+  return bin;
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pin(core: number, cmd: string[], taskset: boolean): string[] {
+  return taskset ? ["taskset", "-c", String(core), ...cmd] : cmd;
+}
+
+function cpuTicks(pid: number): [number, number] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [Number(fields[11]), Number(fields[12])];
+}
+
+function startServer(spec: ServerSpec, taskset: boolean): Promise<[ChildProcess, number]> {
+  const argv = pin(0, [...spec.cmd, "0"], taskset);
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve([child, Number(m[1])]);
+    });
+    child.on("exit", (code) => reject(new Error(`${spec.name} exited with ${code} before it was ready`)));
+  });
+}
+
+function runLoadgen(bin: string, port: number, size: number, seconds: number, warmup: number, taskset: boolean, serverPid: number): Promise<[string, [number, number], [number, number]]> {
+  const argv = pin(1, [bin, "127.0.0.1", String(port), "10", String(size), String(seconds), String(warmup)], taskset);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  let before: [number, number] = [0, 0];
+  setTimeout(() => (before = cpuTicks(serverPid)), warmup * 1000);
+  return new Promise((resolve, reject) => {
+    child.on("exit", (code) => {
+      const after = cpuTicks(serverPid);
+      if (code !== 0) reject(new Error(`loadgen exited with ${code}`));
+      else resolve([out.trim(), before, after]);
+    });
+  });
+}
+
+/** Measures every server at every size. */
+export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 3, warmup = 1): Promise<EchoRow[]> {
+  const bin = loadgenPath();
+  const taskset = hasTaskset();
+  const rows: EchoRow[] = [];
+  for (const spec of servers) {
+    for (const size of sizes) {
+      let server: ChildProcess;
+      let port: number;
+      try {
+        [server, port] = await startServer(spec, taskset);
+      } catch (e) {
+        console.error(`(${spec.name} not measured: ${(e as Error).message})`);
+        break;
+      }
+      try {
+        const [line, before, after] = await runLoadgen(bin, port, size, seconds, warmup, taskset, server.pid!);
+        const [reqs, , rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
+        const userUs = (((after[0] - before[0]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
+        const sysUs = (((after[1] - before[1]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
+        rows.push({ server: spec.name, size, rps, p50, p99, userUs, sysUs });
+      } catch (e) {
+        console.error(`(${spec.name} at ${size} B failed: ${(e as Error).message})`);
+      } finally {
+        server.kill("SIGKILL");
+      }
+    }
+  }
+  return rows;
+}
+
+/** The servers of the standard run; CPython ones only when /usr/bin/python3 has uvloop. */
+export function standardServers(): ServerSpec[] {
+  const tsx = ["node", "--import", "tsx"];
+  const list: ServerSpec[] = [
+    { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"] },
+    { name: "tsyncio streams", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "streams"] },
+    { name: "node net", cmd: ["node", "bench/servers/node-net-echo.mjs"] },
+  ];
+  const py = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
+  let uv = false;
+  try {
+    execFileSync(py, ["-c", "import uvloop"], { stdio: "ignore" });
+    uv = true;
+  } catch { /* no uvloop */ }
+  if (existsSync(py)) {
+    list.push({ name: "asyncio protocol", cmd: [py, "bench/servers/py_echo.py", "asyncio", "protocol"] });
+    list.push({ name: "asyncio streams", cmd: [py, "bench/servers/py_echo.py", "asyncio", "streams"] });
+  }
+  if (uv) {
+    list.push({ name: "uvloop protocol", cmd: [py, "bench/servers/py_echo.py", "uvloop", "protocol"] });
+    list.push({ name: "uvloop streams", cmd: [py, "bench/servers/py_echo.py", "uvloop", "streams"] });
+  }
+  return list;
+}
