@@ -22,6 +22,9 @@ export {
   type Coroutine, type CoroutineFunction, type Awaitable, type AwaitableCoroutine,
 } from "./coroutines.js";
 export { Timeout, timeout, timeoutAt } from "./timeouts.js";
+export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from "./locks.js";
+export { Queue, PriorityQueue, LifoQueue } from "./queues.js";
+export { TaskGroup, taskGroup } from "./taskgroups.js";
 export { run, Runner, type RunnerOptions } from "./runners.js";
 export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.js";
 export {
