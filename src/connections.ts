@@ -1,19 +1,590 @@
-import { NotImplementedError } from "./exceptions.js";
+import * as fs from "node:fs";
+import {
+  ConnectionError, ExceptionGroup, OSError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError,
+} from "./exceptions.js";
 import type { BaseEventLoop } from "./base-events.js";
-import type { ConnectAcceptedSocketOptions, CreateConnectionOptions, FileLike } from "./events.js";
-import type { Future } from "./futures.js";
-import type { BaseProtocol, ProtocolLike } from "./protocols.js";
-import type { Transport, WriteTransport } from "./transports.js";
-import type { Socket } from "./socket.js";
+import type { AddrInfo, ConnectAcceptedSocketOptions, CreateConnectionOptions, FileLike } from "./events.js";
+import { Future, wrapFuture } from "./futures.js";
+import type { Coroutine } from "./coroutines.js";
+import { logger } from "./log.js";
+import { Protocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
+import type { BaseTransport, Transport, WriteTransport } from "./transports.js";
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, Socket, TCP_NODELAY,
+  type Address,
+} from "./socket.js";
+import { native } from "./internal/native.js";
+import type { SSLContext } from "./ssl.js";
+import * as selectorEvents from "./selector-events.js";
+import * as sslModule from "./ssl.js";
+import * as sslproto from "./sslproto.js";
+import { staggeredRace } from "./staggered.js";
 
-// createConnection (with Happy Eyeballs), connectAcceptedSocket, loop.sendfile. (Being written.)
+// base_events.py's createConnection (with Happy Eyeballs), connectAcceptedSocket
+// and loop.sendfile, plus the helpers createServer and the Unix module share.
 
-export function createConnection<P extends BaseProtocol | ProtocolLike>(_loop: BaseEventLoop, _pf: () => P, _host: string | null, _port: number | string | null, _options: CreateConnectionOptions): Future<[Transport, P]> {
-  throw new NotImplementedError("createConnection is not implemented yet");
+// ---- what other modules provide (reached through their namespaces, so that
+// this module loads even while one of them is still being written) ----------
+
+/** The server side a socket transport reports to (Python's Server._attach/_detach). */
+export interface ServerInternals {
+  _attach(transport: BaseTransport): void;
+  _detach(transport: BaseTransport): void;
 }
-export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(_loop: BaseEventLoop, _pf: () => P, _sock: Socket, _options: ConnectAcceptedSocketOptions): Future<[Transport, P]> {
-  throw new NotImplementedError("connectAcceptedSocket is not implemented yet");
+
+type MakeSocketTransport = (
+  loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
+  extra: Record<string, unknown> | null, server: ServerInternals | null,
+) => Transport;
+
+/** Options of sslproto's makeSslTransport. */
+interface SslTransportOptions {
+  serverSide: boolean;
+  serverHostname: string | null;
+  extra: Record<string, unknown> | null;
+  server: ServerInternals | null;
+  sslHandshakeTimeout: number | null;
+  sslShutdownTimeout: number | null;
 }
-export function sendfile(_loop: BaseEventLoop, _transport: WriteTransport | Transport, _file: FileLike, _offset: number, _count: number | null, _fallback: boolean): Future<number> {
-  throw new NotImplementedError("sendfile is not implemented yet");
+
+type MakeSslTransport = (
+  loop: BaseEventLoop, rawSock: Socket, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext,
+  waiter: Future<void> | null, options: SslTransportOptions,
+) => Transport;
+
+function provided<F>(ns: object, name: string, owner: string): F {
+  const f = (ns as Record<string, unknown>)[name];
+  if (typeof f !== "function") throw new RuntimeError(`${owner}.${name} is not available yet`);
+  return f as F;
+}
+
+/** @internal The plain socket transport of selector-events.ts. */
+export function makeSocketTransport(...args: Parameters<MakeSocketTransport>): Transport {
+  return provided<MakeSocketTransport>(selectorEvents, "makeSocketTransport", "selector-events")(...args);
+}
+
+function makeSslTransport(...args: Parameters<MakeSslTransport>): Transport {
+  return provided<MakeSslTransport>(sslproto, "makeSslTransport", "sslproto")(...args);
+}
+
+function createDefaultContext(): SSLContext {
+  return provided<() => SSLContext>(sslModule, "createDefaultContext", "ssl")();
+}
+
+// ---- Python-style reprs for error messages ----------------------------------
+
+/** @internal Python's repr of a string, number, address tuple or list, for messages that quote them. */
+export function pyRepr(v: unknown): string {
+  if (typeof v === "string") {
+    const body = v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\x00").replace(/\n/g, "\\n");
+    return `'${body}'`;
+  }
+  if (v === null || v === undefined) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
+  return String(v);
+}
+
+function pyList(items: unknown[]): string {
+  return `[${items.map(pyRepr).join(", ")}]`;
+}
+
+/** @internal An OSError of the class Python picks for `errno`, with a message of ours (Python's `OSError(errno, msg)`). */
+export function osErrorWithMessage(errno: number, message: string): OSError {
+  const cls = osError(errno).constructor as new (errno: number, strerror: string) => OSError;
+  return new cls(errno, message);
+}
+
+// ---- address resolution -----------------------------------------------------
+
+/** Python's `_ipaddr_info`: the getaddrinfo entry of an already numeric host, or null when it must be resolved. */
+export function ipaddrInfo(
+  host: string | null, port: number | string | null, family: number, type: number, proto: number,
+  flowinfo = 0, scopeId = 0,
+): AddrInfo | null {
+  if ((proto !== 0 && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) || host === null) return null;
+  if (type === SOCK_STREAM) proto = IPPROTO_TCP;
+  else if (type === SOCK_DGRAM) proto = IPPROTO_UDP;
+  else return null;
+  let p: number;
+  if (port === null || port === "") p = 0;
+  else if (typeof port === "number") p = port;
+  else if (/^\s*[+-]?\d+\s*$/.test(port)) p = parseInt(port, 10);
+  else return null; // a service name such as "http": getaddrinfo resolves it
+  const families = family === AF_UNSPEC ? [AF_INET, AF_INET6] : [family];
+  // Linux's inet_pton refuses an IPv6 zone index ("::1%lo").
+  if (typeof host !== "string" || host.includes("%")) return null;
+  const N = native();
+  for (const af of families) {
+    if (af !== AF_INET && af !== AF_INET6) continue;
+    if (typeof N.inetPton(af, host) === "number") continue;
+    if (af === AF_INET6) return [af, type, proto, "", [host, p, flowinfo, scopeId]];
+    return [af, type, proto, "", [host, p]];
+  }
+  return null;
+}
+
+/** Python's `_ensure_resolved`: the numeric address as is, else loop.getaddrinfo(). */
+export function* ensureResolved(
+  loop: BaseEventLoop, address: Address | readonly unknown[],
+  options: { family?: number; type?: number; proto?: number; flags?: number },
+): Coroutine<AddrInfo[]> {
+  const family = options.family ?? 0;
+  const type = options.type ?? SOCK_STREAM;
+  const proto = options.proto ?? 0;
+  const flags = options.flags ?? 0;
+  if (!Array.isArray(address) || address.length < 2) {
+    throw new TypeError(`address must be an array [host, port], got ${pyRepr(address)}`);
+  }
+  const host = address[0] as string | null;
+  const port = address[1] as number | string | null;
+  const info = ipaddrInfo(host, port, family, type, proto, (address[2] as number | undefined) ?? 0, (address[3] as number | undefined) ?? 0);
+  if (info !== null) return [info];
+  return yield* loop.getaddrinfo(host, port, { family, type, proto, flags });
+}
+
+/** Python's `_interleave_addrinfos`: alternate address families, the first family's first `firstFamilyCount` addresses leading. */
+export function interleaveAddrinfos(addrinfos: AddrInfo[], firstFamilyCount = 1): AddrInfo[] {
+  const byFamily = new Map<number, AddrInfo[]>();
+  for (const a of addrinfos) {
+    let list = byFamily.get(a[0]);
+    if (list === undefined) byFamily.set(a[0], (list = []));
+    list.push(a);
+  }
+  const lists = [...byFamily.values()];
+  const out: AddrInfo[] = [];
+  if (firstFamilyCount > 1 && lists.length > 0) out.push(...lists[0]!.splice(0, firstFamilyCount - 1));
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    for (const l of lists) if (i < l.length) out.push(l[i]!);
+  }
+  return out;
+}
+
+/** Python's `_set_nodelay`: TCP_NODELAY on TCP stream sockets. */
+export function setNodelay(sock: Socket): void {
+  if ((sock.family === AF_INET || sock.family === AF_INET6) && sock.type === SOCK_STREAM && sock.proto === IPPROTO_TCP) {
+    sock.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  }
+}
+
+function checkSslSocket(sock: unknown): void {
+  if (!(sock instanceof Socket)) throw new TypeError(`a tsyncio Socket was expected, got ${String(sock)}`);
+}
+
+// ---- createConnection -------------------------------------------------------
+
+/** Python's `_connect_sock`: creates, binds (to the first local address of the family that works) and connects one socket. */
+function* connectSock(
+  loop: BaseEventLoop, exceptions: Error[][], addrInfo: AddrInfo, localAddrInfos: AddrInfo[] | null,
+): Coroutine<Socket> {
+  const mine: Error[] = [];
+  exceptions.push(mine);
+  const [family, type, proto, , address] = addrInfo;
+  let sock: Socket | null = null;
+  try {
+    sock = new Socket(family, type, proto);
+    sock.setblocking(false);
+    if (localAddrInfos !== null) {
+      let bound = false;
+      for (const [lfamily, , , , laddr] of localAddrInfos) {
+        if (lfamily !== family) continue;
+        try {
+          sock.bind(laddr);
+          bound = true;
+          break;
+        } catch (exc) {
+          if (!(exc instanceof OSError)) throw exc;
+          const msg = `error while attempting to bind on address ${pyRepr(laddr)}: ${String(exc.message).toLowerCase()}`;
+          mine.push(osErrorWithMessage(exc.errno, msg));
+        }
+      }
+      if (!bound) {
+        if (mine.length > 0) throw mine.pop()!;
+        throw new OSError(`no matching local address with family=${familyName(family)} found`);
+      }
+    }
+    yield* loop.sockConnect(sock, address);
+    return sock;
+  } catch (exc) {
+    if (exc instanceof OSError) mine.push(exc);
+    sock?.close();
+    throw exc;
+  }
+}
+
+function familyName(family: number): string {
+  if (family === AF_INET) return `<AddressFamily.AF_INET: ${AF_INET}>`;
+  if (family === AF_INET6) return `<AddressFamily.AF_INET6: ${AF_INET6}>`;
+  return String(family);
+}
+
+/** loop.createConnection(): see AbstractEventLoop.createConnection. */
+export function createConnection<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
+  options: CreateConnectionOptions,
+): Future<[Transport, P]> {
+  return loop._coroutineFuture(createConnectionCoro(loop, protocolFactory, host, port, options));
+}
+
+function* createConnectionCoro<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
+  options: CreateConnectionOptions,
+): Coroutine<[Transport, P]> {
+  const ssl = options.ssl ?? null;
+  const family = options.family ?? 0;
+  const proto = options.proto ?? 0;
+  const flags = options.flags ?? 0;
+  const localAddr = options.localAddr ?? null;
+  const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
+  const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
+  const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
+  let interleave = options.interleave ?? null;
+  let serverHostname = options.serverHostname ?? null;
+  let sock = options.sock ?? null;
+
+  if (serverHostname !== null && !ssl) throw new ValueError("server_hostname is only meaningful with ssl");
+  if (serverHostname === null && ssl) {
+    // The host is the default name to check; "" turns the check off explicitly.
+    if (!host) throw new ValueError("You must set server_hostname when using ssl without a host");
+    serverHostname = host;
+  }
+  if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+  if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  if (sock !== null) checkSslSocket(sock);
+  if (happyEyeballsDelay !== null && interleave === null) interleave = 1;
+
+  if (host !== null || port !== null) {
+    if (sock !== null) throw new ValueError("host/port and sock can not be specified at the same time");
+    let infos = yield* ensureResolved(loop, [host, port], { family, type: SOCK_STREAM, proto, flags });
+    if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    let laddrInfos: AddrInfo[] | null = null;
+    if (localAddr !== null) {
+      laddrInfos = yield* ensureResolved(loop, localAddr as Address, { family, type: SOCK_STREAM, proto, flags });
+      if (laddrInfos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    }
+    if (interleave) infos = interleaveAddrinfos(infos, interleave);
+
+    const exceptions: Error[][] = [];
+    if (happyEyeballsDelay === null) {
+      for (const info of infos) {
+        try {
+          sock = yield* connectSock(loop, exceptions, info, laddrInfos);
+          break;
+        } catch (exc) {
+          if (!(exc instanceof OSError)) throw exc;
+        }
+      }
+    } else {
+      const attempts = infos.map((info) => () => connectSock(loop, exceptions, info, laddrInfos));
+      [sock] = yield* staggeredRace<Socket>(loop, attempts, happyEyeballsDelay, {
+        onLoserResult: (s) => s.close(),
+      });
+    }
+
+    if (sock === null) {
+      const all = exceptions.flat();
+      if (options.allErrors) throw new ExceptionGroup("create_connection failed", all);
+      if (all.length === 1) throw all[0];
+      const model = String(all[0]?.message);
+      if (all.every((e) => String(e.message) === model)) throw all[0];
+      throw new OSError(`Multiple exceptions: ${all.map((e) => e.message).join(", ")}`);
+    }
+  } else {
+    if (sock === null) throw new ValueError("host and port was not specified and no sock specified");
+    if (sock.type !== SOCK_STREAM) {
+      // AF_UNIX stream sockets are allowed here too, as in Python.
+      throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+    }
+  }
+
+  const [transport, protocol] = yield* createConnectionTransport(loop, sock, protocolFactory, ssl, serverHostname, {
+    sslHandshakeTimeout, sslShutdownTimeout,
+  });
+  if (loop.getDebug()) {
+    const s = transport.getExtraInfo("socket");
+    logger.debug(`${String(s)} connected to ${host}:${pyRepr(port)}: (${transport}, ${protocol})`);
+  }
+  return [transport, protocol];
+}
+
+/** Python's `_create_connection_transport`: the protocol, the (TLS or plain) transport, and waiting for connection_made. */
+export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, sock: Socket, protocolFactory: () => P, ssl: boolean | SSLContext | null,
+  serverHostname: string | null,
+  options: { serverSide?: boolean; sslHandshakeTimeout?: number | null; sslShutdownTimeout?: number | null },
+): Coroutine<[Transport, P]> {
+  sock.setblocking(false);
+  const protocol = protocolFactory();
+  const waiter = loop.createFuture<void>();
+  let transport: Transport;
+  if (ssl) {
+    const serverSide = options.serverSide ?? false;
+    let sslcontext: SSLContext;
+    if (ssl === true) {
+      // Python's _create_transport_context.
+      if (serverSide) throw new ValueError("Server side SSL needs a valid SSLContext");
+      sslcontext = createDefaultContext();
+      if (!serverHostname) (sslcontext as { checkHostname?: boolean }).checkHostname = false;
+    } else {
+      sslcontext = ssl;
+    }
+    transport = makeSslTransport(loop, sock, protocol, sslcontext, waiter, {
+      serverSide,
+      serverHostname,
+      extra: null,
+      server: null,
+      sslHandshakeTimeout: options.sslHandshakeTimeout ?? null,
+      sslShutdownTimeout: options.sslShutdownTimeout ?? null,
+    });
+  } else {
+    transport = makeSocketTransport(loop, sock, protocol, waiter, null, null);
+  }
+  try {
+    yield* waiter;
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  return [transport, protocol];
+}
+
+// ---- connectAcceptedSocket --------------------------------------------------
+
+/** loop.connectAcceptedSocket(): see AbstractEventLoop.connectAcceptedSocket. */
+export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, sock: Socket, options: ConnectAcceptedSocketOptions,
+): Future<[Transport, P]> {
+  return loop._coroutineFuture((function* connectAcceptedSocket(): Coroutine<[Transport, P]> {
+    checkSslSocket(sock);
+    if (sock.type !== SOCK_STREAM) throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+    const ssl = options.ssl ?? null;
+    const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
+    const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
+    if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+    if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+    const [transport, protocol] = yield* createConnectionTransport(loop, sock, protocolFactory, ssl, "", {
+      serverSide: true, sslHandshakeTimeout, sslShutdownTimeout,
+    });
+    if (loop.getDebug()) logger.debug(`${String(transport.getExtraInfo("socket"))} handled: (${transport}, ${protocol})`);
+    return [transport, protocol];
+  })());
+}
+
+// ---- loop.sendfile ----------------------------------------------------------
+
+/** Python's `_SendfileMode`: how a transport takes part in loop.sendfile(). */
+export type SendfileMode = "UNSUPPORTED" | "TRY_NATIVE" | "FALLBACK";
+
+/** The transport internals loop.sendfile() uses (Python's names, camelCased). */
+interface SendfileTransport {
+  _sendfileCompatible?: SendfileMode;
+  _protocolPaused?: boolean;
+  _loop?: unknown;
+  _sock?: Socket;
+  _makeEmptyWaiter?(): Future<void>;
+  _resetEmptyWaiter?(): void;
+  isReading?(): boolean;
+  pauseReading?(): void;
+  resumeReading?(): void;
+  isClosing(): boolean;
+  getProtocol(): BaseProtocol | ProtocolLike;
+  setProtocol(p: BaseProtocol | ProtocolLike): void;
+  write(data: Uint8Array): void;
+  getExtraInfo(name: string, dflt?: unknown): unknown;
+}
+
+/** Python's SENDFILE_FALLBACK_READBUFFER_SIZE for transports. */
+const FALLBACK_BLOCK = 16384;
+
+function fileFd(file: FileLike): number {
+  if (typeof file === "number") return file;
+  if (file !== null && typeof file === "object") {
+    if (typeof (file as { fileno?: unknown }).fileno === "function") return (file as { fileno(): number }).fileno();
+    if (typeof (file as { fd?: unknown }).fd === "number") return (file as { fd: number }).fd;
+  }
+  throw new TypeError(`file must be an fd number, an object with fileno() or a FileHandle, not ${String(file)}`);
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+/** Python's `_check_sendfile_params` (the socket part is checked by sockSendfile). */
+function checkSendfileParams(offset: number, count: number | null): void {
+  if (count !== null) {
+    if (!isInt(count)) throw new TypeError(`count must be a positive integer (got ${pyRepr(count)})`);
+    if (count <= 0) throw new ValueError(`count must be a positive integer (got ${count})`);
+  }
+  if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
+  if (offset < 0) throw new ValueError(`offset must be a non-negative integer (got ${offset})`);
+}
+
+/** loop.sendfile(): see AbstractEventLoop.sendfile. */
+export function sendfile(
+  loop: BaseEventLoop, transport: WriteTransport | Transport, file: FileLike, offset: number, count: number | null,
+  fallback: boolean,
+): Future<number> {
+  return loop._coroutineFuture((function* sendfile(): Coroutine<number> {
+    const transp = transport as unknown as SendfileTransport;
+    if (transp.isClosing()) throw new RuntimeError("Transport is closing");
+    const mode = transp._sendfileCompatible ?? "UNSUPPORTED";
+    if (mode === "UNSUPPORTED") throw new RuntimeError(`sendfile is not supported for transport ${transport}`);
+    if (mode === "TRY_NATIVE") {
+      try {
+        return yield* sendfileNative(loop, transp, file, offset, count);
+      } catch (e) {
+        if (!(e instanceof SendfileNotAvailableError) || !fallback) throw e;
+      }
+    }
+    if (!fallback) {
+      throw new RuntimeError(`fallback is disabled and native sendfile is not supported for transport ${transport}`);
+    }
+    return yield* sendfileFallback(loop, transp, file, offset, count);
+  })());
+}
+
+/**
+ * Python's selector `_sendfile_native`: stop reading, let the transport's
+ * write buffer drain, then sendfile(2) straight from the file to the socket
+ * (loop.sockSendfile without fallback), then read again.
+ */
+function* sendfileNative(
+  loop: BaseEventLoop, transp: SendfileTransport, file: FileLike, offset: number, count: number | null,
+): Coroutine<number> {
+  const sock = transp._sock ?? (transp.getExtraInfo("socket") as Socket | null);
+  if (!(sock instanceof Socket)) throw new SendfileNotAvailableError("the transport has no socket");
+  checkSendfileParams(offset, count);
+  const resumeReading = transp.isReading?.() ?? false;
+  transp.pauseReading?.();
+  const ns = selectorEvents as Record<string, unknown>;
+  const unregister = ns._unregisterTransport as ((loop: BaseEventLoop, fd: number) => void) | undefined;
+  const register = ns._registerTransport as ((loop: BaseEventLoop, fd: number, t: unknown) => void) | undefined;
+  const fd = sock.fileno();
+  try {
+    if (typeof transp._makeEmptyWaiter === "function") yield* transp._makeEmptyWaiter();
+    // sockSendfile refuses an fd that a transport owns: lend it for the call, as Python does.
+    unregister?.(loop, fd);
+    try {
+      return yield* loop.sockSendfile(sock, file, offset, count, { fallback: false });
+    } finally {
+      if (sock.fileno() === fd) register?.(loop, fd, transp);
+    }
+  } finally {
+    transp._resetEmptyWaiter?.();
+    if (resumeReading && !transp.isClosing()) transp.resumeReading?.();
+  }
+}
+
+/**
+ * Python's `_SendfileFallbackProtocol`: takes the transport's protocol place
+ * during a fallback sendfile, so that writes wait while the transport asks
+ * the writer to pause, and reading stays paused.
+ */
+class SendfileFallbackProtocol extends Protocol {
+  private readonly transport: SendfileTransport;
+  private readonly proto: BaseProtocol | ProtocolLike;
+  private readonly shouldResumeReading: boolean;
+  private readonly shouldResumeWriting: boolean;
+  private writeReady: Future<boolean> | null;
+  private readonly loop: BaseEventLoop;
+
+  constructor(loop: BaseEventLoop, transp: SendfileTransport) {
+    super();
+    if (typeof transp.pauseReading !== "function" || typeof transp._protocolPaused !== "boolean") {
+      throw new TypeError("transport should be _FlowControlMixin instance");
+    }
+    this.loop = loop;
+    this.transport = transp;
+    this.proto = transp.getProtocol();
+    this.shouldResumeReading = transp.isReading?.() ?? false;
+    this.shouldResumeWriting = transp._protocolPaused;
+    transp.pauseReading();
+    transp.setProtocol(this);
+    this.writeReady = this.shouldResumeWriting ? loop.createFuture<boolean>() : null;
+  }
+
+  *drain(): Coroutine<void> {
+    if (this.transport.isClosing()) throw new ConnectionError("Connection closed by peer");
+    const fut = this.writeReady;
+    if (fut === null) return;
+    yield* fut;
+  }
+
+  override connectionMade(): void {
+    throw new RuntimeError("Invalid state: connection should have been established already.");
+  }
+
+  override connectionLost(exc: Error | null): void {
+    if (this.writeReady !== null) {
+      // The peer went away in the middle of the file: always an error for the sender.
+      this.writeReady.setException(exc ?? new ConnectionError("Connection is closed by peer"));
+    }
+    this.proto.connectionLost?.(exc);
+  }
+
+  override pauseWriting(): void {
+    if (this.writeReady !== null) return;
+    this.writeReady = this.loop.createFuture<boolean>();
+  }
+
+  override resumeWriting(): void {
+    if (this.writeReady === null) return;
+    this.writeReady.setResult(false);
+    this.writeReady = null;
+  }
+
+  override dataReceived(): void {
+    throw new RuntimeError("Invalid state: reading should be paused");
+  }
+
+  override eofReceived(): boolean {
+    throw new RuntimeError("Invalid state: reading should be paused");
+  }
+
+  restore(): void {
+    this.transport.setProtocol(this.proto);
+    if (this.shouldResumeReading && !this.transport.isClosing()) this.transport.resumeReading?.();
+    if (this.writeReady !== null) {
+      // Nobody waits on it any more once the real protocol is back.
+      this.writeReady.cancel();
+    }
+    if (this.shouldResumeWriting) this.proto.resumeWriting?.();
+  }
+}
+
+function readAt(loop: BaseEventLoop, fd: number, buf: Buffer, length: number, position: number): Future<number> {
+  return wrapFuture(new Promise<number>((resolve, reject) => {
+    fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(fromNodeError(err)) : resolve(n)));
+  }), { loop });
+}
+
+/** Python's `_sendfile_fallback`: read blocks off the loop thread and write them, waiting while the transport is over its high-water mark. */
+function* sendfileFallback(
+  loop: BaseEventLoop, transp: SendfileTransport, file: FileLike, offset: number, count: number | null,
+): Coroutine<number> {
+  const fd = fileFd(file);
+  if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
+  if (offset < 0) throw new ValueError(`negative seek position ${offset}`);
+  let blocksize = count ? Math.min(count, FALLBACK_BLOCK) : FALLBACK_BLOCK;
+  let totalSent = 0;
+  const proto = new SendfileFallbackProtocol(loop, transp);
+  try {
+    for (;;) {
+      if (count) {
+        blocksize = Math.min(count - totalSent, blocksize);
+        if (blocksize <= 0) return totalSent;
+      }
+      // A fresh buffer per block: the transport may keep a reference to what it was given.
+      const buf = Buffer.allocUnsafe(blocksize);
+      const read = yield* readAt(loop, fd, buf, blocksize, offset + totalSent);
+      if (!read) return totalSent;
+      yield* proto.drain();
+      transp.write(read === blocksize ? buf : buf.subarray(0, read));
+      totalSent += read;
+    }
+  } finally {
+    proto.restore();
+  }
 }
