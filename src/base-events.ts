@@ -348,9 +348,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkClosed();
     if (this._debug) checkCallback(callback, "callSoon");
-    const h = this._callSoonWith(callback as Callback, args, null);
-    if (h._sourceTraceback !== null) h._sourceTraceback = trimStack(h._sourceTraceback, 1);
-    return h;
+    return this._callSoonWith(callback as Callback, args, null);
   }
 
   override callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
@@ -648,10 +646,6 @@ function checkCallback(callback: unknown, method: string): void {
   if (Object.prototype.toString.call(callback) === "[object GeneratorFunction]") {
     throw new TypeError(`coroutines cannot be used with ${method}()`);
   }
-}
-
-function trimStack(stack: string, n: number): string {
-  return stack.split("\n").slice(n).join("\n");
 }
 
 /** A handle's description for slow-callback warnings: the task it steps, else the callback. */

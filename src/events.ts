@@ -190,8 +190,15 @@ export function reprValue(v: unknown): string {
 
 /** @internal The caller's stack, for debug-mode creation tracebacks (the frames above `skip`). */
 export function captureStack(skip: number): string {
-  const stack = new Error().stack ?? "";
-  return stack.split("\n").slice(skip).join("\n");
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = skip + 40;
+  const lines = (new Error().stack ?? "").split("\n");
+  Error.stackTraceLimit = limit;
+  // Frames inside tsyncio's own directory are not where the user created the object; drop the leading ones.
+  const dir = /\((.*[\\/])[^\\/]*:\d+:\d+\)$/.exec(lines[1] ?? "")?.[1];
+  let i = skip;
+  if (dir !== undefined) while (i < lines.length - 1 && lines[i]!.includes(dir)) i++;
+  return lines.slice(i).join("\n");
 }
 
 /** The context object given to exception handlers, with Python's keys. */

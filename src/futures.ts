@@ -93,7 +93,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       return this._result as T;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();
-    throw new InvalidStateError("Result is not set.");
+    throw new InvalidStateError("Result is not ready.");
   }
 
   /** The exception (null if none); raises CancelledError or InvalidStateError if not done. */
