@@ -31,4 +31,9 @@ export {
   BaseTransport, ReadTransport, WriteTransport, Transport, DatagramTransport, SubprocessTransport,
 } from "./transports.js";
 export { logger, LogLevel } from "./log.js";
+export {
+  StreamReader, StreamWriter, StreamReaderProtocol, openConnection, startServer, openUnixConnection, startUnixServer,
+  type ClientConnectedCallback, type StreamReaderOptions, type OpenConnectionOptions, type StartServerOptions,
+  type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
+} from "./streams.js";
 export * as testing from "./testing.js";
