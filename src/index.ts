@@ -32,6 +32,13 @@ export {
 } from "./transports.js";
 export { logger, LogLevel } from "./log.js";
 export {
+  ThreadPoolExecutor, ProcessPoolExecutor, ConcurrentFuture, ExecutorMap, workerFunction,
+  BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
+  type Executor, type WorkerCallable, type WorkerFunctionRef, type MapOptions,
+  type ThreadPoolExecutorOptions, type ProcessPoolExecutorOptions,
+} from "./executors.js";
+export { toThread } from "./threads.js";
+export {
   StreamReader, StreamWriter, StreamReaderProtocol, openConnection, startServer, openUnixConnection, startUnixServer,
   type ClientConnectedCallback, type StreamReaderOptions, type OpenConnectionOptions, type StartServerOptions,
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
