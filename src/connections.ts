@@ -220,6 +220,42 @@ function familyName(family: number): string {
   return String(family);
 }
 
+/**
+ * @internal The connecting half of createConnection once addresses are
+ * resolved: one attempt after another, or staggered (Happy Eyeballs) when a
+ * delay is given; the losers of a race are closed. Throws Python's error when
+ * every attempt fails.
+ */
+export function* connectAddrinfos(
+  loop: BaseEventLoop, infos: AddrInfo[], laddrInfos: AddrInfo[] | null, happyEyeballsDelay: number | null,
+  interleave: number | null, allErrors: boolean,
+): Coroutine<Socket> {
+  if (interleave) infos = interleaveAddrinfos(infos, interleave);
+  const exceptions: Error[][] = [];
+  let sock: Socket | null = null;
+  if (happyEyeballsDelay === null) {
+    for (const info of infos) {
+      try {
+        sock = yield* connectSock(loop, exceptions, info, laddrInfos);
+        break;
+      } catch (exc) {
+        if (!(exc instanceof OSError)) throw exc;
+      }
+    }
+  } else {
+    const attempts = infos.map((info) => () => connectSock(loop, exceptions, info, laddrInfos));
+    [sock] = yield* staggeredRace<Socket>(loop, attempts, happyEyeballsDelay, { onLoserResult: (s) => s.close() });
+  }
+  if (sock !== null) return sock;
+  const all = exceptions.flat();
+  if (allErrors) throw new ExceptionGroup("create_connection failed", all);
+  if (all.length === 1) throw all[0];
+  // The same message from every attempt is raised once; else all are listed.
+  const model = String(all[0]?.message);
+  if (all.every((e) => String(e.message) === model)) throw all[0];
+  throw new OSError(`Multiple exceptions: ${all.map((e) => e.message).join(", ")}`);
+}
+
 /** loop.createConnection(): see AbstractEventLoop.createConnection. */
 export function createConnection<P extends BaseProtocol | ProtocolLike>(
   loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
@@ -264,33 +300,7 @@ function* createConnectionCoro<P extends BaseProtocol | ProtocolLike>(
       laddrInfos = yield* ensureResolved(loop, localAddr as Address, { family, type: SOCK_STREAM, proto, flags });
       if (laddrInfos.length === 0) throw new OSError("getaddrinfo() returned empty list");
     }
-    if (interleave) infos = interleaveAddrinfos(infos, interleave);
-
-    const exceptions: Error[][] = [];
-    if (happyEyeballsDelay === null) {
-      for (const info of infos) {
-        try {
-          sock = yield* connectSock(loop, exceptions, info, laddrInfos);
-          break;
-        } catch (exc) {
-          if (!(exc instanceof OSError)) throw exc;
-        }
-      }
-    } else {
-      const attempts = infos.map((info) => () => connectSock(loop, exceptions, info, laddrInfos));
-      [sock] = yield* staggeredRace<Socket>(loop, attempts, happyEyeballsDelay, {
-        onLoserResult: (s) => s.close(),
-      });
-    }
-
-    if (sock === null) {
-      const all = exceptions.flat();
-      if (options.allErrors) throw new ExceptionGroup("create_connection failed", all);
-      if (all.length === 1) throw all[0];
-      const model = String(all[0]?.message);
-      if (all.every((e) => String(e.message) === model)) throw all[0];
-      throw new OSError(`Multiple exceptions: ${all.map((e) => e.message).join(", ")}`);
-    }
+    sock = yield* connectAddrinfos(loop, infos, laddrInfos, happyEyeballsDelay, interleave, options.allErrors ?? false);
   } else {
     if (sock === null) throw new ValueError("host and port was not specified and no sock specified");
     if (sock.type !== SOCK_STREAM) {
