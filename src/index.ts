@@ -44,3 +44,6 @@ export {
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
 } from "./streams.js";
 export * as testing from "./testing.js";
+export {
+  createSubprocessExec, createSubprocessShell, Process, PIPE, STDOUT, DEVNULL, type CreateSubprocessOptions,
+} from "./subprocess.js";
