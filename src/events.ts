@@ -197,7 +197,7 @@ export function captureStack(skip: number): string {
   // Frames inside tsyncio's own directory are not where the user created the object; drop the leading ones.
   const dir = /\((.*[\\/])[^\\/]*:\d+:\d+\)$/.exec(lines[1] ?? "")?.[1];
   let i = skip;
-  if (dir !== undefined) while (i < lines.length - 1 && lines[i]!.includes(dir)) i++;
+  if (dir !== undefined) while (i < lines.length - 1 && (lines[i]!.includes(dir) || lines[i]!.endsWith("(<anonymous>)"))) i++;
   return lines.slice(i).join("\n");
 }
 
