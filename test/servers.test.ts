@@ -153,16 +153,16 @@ test("createServer with no host listens on every family's wildcard, each on its 
 test("createServer with '' as host is the same as null", () =>
   inLoop(function* (loop) {
     const srv = yield* loop.createServer(() => new EchoProto(loop), "", 0);
-    assert.ok(srv.sockets.every((s) => ["0.0.0.0", "::"].includes((s.getsockname() as [string])[0])));
+    assert.ok(srv.sockets.every((s) => ["0.0.0.0", "::"].includes((s.getsockname() as [string, number])[0])));
     srv.close();
   }));
 
 test("createServer with a list of hosts binds each once", () =>
   inLoop(function* (loop) {
     const srv = yield* loop.createServer(() => new EchoProto(loop), ["127.0.0.1", "::1", "127.0.0.1"], 0);
-    assert.deepEqual(srv.sockets.map((s) => (s.getsockname() as [string])[0]).sort(), ["127.0.0.1", "::1"]);
+    assert.deepEqual(srv.sockets.map((s) => (s.getsockname() as [string, number])[0]).sort(), ["127.0.0.1", "::1"]);
     for (const s of srv.sockets) {
-      const c = yield* connect(loop, (s.getsockname() as [string])[0], portOf(s));
+      const c = yield* connect(loop, (s.getsockname() as [string, number])[0], portOf(s));
       yield* c.roundTrip(loop, "multi");
       c.transport!.close();
     }
