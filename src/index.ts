@@ -11,6 +11,7 @@ export {
   type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,
 } from "./events.js";
 export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./base-events.js";
+export { Server } from "./servers.js";
 export { Future, isfuture, wrapFuture } from "./futures.js";
 export {
   Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
