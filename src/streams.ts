@@ -3,7 +3,7 @@ import {
 } from "./exceptions.js";
 import {
   captureStack, getEventLoop, getRunningLoop, reprValue,
-  type AbstractEventLoop, type AbstractServer, type CreateConnectionOptions, type CreateServerOptions,
+  type AbstractEventLoop, type CreateConnectionOptions, type CreateServerOptions,
   type CreateUnixConnectionOptions, type CreateUnixServerOptions,
 } from "./events.js";
 import type { Future } from "./futures.js";
@@ -12,6 +12,7 @@ import { awaitableCoroutine, iscoroutine, type AwaitableCoroutine, type Coroutin
 import { Protocol } from "./protocols.js";
 import type { BaseTransport, Transport, WriteTransport } from "./transports.js";
 import type { SSLContext } from "./ssl.js";
+import type { Server } from "./servers.js";
 import { logger } from "./log.js";
 
 // streams.py: StreamReader/StreamWriter over a protocol, and the
@@ -76,8 +77,10 @@ export class StreamReader {
   /** @internal */ _loop: AbstractEventLoop;
   // The buffered bytes are _buf[_start, _end). Bytes handed out are views of
   // _buf, so a region is never written again once it has been consumed: new
-  // data only goes after _end, and growing copies into a fresh buffer.
+  // data only goes after _end, and growing copies into a fresh buffer. A
+  // chunk fed into an empty reader is kept as is, without a copy.
   /** @internal */ _buf: Buffer = EMPTY;
+  /** @internal Whether _buf is ours to append to (not a chunk kept from feedData). */ _owned = false;
   /** @internal */ _start = 0;
   /** @internal */ _end = 0;
   /** @internal */ _eof = false;
@@ -164,7 +167,10 @@ export class StreamReader {
     return this._eof && this._start === this._end;
   }
 
-  /** Appends bytes to the buffer and wakes a waiting read. */
+  /**
+   * Appends bytes to the buffer and wakes a waiting read. The reader may keep
+   * `data` itself (no copy) and hand out views of it: do not modify it afterwards.
+   */
   feedData(data: Uint8Array): void {
     assert(!this._eof, "feed_data after feed_eof");
     const n = data.length;
@@ -193,17 +199,25 @@ export class StreamReader {
 
   /** @internal */
   _append(data: Uint8Array, n: number): void {
+    if (this._start === this._end) {
+      // Nothing buffered: keep the chunk itself rather than copying it (the
+      // common case of a line or a message per read).
+      this._buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, n);
+      this._start = 0;
+      this._end = n;
+      this._owned = false;
+      return;
+    }
     let buf = this._buf;
-    if (this._end + n > buf.length) {
+    if (!this._owned || this._end + n > buf.length) {
       const live = this._end - this._start;
-      // Empty: an exact allocation (Node pools small ones). Otherwise grow
-      // geometrically so that filling a long read stays linear.
-      const size = live === 0 ? n : Math.max(2 * (live + n), 4096);
-      const fresh = Buffer.allocUnsafe(size);
-      if (live) buf.copy(fresh, 0, this._start, this._end);
+      // Grow geometrically so that filling a long read stays linear.
+      const fresh = Buffer.allocUnsafe(Math.max(2 * (live + n), 4096));
+      buf.copy(fresh, 0, this._start, this._end);
       this._buf = buf = fresh;
       this._start = 0;
       this._end = live;
+      this._owned = true;
     }
     buf.set(data, this._end);
     this._end += n;
@@ -212,7 +226,8 @@ export class StreamReader {
   /** @internal Removes and returns the first `n` buffered bytes (n <= buffered). */
   _take(n: number): Buffer {
     const s = this._start;
-    const out = this._buf.subarray(s, s + n);
+    const buf = this._buf;
+    const out = s === 0 && n === buf.length ? buf : buf.subarray(s, s + n);
     this._start = s + n;
     if (this._start === this._end) this._drained();
     return out;
@@ -223,6 +238,7 @@ export class StreamReader {
     if (this._buf.length > KEEP_CAPACITY) {
       this._buf = EMPTY;
       this._start = this._end = 0;
+      this._owned = false;
     }
   }
 
@@ -809,12 +825,13 @@ export function openConnection(host?: string | null, port?: number | string | nu
  * Starts a server (loop.createServer); `clientConnected(reader, writer)` is
  * called for each client. Returns the Server.
  */
-export function startServer(clientConnected: ClientConnectedCallback, host?: string | string[] | null, port?: number | string | null, options?: StartServerOptions): Future<AbstractServer> {
+export function startServer(clientConnected: ClientConnectedCallback, host?: string | string[] | null, port?: number | string | null, options?: StartServerOptions): Future<Server> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
   const factory = (): StreamReaderProtocol => new StreamReaderProtocol(new StreamReader({ limit, loop }), clientConnected, loop);
-  return runAsync(loop, (function* startServer(): Coroutine<AbstractServer> {
-    return yield* loop.createServer(factory, host ?? null, port ?? null, kwds);
+  return runAsync(loop, (function* startServer(): Coroutine<Server> {
+    // The loop's servers are always Server instances; its signature says AbstractServer.
+    return (yield* loop.createServer(factory, host ?? null, port ?? null, kwds)) as Server;
   })());
 }
 
@@ -831,11 +848,11 @@ export function openUnixConnection(path?: string | null, options?: OpenUnixConne
 }
 
 /** Like startServer(), on a Unix domain socket. */
-export function startUnixServer(clientConnected: ClientConnectedCallback, path?: string | null, options?: StartUnixServerOptions): Future<AbstractServer> {
+export function startUnixServer(clientConnected: ClientConnectedCallback, path?: string | null, options?: StartUnixServerOptions): Future<Server> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
   const factory = (): StreamReaderProtocol => new StreamReaderProtocol(new StreamReader({ limit, loop }), clientConnected, loop);
-  return runAsync(loop, (function* startUnixServer(): Coroutine<AbstractServer> {
-    return yield* loop.createUnixServer(factory, path ?? null, kwds);
+  return runAsync(loop, (function* startUnixServer(): Coroutine<Server> {
+    return (yield* loop.createUnixServer(factory, path ?? null, kwds)) as Server;
   })());
 }

@@ -5,11 +5,16 @@ import assert from "node:assert/strict";
 import {
   run, sleep, getRunningLoop, ensureFuture, gather, createTask, Future,
   StreamReader, StreamWriter, StreamReaderProtocol, IncompleteReadError, LimitOverrunError,
-  ValueError, RuntimeError, NotImplementedError, CancelledError, ConnectionResetError,
-  type Coroutine, type AbstractEventLoop, type ExceptionContext,
+  ValueError, RuntimeError, NotImplementedError, CancelledError, ConnectionResetError, ConnectionRefusedError,
+  ConnectionAbortedError, BrokenPipeError, openConnection, startServer, openUnixConnection, startUnixServer, currentTask,
+  type Coroutine, type AbstractEventLoop, type ExceptionContext, type ClientConnectedCallback,
 } from "../src/index.js";
 import { FlowControlMixin } from "../src/streams.js";
-import { BaseTransport } from "../src/transports.js";
+import { Transport } from "../src/transports.js";
+import { AF_INET, SOCK_STREAM, Socket } from "../src/socket.js";
+import type { Server } from "../src/servers.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const DATA = "line1\nline2\nline3\n";
 const B = (s: string): Buffer => Buffer.from(s, "latin1");
@@ -23,7 +28,7 @@ function go<T>(body: (loop: AbstractEventLoop) => Coroutine<T>): Promise<T> {
 }
 
 /** Runs a coroutine and returns the error it raised. */
-function* raises(co: Coroutine<unknown>): Coroutine<unknown> {
+function* raises(co: Coroutine<unknown> | Future<unknown>): Coroutine<unknown> {
   try {
     yield* co;
   } catch (e) {
@@ -33,7 +38,7 @@ function* raises(co: Coroutine<unknown>): Coroutine<unknown> {
 }
 
 /** A transport with no I/O, recording the calls the streams make on it. */
-class RecordingTransport extends BaseTransport {
+class RecordingTransport extends Transport {
   calls: string[] = [];
   written: Buffer[] = [];
   closing = false;
@@ -41,23 +46,23 @@ class RecordingTransport extends BaseTransport {
   constructor(extra?: Record<string, unknown>) {
     super(extra);
   }
-  pauseReading(): void {
+  override pauseReading(): void {
     if (!this.canPause) throw new NotImplementedError();
     this.calls.push("pause");
   }
-  resumeReading(): void {
+  override resumeReading(): void {
     this.calls.push("resume");
   }
-  write(data: Uint8Array): void {
+  override write(data: Uint8Array): void {
     this.written.push(Buffer.from(data));
   }
-  writelines(list: Iterable<Uint8Array>): void {
+  override writelines(list: Iterable<Uint8Array>): void {
     for (const d of list) this.write(d);
   }
-  writeEof(): void {
+  override writeEof(): void {
     this.calls.push("writeEof");
   }
-  canWriteEof(): boolean {
+  override canWriteEof(): boolean {
     return true;
   }
   override isClosing(): boolean {
@@ -870,4 +875,273 @@ test("StreamWriter: a reader of the wrong type is refused", () =>
     t.cancel();
     assert.ok((yield* raises(t)) instanceof CancelledError);
     assert.equal(proto._drainWaiters.length, 0);
+  }));
+
+// ---- real connections ------------------------------------------------------
+
+function portOf(server: Server): number {
+  return (server.sockets[0]!.getsockname() as [string, number])[1];
+}
+
+function tmpSocketPath(): string {
+  return join(tmpdir(), `tsyncio-streams-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
+}
+
+/** The client of CPython's test_start_server: send a line, read it back. */
+function* lineClient(reader: StreamReader, writer: StreamWriter): Coroutine<string> {
+  writer.write(B("hello world!\n"));
+  const back = yield* reader.readline();
+  writer.close();
+  yield* writer.waitClosed();
+  return S(back);
+}
+
+function* echoLine(reader: StreamReader, writer: StreamWriter): Coroutine<void> {
+  const data = yield* reader.readline();
+  writer.write(data);
+  yield* writer.drain();
+  writer.close();
+  yield* writer.waitClosed();
+}
+
+test("startServer/openConnection: generator, plain and async client callbacks", () =>
+  go(function* (loop) {
+    const messages: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => messages.push(ctx));
+    const callbacks: [string, ClientConnectedCallback][] = [
+      ["generator", echoLine],
+      ["plain", (r, w) => {
+        loop.createTask(echoLine(r, w));
+      }],
+      ["async", async (r, w) => {
+        const data = await r.readline();
+        w.write(data);
+        await w.drain();
+        w.close();
+        await w.waitClosed();
+      }],
+    ];
+    for (const [kind, cb] of callbacks) {
+      const server = yield* startServer(cb, "127.0.0.1", 0);
+      const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+      assert.deepEqual(writer.getExtraInfo("peername"), ["127.0.0.1", portOf(server)]);
+      assert.equal(yield* lineClient(reader, writer), "hello world!\n", kind);
+      server.close();
+      yield* server.waitClosed();
+    }
+    // and with a listening socket passed in
+    const sock = new Socket(AF_INET, SOCK_STREAM);
+    sock.bind(["127.0.0.1", 0]);
+    const server = yield* startServer(echoLine, null, null, { sock });
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    assert.equal(yield* lineClient(reader, writer), "hello world!\n");
+    server.close();
+    yield* server.waitClosed();
+    assert.deepEqual(messages, []);
+  }));
+
+test("startUnixServer/openUnixConnection", () =>
+  go(function* (loop) {
+    const messages: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => messages.push(ctx));
+    for (const cb of [echoLine, (r: StreamReader, w: StreamWriter) => void loop.createTask(echoLine(r, w))]) {
+      const path = tmpSocketPath();
+      const server = yield* startUnixServer(cb, path);
+      const [reader, writer] = yield* openUnixConnection(path);
+      assert.equal(yield* lineClient(reader, writer), "hello world!\n");
+      server.close();
+      yield* server.waitClosed();
+    }
+    assert.deepEqual(messages, []);
+  }));
+
+test("openConnection to a closed port raises ConnectionRefusedError; bad limit raises ValueError", () =>
+  go(function* () {
+    const probe = new Socket(AF_INET, SOCK_STREAM);
+    probe.bind(["127.0.0.1", 0]);
+    const port = (probe.getsockname() as [string, number])[1];
+    probe.close();
+    assert.ok((yield* raises(openConnection("127.0.0.1", port))) instanceof ConnectionRefusedError);
+    assert.ok((yield* raises(openConnection("127.0.0.1", port, { limit: 0 }))) instanceof ValueError);
+  }));
+
+test("a big transfer through a small limit: reading pauses and resumes, nothing is lost", () =>
+  go(function* () {
+    const total = 3 * 1024 * 1024;
+    const payload = Buffer.alloc(total);
+    for (let i = 0; i < total; i++) payload[i] = (i * 7 + (i >> 11)) & 0xff;
+    const server = yield* startServer(function* (_r, w) {
+      w.write(payload);
+      yield* w.drain();
+      w.close();
+    }, "127.0.0.1", 0);
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server), { limit: 1024 });
+    const pieces: Buffer[] = [];
+    let paused = 0;
+    // readexactly above 2*limit must resume a paused transport itself.
+    pieces.push(yield* reader.readexactly(10_000));
+    while (!reader.atEof()) {
+      if (reader._paused) paused++;
+      pieces.push(yield* reader.read(777));
+      if (pieces.length % 50 === 0) yield* sleep(0);
+    }
+    assert.ok(paused > 0, "the transport was never paused");
+    assert.ok(Buffer.concat(pieces).equals(payload));
+    writer.close();
+    yield* writer.waitClosed();
+    server.close();
+    yield* server.waitClosed();
+  }));
+
+test("drain() waits for a slow peer and resumes when it reads", () =>
+  go(function* (loop) {
+    const peerMayRead = loop.createFuture<void>();
+    let received = 0;
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const done = loop.createFuture<void>();
+    const server = yield* startServer(function* (r, w) {
+      yield* peerMayRead;
+      for (;;) {
+        const data = yield* r.read(1 << 20);
+        if (!data.length) break;
+        received += data.length;
+      }
+      w.close();
+      done.setResult(undefined);
+    }, "127.0.0.1", 0);
+    const [, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    writer.write(big);
+    // More than the kernel buffers hold: the transport is over its high-water mark.
+    const draining = loop.createTask(writer.drain());
+    yield* sleep(0.05);
+    assert.equal(draining.done(), false);
+    assert.ok(writer.transport.getWriteBufferSize() > 0);
+    peerMayRead.setResult(undefined);
+    yield* draining;
+    writer.writeEof();
+    yield* done;
+    assert.equal(received, big.length);
+    writer.close();
+    yield* writer.waitClosed();
+    server.close();
+    yield* server.waitClosed();
+  }));
+
+test("write/drain in a loop against a peer that closes raises a connection error", () =>
+  go(function* (loop) {
+    const messages: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => messages.push(ctx));
+    const server = yield* startServer((_r, w) => w.close(), "127.0.0.1", 0);
+    const [, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    const e = yield* raises((function* () {
+      for (;;) {
+        writer.write(B("foo\n"));
+        yield* writer.drain();
+      }
+    })());
+    assert.ok(e instanceof ConnectionResetError || e instanceof ConnectionAbortedError || e instanceof BrokenPipeError, String(e));
+    writer.close();
+    server.close();
+    yield* server.waitClosed();
+    assert.deepEqual(messages.filter((m) => !/socket\.send\(\) raised exception/.test(m.message)), []);
+  }));
+
+test("close then waitClosed; the reader sees EOF; write+drain after close raises ConnectionResetError", () =>
+  go(function* () {
+    const server = yield* startServer(function* (r, w) {
+      yield* r.read();
+      w.close();
+    }, "127.0.0.1", 0);
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    assert.equal(writer.isClosing(), false);
+    writer.close();
+    assert.equal(writer.isClosing(), true);
+    yield* writer.waitClosed();
+    assert.equal(reader.atEof(), true);
+    assert.equal(S(yield* reader.read()), "");
+
+    const [, w2] = yield* openConnection("127.0.0.1", portOf(server));
+    w2.close();
+    const e = yield* raises((function* () {
+      w2.write(B("data"));
+      yield* w2.drain();
+    })());
+    assert.ok(e instanceof ConnectionResetError);
+    server.close();
+    yield* server.waitClosed();
+  }));
+
+test("writeEof half-closes: the peer reads to EOF and still answers", () =>
+  go(function* () {
+    const server = yield* startServer(async (r, w) => {
+      const all = await r.read();
+      w.write(B(`got ${all.length}`));
+      await w.drain();
+      w.close();
+    }, "127.0.0.1", 0);
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    assert.equal(writer.canWriteEof(), true);
+    writer.writelines([B("abc"), B("defg")]);
+    writer.writeEof();
+    assert.equal(S(yield* reader.read()), "got 7");
+    writer.close();
+    yield* writer.waitClosed();
+    server.close();
+    yield* server.waitClosed();
+  }));
+
+test("async iteration over the lines of a connection", () =>
+  go(function* () {
+    const server = yield* startServer(async (_r, w) => {
+      w.writelines([B("one\ntw"), B("o\nthree\n")]);
+      await w.drain();
+      w.close();
+    }, "127.0.0.1", 0);
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    const lines = yield* ensureFuture((async () => {
+      const out: string[] = [];
+      for await (const line of reader) out.push(S(line));
+      return out;
+    })());
+    assert.deepEqual(lines, ["one\n", "two\n", "three\n"]);
+    writer.close();
+    yield* writer.waitClosed();
+    server.close();
+    yield* server.waitClosed();
+  }));
+
+test("unhandled exceptions in the client callback reach the handler; a cancelled one does not", () =>
+  go(function* (loop) {
+    for (const [kind, handler] of [
+      ["async", async () => {
+        throw new Error("test");
+      }],
+      ["generator", function* (): Coroutine<void> {
+        throw new Error("test");
+      }],
+      ["cancel", function* (_r: StreamReader, w: StreamWriter): Coroutine<void> {
+        w.close();
+        currentTask()!.cancel();
+        yield* sleep(0);
+      }],
+    ] as [string, ClientConnectedCallback][]) {
+      const messages: ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => messages.push(ctx));
+      const server = yield* startServer(handler, "127.0.0.1", 0);
+      const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+      writer.write(B("test msg"));
+      yield* writer.drain();
+      // the server closes its side in every case
+      assert.equal(S(yield* reader.read()), "");
+      writer.close();
+      yield* writer.waitClosed();
+      server.close();
+      yield* server.waitClosed();
+      if (kind === "cancel") assert.deepEqual(messages, []);
+      else {
+        assert.equal(messages.length, 1, kind);
+        assert.equal(messages[0]!.message, "Unhandled exception in client_connected_cb");
+        assert.equal((messages[0]!.exception as Error).message, "test");
+      }
+    }
   }));
