@@ -33,10 +33,12 @@ interface PendingState {
   repr: string;
   sourceTraceback: string | null;
   done: boolean;
+  /** Python's `_log_destroy_pending`. */
+  log: boolean;
 }
 
 const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
-  if (s.done || s.loop.isClosed()) return;
+  if (s.done || !s.log || s.loop.isClosed()) return;
   const ctx: Record<string, unknown> = { message: "Task was destroyed but it is pending!", task_repr: s.repr };
   if (s.sourceTraceback !== null) ctx.source_traceback = s.sourceTraceback;
   s.loop.callExceptionHandler(ctx as { message: string });
@@ -61,8 +63,13 @@ export class Task<T = unknown> extends Future<T> {
   _suspendedAt: string | null = null;
   /** @internal */ readonly _wakeup: (fut: Future<unknown>) => void;
   /** @internal */ readonly _stepCb: () => void;
-  /** @internal Python's `_log_destroy_pending`. */
-  _logDestroyPending = true;
+  /** @internal Python's `_log_destroy_pending`, kept in the state the finalizer sees. */
+  get _logDestroyPending(): boolean {
+    return this._pending?.log ?? true;
+  }
+  set _logDestroyPending(value: boolean) {
+    if (this._pending !== null) this._pending.log = value;
+  }
 
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
     super({ loop: options?.loop ?? null });
@@ -166,7 +173,11 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Decrements the cancellation requests; returns the remaining count. */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) this._numCancelsRequested -= 1;
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested -= 1;
+      // No request left: a cancellation not delivered yet is withdrawn too (3.13, gh-116720; TaskGroup relies on it).
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
     return this._numCancelsRequested;
   }
 
@@ -215,6 +226,7 @@ function registerTask(task: Task<unknown>): void {
     repr: `<Task pending name='${task._name}'>`,
     sourceTraceback: task._sourceTraceback,
     done: false,
+    log: true,
   };
   task._pending = state;
   destroyedPending.register(task, state);
@@ -251,7 +263,7 @@ function leaveTask(loop: FastLoop, task: Task<unknown>): void {
 function taskStep(task: Task<unknown>, exc: unknown): void {
   if (task._state !== PENDING) throw new InvalidStateError(`_step(): already done: ${task}, ${reprValue(exc)}`);
   if (task._mustCancel) {
-    exc = task._makeCancelledError();
+    if (!(exc instanceof CancelledError)) exc = task._makeCancelledError();
     task._mustCancel = false;
   }
   task._futWaiter = null;
