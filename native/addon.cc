@@ -7,6 +7,9 @@
 
 namespace tsyncio {
 
+void InitFast(Napi::Env env, Napi::Object exports);  // fast.cc (selector polling)
+void CloseFastPolls(AddonData* data);
+
 AddonData* GetAddonData(napi_env env) {
   void* p = nullptr;
   napi_get_instance_data(env, &p);
@@ -32,6 +35,7 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   data->tearingDown = true;
   data->cleanupHook = handle;
   CloseAllHandles(data);
+  CloseFastPolls(data);
   CancelAllRequests(data);
   MaybeFinishTeardown(data);
 }
@@ -65,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSocket(env, exports);
   InitSendfile(env, exports);
   InitDns(env, exports, data);
+  InitFast(env, exports);
   return exports;
 }
 

@@ -345,6 +345,12 @@ export class BaseEventLoop extends AbstractEventLoop {
     return h;
   }
 
+  /** @internal Appends an existing handle (an fd watcher's reader or writer) to the ready queue, as asyncio's _add_callback. */
+  _addReadyHandle(h: Handle): void {
+    this._ready.push(h);
+    if (this._immediate === null && this._running) this._immediate = setImmediate(this._iterateBound);
+  }
+
   override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkClosed();
     if (this._debug) checkCallback(callback, "callSoon");

@@ -196,6 +196,21 @@ export interface NativeBinding {
   getnameinfoSync(addr: NativeAddressIn, family: number, flags?: number): [host: string, service: string] | GaiFailure;
   /** gai_strerror(3). */
   gaiStrerror(code: number): string;
+
+  /** The selector's poller of this environment (fast.cc): `callback(fd, events)` runs on readiness (an fd in error reports READABLE | WRITABLE). */
+  fastPoll(callback: (fd: number, events: number) => void): FastPoller;
+  /** lseek(2): the new offset or -errno. */
+  lseek(fd: number, offset: number, whence: number): number;
+}
+
+/** One unref'd uv_poll_t per fd, kept idle between uses (fast.cc). */
+export interface FastPoller {
+  /** Watches fd for events (0: create or keep the handle idle): 0 or -errno. */
+  start(fd: number, events: number): number;
+  /** Stops watching fd; the handle stays idle. */
+  stop(fd: number): number;
+  /** Releases fd's handle (before the fd is closed, if it is watched). */
+  close(fd: number): number;
 }
 
 let binding: NativeBinding | null = null;

@@ -1,0 +1,287 @@
+// The selector's fd polling (selector-events.ts): one uv_poll_t per fd and
+// one JS callback per environment, called as `callback(fd, events)`. This is
+// the hot path of every socket transport, so it skips what the general
+// Watcher class pays for (an ObjectWrap per fd, async contexts, MakeCallback):
+// the JS callback only appends a Handle to the loop's ready queue and never
+// runs user code, so a plain call is enough.
+//
+// A poll handle outlives the moments its fd is watched ("idle"): starting
+// and stopping it is cheap, creating one is not. Because an idle handle's fd
+// may meanwhile have been closed and its number reused (even by one of
+// Node's own handles), an idle handle is revalidated before it is started
+// again and is never closed with libuv's epoll DEL (that would unregister
+// whatever owns the number now): it is "forgotten" instead.
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <unordered_map>
+
+#include "tsyncio.h"
+
+namespace tsyncio {
+
+namespace {
+
+struct FastState;
+
+struct FdPoll {
+  uv_poll_t poll;
+  FastState* state;
+  AddonData* data;
+  int fd;
+  int wanted;    // the mask JS asked for (0: idle)
+  bool started;  // the uv_poll is active
+  bool closing;
+};
+
+struct FastState {
+  AddonData* data = nullptr;
+  napi_env env = nullptr;
+  napi_ref callback = nullptr;
+  std::unordered_map<int, FdPoll*> polls;
+};
+
+// One per thread: the main thread and each worker have their own environment.
+thread_local FastState* tls = nullptr;
+
+void OnClosed(uv_handle_t* handle) {
+  auto* p = reinterpret_cast<FdPoll*>(handle);
+  AddonData* data = p->data;
+  delete p;
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
+}
+
+bool IsOurs(FdPoll* p) {
+  uv_loop_t* loop = p->poll.loop;
+  unsigned fd = static_cast<unsigned>(p->fd);
+  return fd < loop->nwatchers && loop->watchers[fd] == &p->poll.io_watcher;
+}
+
+// Closes the handle. When its fd may no longer be ours, libuv must not touch
+// the fd number (its close path does an epoll DEL): the watcher's fd is
+// cleared first, which libuv's stop path honours. Only safe when the watcher
+// is not queued for an epoll update, i.e. after it was polled or stopped.
+void ClosePoll(FdPoll* p) {
+  FastState* s = p->state;
+  s->polls.erase(p->fd);
+  p->closing = true;
+  uv__io_t* w = &p->poll.io_watcher;
+  bool queued = w->watcher_queue.next != &w->watcher_queue;
+  if (!(p->started && IsOurs(p)) && !queued) w->fd = -1;
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnClosed);
+}
+
+void OnPoll(uv_poll_t* poll, int status, int events) {
+  auto* p = reinterpret_cast<FdPoll*>(poll);
+  FastState* s = p->state;
+  if (p->closing || s->data->tearingDown) return;
+  if (status < 0) {
+    // libuv stopped the handle (POLLERR); asyncio's selector keeps reporting
+    // an fd in error as ready for both directions.
+    p->started = false;
+    events = UV_READABLE | UV_WRITABLE;
+  }
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, recv, argv[2];
+  napi_get_reference_value(env, s->callback, &cb);
+  napi_get_undefined(env, &recv);
+  napi_create_int32(env, p->fd, &argv[0]);
+  napi_create_int32(env, events, &argv[1]);
+  napi_status st = napi_call_function(env, recv, cb, 2, argv, nullptr);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+  napi_close_handle_scope(env, scope);
+  if (!p->closing && !p->started && p->wanted != 0) {
+    if (uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) p->started = true;
+  }
+}
+
+FastState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, argc, argv, nullptr, &data);
+  return static_cast<FastState*>(data);
+}
+
+napi_value Num(napi_env env, int v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+// start(fd, events): watches fd for events (0 creates or revalidates the
+// handle and leaves it idle). 0 or -errno.
+napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  FastState* s = StateOf(env, info, &argc, argv);
+  int32_t fd, events;
+  if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt32(env, argv[1], &events, "events")) return nullptr;
+  if (fd < 0) return Num(env, -EBADF);
+  if (events & ~(UV_READABLE | UV_WRITABLE | UV_PRIORITIZED)) {
+    ThrowRange(env, "events must combine READABLE, WRITABLE and PRIORITIZED");
+    return nullptr;
+  }
+  if (s->data->tearingDown) return Num(env, -EBADF);
+  FdPoll* p;
+  auto it = s->polls.find(fd);
+  if (it == s->polls.end()) {
+    p = new FdPoll();
+    int r = uv_poll_init(s->data->loop, &p->poll, fd);
+    if (r != 0) {
+      delete p;
+      return Num(env, r);
+    }
+    p->state = s;
+    p->data = s->data;
+    p->fd = fd;
+    p->wanted = 0;
+    p->started = false;
+    p->closing = false;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&p->poll));
+    s->data->liveHandles++;
+    s->polls.emplace(fd, p);
+  } else {
+    p = it->second;
+    if (!p->started && events != 0) {
+      // The fd may have been closed, or its number reused, since this handle
+      // last watched it: libuv aborts on an epoll ADD that fails.
+      struct stat st;
+      int err = 0;
+      if (fstat(fd, &st) != 0) err = errno;
+      else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) err = EPERM;
+      if (err != 0) {
+        ClosePoll(p);
+        return Num(env, -err);
+      }
+    }
+  }
+  if (events == 0) {
+    if (p->started) {
+      uv_poll_stop(&p->poll);
+      p->started = false;
+    }
+    p->wanted = 0;
+    return Num(env, 0);
+  }
+  if (p->started && p->wanted == events) return Num(env, 0);
+  int r = uv_poll_start(&p->poll, events, OnPoll);
+  if (r != 0) return Num(env, r);
+  p->started = true;
+  p->wanted = events;
+  return Num(env, 0);
+}
+
+// stop(fd): stops watching, keeps the handle idle. Always 0.
+napi_value Stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  FastState* s = StateOf(env, info, &argc, argv);
+  int32_t fd;
+  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
+  auto it = s->polls.find(fd);
+  if (it != s->polls.end()) {
+    FdPoll* p = it->second;
+    p->wanted = 0;
+    if (p->started) {
+      if (IsOurs(p)) {
+        uv_poll_stop(&p->poll);
+        p->started = false;
+      } else {
+        // The fd was closed while watched and its number is someone else's now.
+        ClosePoll(p);
+      }
+    }
+  }
+  return Num(env, 0);
+}
+
+// close(fd): releases the handle (call it before the fd is closed when the
+// fd is watched; an idle handle can be released at any time).
+napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  FastState* s = StateOf(env, info, &argc, argv);
+  int32_t fd;
+  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
+  auto it = s->polls.find(fd);
+  if (it != s->polls.end()) ClosePoll(it->second);
+  return Num(env, 0);
+}
+
+// lseek(fd, offset, whence): the new offset or -errno (Node has no lseek;
+// sock_sendfile leaves the file position after the bytes sent, as Python).
+napi_value Lseek(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t fd, whence;
+  int64_t offset;
+  if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt64(env, argv[1], &offset, "offset") ||
+      !ToInt32(env, argv[2], &whence, "whence"))
+    return nullptr;
+  off_t r = lseek(fd, static_cast<off_t>(offset), whence);
+  napi_value out;
+  napi_create_int64(env, r < 0 ? -errno : static_cast<int64_t>(r), &out);
+  return out;
+}
+
+// fastPoll(callback): the poller of this environment, as {start, stop, close}.
+// Created once; a second call replaces the callback.
+napi_value FastPoll(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  if (t != napi_function) {
+    ThrowType(env, "fastPoll(callback): callback must be a function");
+    return nullptr;
+  }
+  if (tls == nullptr) {
+    tls = new FastState();
+    tls->data = GetAddonData(env);
+    tls->env = env;
+  }
+  if (tls->callback != nullptr) napi_delete_reference(env, tls->callback);
+  napi_create_reference(env, argv[0], 1, &tls->callback);
+  napi_value obj;
+  napi_create_object(env, &obj);
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close}};
+  for (const auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, tls, &fn);
+    napi_set_named_property(env, obj, f.name, fn);
+  }
+  return obj;
+}
+
+}  // namespace
+
+void CloseFastPolls(AddonData* data) {
+  FastState* s = tls;
+  if (s == nullptr || s->data != data) return;
+  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
+  // The environment is going away: its reference goes with it.
+  tls = nullptr;
+  delete s;
+}
+
+void InitFast(Napi::Env env, Napi::Object exports) {
+  napi_value fn;
+  napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
+  exports.Set("fastPoll", Napi::Value(env, fn));
+  napi_create_function(env, "lseek", NAPI_AUTO_LENGTH, Lseek, nullptr, &fn);
+  exports.Set("lseek", Napi::Value(env, fn));
+}
+
+}  // namespace tsyncio
