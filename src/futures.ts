@@ -162,6 +162,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this._exception = exception;
     this._state = FINISHED;
     this._scheduleCallbacks();
+    // Formats the stack now: V8's lazy stack keeps its frames' receivers (this future, its task) alive,
+    // and the registry holds the exception strongly, so the future could never be collected.
+    if (exception instanceof Error) void exception.stack;
     const state: UnretrievedState = {
       loop: this._loop,
       exception,

@@ -411,6 +411,25 @@ test("CancelledError messages: cancel(msg) reaches the coroutine and result(); g
   });
 });
 
+test("a cancel() that arrives after the awaited future was cancelled delivers that future's CancelledError", async () => {
+  await run(function* () {
+    const f = asyncio.getRunningLoop().createFuture();
+    const t = asyncio.createTask((function* () {
+      try {
+        yield* f;
+        return "not cancelled";
+      } catch (e) {
+        return e instanceof CancelledError ? `CancelledError('${e.message}')` : String(e);
+      }
+    })());
+    yield* asyncio.sleep(0);
+    f.cancel("ext");
+    assert.equal(t.cancel("mine"), true);
+    assert.equal(yield* t, "CancelledError('ext')");
+    assert.equal(t.cancelling(), 1);
+  });
+});
+
 // ---- eager tasks --------------------------------------------------------------
 
 test("eagerTaskFactory: the first step runs synchronously inside createTask", async () => {
