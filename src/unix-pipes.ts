@@ -7,7 +7,7 @@ import { type Future, setResultUnlessCancelled } from "./futures.js";
 import { native } from "./internal/native.js";
 import { logger } from "./log.js";
 import type { BaseProtocol, Protocol, ProtocolLike } from "./protocols.js";
-import { _addReader, _addWriter, _removeReader, _removeWriter } from "./selector-events.js";
+import { _addReader, _addWriter, _releaseFd, _removeReader, _removeWriter } from "./selector-events.js";
 import { ReadTransport, WriteTransport } from "./transports.js";
 
 // unix_events.py: _UnixReadPipeTransport and _UnixWritePipeTransport, on raw
@@ -184,10 +184,14 @@ export class UnixReadPipeTransport extends ReadTransport {
       this._protocol!.connectionLost?.(exc);
     } finally {
       const close = this._closePipe!;
+      const loop = this._loop!;
       this._pipe = null;
       this._closePipe = null;
       this._protocol = null;
       this._loop = null;
+      // The fd's watcher goes before the fd does (its number may be reused at once).
+      _removeReader(loop, this._fileno);
+      _releaseFd(loop, this._fileno);
       close();
     }
   }
@@ -418,10 +422,14 @@ export class UnixWritePipeTransport extends WriteTransport {
       this._protocol!.connectionLost?.(exc);
     } finally {
       const close = this._closePipe!;
+      const loop = this._loop!;
       this._pipe = null;
       this._closePipe = null;
       this._protocol = null;
       this._loop = null;
+      // The fd's watcher goes before the fd does (its number may be reused at once).
+      _removeReader(loop, this._fileno);
+      _releaseFd(loop, this._fileno);
       close();
     }
   }
