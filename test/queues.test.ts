@@ -349,7 +349,7 @@ atest("Queue: cancellation at every point of get()/put() loses and duplicates no
       const putters = [10, 11, 12].map((v) => createTask(q.put(v)));
       for (let i = 0; i < k; i++) yield* sleep(0);
       const gotCancelled = getters[victim]!.cancel();
-      yield* asyncio.wait([...putters, getters[victim]!]);
+      yield* asyncio.wait<unknown>([...putters, getters[victim]!]);
       // Drain what the cancelled getter did not take.
       for (let i = 0; i < 4; i++) yield* sleep(0);
       const received: number[] = [];

@@ -193,7 +193,7 @@ atest("taskGroup: children failing while being cancelled turn the cancellation i
     try {
       yield* sleep(10);
     } finally {
-      // eslint-disable-next-line no-unsafe-finally -- the child fails while being cancelled
+      // the child fails while being cancelled
       throw new ZeroDivisionError();
     }
   }
@@ -229,7 +229,7 @@ atest("taskGroup: nested groups: the inner group's errors arrive as a nested Exc
     try {
       yield* sleep(10);
     } finally {
-      // eslint-disable-next-line no-unsafe-finally -- the child fails while being cancelled
+      // the child fails while being cancelled
       throw new ZeroDivisionError();
     }
   }
@@ -341,7 +341,7 @@ atest("taskGroup: the body's error and the children's are collected together", f
     try {
       yield* sleep(10);
     } finally {
-      // eslint-disable-next-line no-unsafe-finally -- raised when the group cancels the body
+      // raised when the group cancels the body
       throw new MyExc();
     }
   }
@@ -362,7 +362,7 @@ for (const [Exit, make] of [[KeyboardInterrupt, () => new KeyboardInterrupt()], 
       try {
         yield* sleep(10);
       } finally {
-        // eslint-disable-next-line no-unsafe-finally -- raised when the group cancels the body
+        // raised when the group cancels the body
         throw make();
       }
     }
@@ -396,7 +396,7 @@ atest("taskGroup: a child raising a BaseExceptionGroup makes the result a BaseEx
     try {
       yield* sleep(10);
     } finally {
-      // eslint-disable-next-line no-unsafe-finally -- raised when the group cancels the body
+      // raised when the group cancels the body
       throw new TypeError("body");
     }
   }));
@@ -521,7 +521,7 @@ atest("taskGroup: errors from a cleanup scope inside the group are collected; th
     try {
       yield* body();
     } finally {
-      // eslint-disable-next-line no-unsafe-finally -- an exit that raises, as contextlib's would
+      // an exit that raises, as contextlib's would
       throw new MyExc("db");
     }
   }
