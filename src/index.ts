@@ -48,3 +48,5 @@ export * as testing from "./testing.js";
 export {
   createSubprocessExec, createSubprocessShell, Process, PIPE, STDOUT, DEVNULL, type CreateSubprocessOptions,
 } from "./subprocess.js";
+export * as ssl from "./ssl.js";
+export { SSLContext } from "./ssl.js";
