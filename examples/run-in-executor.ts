@@ -37,7 +37,7 @@ function* main(): Coroutine<void> {
   pool = new asyncio.ProcessPoolExecutor();
   try {
     const sum = yield* loop.runInExecutor(pool, cpuBound);
-    console.log("custom process pool", sum);
+    console.log("custom process pool", String(sum));
   } finally {
     yield* asyncio.wrapFuture(pool.shutdown(true) as Promise<void>);
   }

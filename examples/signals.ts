@@ -20,11 +20,13 @@ function* main(): Coroutine<void> {
     loop.addSignalHandler(signame, askExit, signame, loop);
   }
 
+  // Python prints these two lines before asyncio.run(); here they come once
+  // the handlers are in place, so a signal sent on seeing the pid is handled.
+  console.log("Event loop running for 1 hour, press Ctrl+C to interrupt.");
+  console.log(`pid ${process.pid}: send SIGINT or SIGTERM to exit.`);
+
   yield* asyncio.sleep(3600);
 }
-
-console.log("Event loop running for 1 hour, press Ctrl+C to interrupt.");
-console.log(`pid ${process.pid}: send SIGINT or SIGTERM to exit.`);
 
 try {
   await asyncio.run(main());
