@@ -6,15 +6,20 @@ import {
   run, sleep, getRunningLoop, ensureFuture, gather, createTask, Future,
   StreamReader, StreamWriter, StreamReaderProtocol, IncompleteReadError, LimitOverrunError,
   ValueError, RuntimeError, NotImplementedError, CancelledError, ConnectionResetError, ConnectionRefusedError,
-  ConnectionAbortedError, BrokenPipeError, openConnection, startServer, openUnixConnection, startUnixServer, currentTask,
+  ConnectionAbortedError, BrokenPipeError, openConnection, startServer, openUnixConnection, startUnixServer, currentTask, wrapFuture,
   type Coroutine, type AbstractEventLoop, type ExceptionContext, type ClientConnectedCallback,
 } from "../src/index.js";
 import { FlowControlMixin } from "../src/streams.js";
 import { Transport } from "../src/transports.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../src/socket.js";
 import type { Server } from "../src/servers.js";
+import { SSLContext, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "../src/ssl.js";
+import { native } from "../src/internal/native.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn, execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, mkdtempSync, rmSync } from "node:fs";
 
 const DATA = "line1\nline2\nline3\n";
 const B = (s: string): Buffer => Buffer.from(s, "latin1");
@@ -1144,4 +1149,69 @@ test("unhandled exceptions in the client callback reach the handler; a cancelled
         assert.equal((messages[0]!.exception as Error).message, "test");
       }
     }
+  }));
+
+test("a StreamReader with limit 1 on a read pipe reads everything a child wrote (asyncio issue 168)", () =>
+  go(function* (loop) {
+    const fds = native().pipe();
+    assert.ok(Array.isArray(fds));
+    const [rfd, wfd] = fds;
+    const reader = new StreamReader({ loop, limit: 1 });
+    const protocol = new StreamReaderProtocol(reader, null, loop);
+    const [transport] = yield* loop.connectReadPipe(() => protocol, rfd);
+    const child = spawn(process.execPath, ["-e", "require('fs').writeSync(1, 'data')"], { stdio: ["ignore", wfd, "inherit"] });
+    yield* wrapFuture(once(child, "exit"));
+    closeSync(wfd);
+    assert.equal(S(yield* reader.read(-1)), "data");
+    transport.close();
+  }));
+
+test("StreamWriter.startTls upgrades both ends of a connection", () =>
+  go(function* (loop) {
+    const dir = mkdtempSync(join(tmpdir(), "tsyncio-streams-tls-"));
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ], { stdio: "ignore" });
+    const serverCtx = new SSLContext(PROTOCOL_TLS_SERVER);
+    serverCtx.loadCertChain(cert, key);
+    const clientCtx = new SSLContext(PROTOCOL_TLS_CLIENT);
+    clientCtx.loadVerifyLocations(cert);
+    rmSync(dir, { recursive: true });
+
+    const messages: ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => messages.push(ctx));
+    const server = yield* startServer(function* (r, w) {
+      const data1 = yield* r.readline();
+      w.write(data1);
+      yield* w.drain();
+      assert.equal(w.getExtraInfo("sslcontext"), null);
+      yield* w.startTls(serverCtx);
+      assert.equal(w.getExtraInfo("sslcontext"), serverCtx);
+      const data2 = yield* r.readline();
+      w.write(data2);
+      yield* w.drain();
+      w.close();
+      yield* w.waitClosed();
+    }, "127.0.0.1", 0);
+    const [reader, writer] = yield* openConnection("127.0.0.1", portOf(server));
+    writer.write(B("hello world 1!\n"));
+    yield* writer.drain();
+    const back1 = S(yield* reader.readline());
+    assert.equal(writer.getExtraInfo("sslcontext"), null);
+    const raw = writer.transport;
+    yield* writer.startTls(clientCtx, { serverHostname: "localhost" });
+    assert.notEqual(writer.transport, raw);
+    assert.equal(writer.getExtraInfo("sslcontext"), clientCtx);
+    writer.write(B("hello world 2!\n"));
+    yield* writer.drain();
+    const back2 = S(yield* reader.readline());
+    writer.close();
+    yield* writer.waitClosed();
+    server.close();
+    yield* server.waitClosed();
+    assert.deepEqual([back1, back2], ["hello world 1!\n", "hello world 2!\n"]);
+    assert.deepEqual(messages, []);
   }));
