@@ -288,3 +288,22 @@ test("errors: missing program, Python's option checks", async () => {
     yield* raises(loop.subprocessShell(pf, 42 as unknown as string), ValueError, /cmd must be a string/);
   });
 });
+
+test("a child that exits while the loop is stopped is reported once it runs again", async () => {
+  const loop = newEventLoop() as BaseEventLoop;
+  try {
+    const p = await loop.runUntilComplete((function* () {
+      return yield* createSubprocessExec(SH, ["-c", "exit 3"]);
+    })());
+    const child = p._transport.getExtraInfo("subprocess") as ChildProcess;
+    // A stopped loop does not keep Node alive for its children: this test does, while it waits.
+    const keepalive = setInterval(() => {}, 1000);
+    if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+    clearInterval(keepalive);
+    assert.equal(p.returncode, null, "nothing of the loop ran while it was stopped");
+    assert.equal(await loop.runUntilComplete(p.wait()), 3);
+    assert.equal(p.returncode, 3);
+  } finally {
+    loop.close();
+  }
+});
