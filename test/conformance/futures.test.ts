@@ -96,7 +96,7 @@ test("done callbacks run on the loop, in registration order, with the future; ne
     f.addDoneCallback((x) => order.push(`a:${x.result()}`));
     f.addDoneCallback((x) => order.push(`b:${x.result()}`));
     f.setResult("r");
-    assert.deepEqual(order, []);
+    assert.equal(order.length, 0);
     // A callback added after completion is scheduled at once, after the others.
     f.addDoneCallback(() => order.push("c"));
     yield* asyncio.sleep(0);
