@@ -293,9 +293,11 @@ test("a child that exits while the loop is stopped is reported once it runs agai
   const loop = newEventLoop() as BaseEventLoop;
   try {
     const p = await loop.runUntilComplete((function* () {
-      return yield* createSubprocessExec(SH, ["-c", "exit 3"]);
+      return yield* createSubprocessExec(SH, ["-c", "read go; exit 3"], { stdin: PIPE });
     })());
     const child = p._transport.getExtraInfo("subprocess") as ChildProcess;
+    // The write goes straight to the pipe; the child exits while the loop is stopped.
+    p.stdin!.write(Buffer.from("go\n"));
     // A stopped loop does not keep Node alive for its children: this test does, while it waits.
     const keepalive = setInterval(() => {}, 1000);
     if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
