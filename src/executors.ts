@@ -498,9 +498,7 @@ abstract class PoolExecutor implements Executor {
       }
       if (slot.state === "idle") {
         if (this._shutdown || this._broken !== false) {
-          slot.state = "exiting";
-          slot.channel.ref();
-          slot.channel.post({ op: "exit" });
+          this._retire(slot);
         } else {
           slot.channel.unref();
         }
@@ -513,6 +511,17 @@ abstract class PoolExecutor implements Executor {
     while (needed > 0 && this._slots.size < this._maxWorkers) {
       this._startWorker();
       needed--;
+    }
+  }
+
+  /** Asks a worker to exit; it stays ref'd so that shutdown(true) can be awaited until it has. */
+  private _retire(slot: Slot): void {
+    slot.state = "exiting";
+    slot.channel.ref();
+    try {
+      slot.channel.post({ op: "exit" });
+    } catch {
+      // Its channel is already gone: the worker is exiting anyway and its exit event follows.
     }
   }
 
@@ -616,9 +625,7 @@ abstract class PoolExecutor implements Executor {
     }
     for (const slot of this._slots) {
       if (slot.state === "starting" || slot.state === "idle") {
-        slot.state = "exiting";
-        slot.channel.ref();
-        slot.channel.post({ op: "exit" });
+        this._retire(slot);
       }
     }
   }

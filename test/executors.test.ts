@@ -337,8 +337,8 @@ test("runInExecutor(null, ...) uses a lazily created default ThreadPoolExecutor"
     assert.equal(loop._defaultExecutor, null);
     const r = yield* loop.runInExecutor(null, (a: number, b: number) => a + b, 2, 3);
     assert.equal(r, 5);
-    assert.ok(loop._defaultExecutor instanceof asyncio.ThreadPoolExecutor);
-    assert.equal((loop._defaultExecutor as asyncio.ThreadPoolExecutor)._threadNamePrefix, "asyncio");
+    assert.ok((loop._defaultExecutor as unknown) instanceof asyncio.ThreadPoolExecutor);
+    assert.equal((loop._defaultExecutor as unknown as asyncio.ThreadPoolExecutor)._threadNamePrefix, "asyncio");
     const ref = asyncio.workerFunction<(x: number) => number>(dataModule, "square");
     assert.equal(yield* loop.runInExecutor(null, ref, 12), 144);
     // A shipped function that captures a variable fails in the worker, where the variable does not exist.
