@@ -22,6 +22,8 @@ async function withLoop<T, L extends asyncio.BaseEventLoop = asyncio.BaseEventLo
   make: () => L = () => new VirtualTimeLoop() as unknown as L,
 ): Promise<T> {
   const loop = make();
+  // Reprs are checked exactly; debug mode (TSYNCIO_DEBUG) would add creation sites.
+  loop.setDebug(false);
   try {
     return await body(loop);
   } finally {

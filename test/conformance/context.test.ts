@@ -10,11 +10,12 @@ import type { Coroutine } from "../../src/index.js";
 const { VirtualTimeLoop } = asyncio.testing;
 
 function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop });
+  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
 }
 
 async function withLoop<T>(body: (loop: asyncio.BaseEventLoop) => T | Promise<T>): Promise<T> {
   const loop = new VirtualTimeLoop();
+  loop.setDebug(false);
   try {
     return await body(loop);
   } finally {

@@ -9,6 +9,7 @@ const { VirtualTimeLoop } = asyncio.testing;
 /** Runs `body` as a task on a fresh virtual-time loop, then closes the loop. */
 async function inLoop<T>(body: (loop: asyncio.AbstractEventLoop) => asyncio.Coroutine<T>): Promise<T> {
   const loop = new VirtualTimeLoop();
+  loop.setDebug(false);
   try {
     return await loop.runUntilComplete(body(loop));
   } finally {
@@ -19,6 +20,7 @@ async function inLoop<T>(body: (loop: asyncio.AbstractEventLoop) => asyncio.Coro
 /** A loop that is closed after `body` returns. */
 async function withLoop<T>(body: (loop: asyncio.BaseEventLoop) => T | Promise<T>): Promise<T> {
   const loop = new VirtualTimeLoop();
+  loop.setDebug(false);
   try {
     return await body(loop);
   } finally {

@@ -24,6 +24,7 @@ async function collect(): Promise<void> {
 /** A loop whose exception handler records the contexts it receives. */
 function recordingLoop(): [asyncio.BaseEventLoop, asyncio.ExceptionContext[]] {
   const loop = new VirtualTimeLoop();
+  loop.setDebug(false);
   const contexts: asyncio.ExceptionContext[] = [];
   loop.setExceptionHandler((_l, c) => void contexts.push(c));
   return [loop, contexts];
@@ -99,6 +100,7 @@ test("the task runUntilComplete made for a coroutine is not reported if the loop
 
 test("the default handler logs these reports through the asyncio logger", async () => {
   const loop = new VirtualTimeLoop();
+  loop.setDebug(false);
   const records: string[] = [];
   asyncio.logger.setSink((r) => records.push(`${r.levelName}:${r.message}`));
   try {

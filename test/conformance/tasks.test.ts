@@ -11,7 +11,7 @@ const { VirtualTimeLoop } = asyncio.testing;
 
 /** Runs `main` on a fresh virtual-time loop (asyncio.run with the virtual loop). */
 function run<T>(main: () => Coroutine<T>, options?: { debug?: boolean }): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: options?.debug ?? null });
+  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: options?.debug ?? false });
 }
 
 function* yieldOnce(): Coroutine<void> {
