@@ -295,7 +295,8 @@ function loaderArgs(): string[] {
         a === "--conditions" || a === "-C") {
       if (i + 1 < argv.length) out.push(a, argv[++i]);
     } else if (/^--(import|require|loader|experimental-loader|conditions)=/.test(a) ||
-               a === "--enable-source-maps" || a === "--no-warnings" || a.startsWith("--experimental-")) {
+               a === "--enable-source-maps" || a === "--no-warnings" ||
+               (a.startsWith("--experimental-") && !a.startsWith("--experimental-test"))) {
       out.push(a);
     }
   }
