@@ -26,9 +26,6 @@ export const DEFAULT_LIMIT = 64 * 1024;
 const EMPTY: Buffer = Buffer.alloc(0);
 const NL: Buffer = Buffer.from("\n");
 const NL_BYTE = 0x0a;
-// A drained buffer bigger than this is dropped rather than kept for the next
-// chunk, so that an idle connection does not pin a large allocation.
-const KEEP_CAPACITY = 64 * 1024;
 
 function assert(cond: boolean, message: string): asserts cond {
   if (!cond) {
@@ -235,11 +232,11 @@ export class StreamReader {
 
   /** @internal */
   _drained(): void {
-    if (this._buf.length > KEEP_CAPACITY) {
-      this._buf = EMPTY;
-      this._start = this._end = 0;
-      this._owned = false;
-    }
+    // The next chunk is kept as is anyway, so an empty reader holds nothing:
+    // an idle connection pins no memory.
+    this._buf = EMPTY;
+    this._start = this._end = 0;
+    this._owned = false;
   }
 
   /** @internal Python's `_buffer.clear()`. */
