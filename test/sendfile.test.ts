@@ -9,6 +9,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "../src/index.js";
+import * as socket from "../src/socket.js";
 import {
   RuntimeError, SendfileNotAvailableError, ValueError, type Coroutine,
 } from "../src/index.js";
@@ -128,9 +129,22 @@ test("the fallback (read and write) path honours the transport's high-water mark
       sizes.push(tr.getWriteBufferSize());
       write(data);
     };
-    // The peer reads slowly at first, so the buffer fills and writing must pause.
+    // Small kernel buffers and a peer that does not read until the transport
+    // went over its high-water mark: the sender must pause and wait.
+    (tr.getExtraInfo("socket") as socket.Socket).setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536);
+    (sink.t!.getExtraInfo("socket") as socket.Socket).setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536);
     sink.t!.pauseReading();
-    loop.callLater(0.05, () => sink.t!.resumeReading());
+    let overHigh = false;
+    const deadline = loop.time() + 5;
+    const watch = (): void => {
+      if (tr.getWriteBufferSize() > high || loop.time() > deadline) {
+        overHigh = tr.getWriteBufferSize() > high;
+        sink.t!.resumeReading();
+      } else {
+        loop.callLater(0.001, watch);
+      }
+    };
+    watch();
     const fd = openSync(FILE, "r");
     try {
       const n = yield* loop.sendfile(tr, fd, 5, null);
@@ -140,6 +154,7 @@ test("the fallback (read and write) path honours the transport's high-water mark
     }
     assert.ok(sizes.length > 1);
     assert.ok(sizes.every((s) => s <= high), `a block was written over the high-water mark: ${Math.max(...sizes)}`);
+    assert.ok(overHigh, "the write buffer went over the high-water mark");
     assert.ok(sizes.some((s) => s > 0), "the write buffer was used");
     const got = yield* finish(tr, sink, srv);
     assert.ok(got.equals(DATA.subarray(5)));
