@@ -188,6 +188,11 @@ export function sslErrorFromNode(err: unknown, serverHostname?: string | null): 
     if (isIP(host)) return new SSLCertVerificationError(64, `IP address mismatch, certificate is not valid for '${host}'.`);
     return new SSLCertVerificationError(62, `Hostname mismatch, certificate is not valid for '${host}'.`);
   }
+  if (code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+    // Node's verify callback lets OpenSSL go on past the missing issuer (20) to this
+    // follow-up error; Python's verification stops at the first one.
+    return new SSLCertVerificationError(20, "unable to get local issuer certificate");
+  }
   if (Object.prototype.hasOwnProperty.call(X509_ERRORS, code)) {
     return new SSLCertVerificationError(X509_ERRORS[code]!, e.message);
   }
@@ -778,6 +783,8 @@ function cipherBits(name: string): number {
 /** Python's ssl.SSLObject: the TLS state of one connection (`getExtraInfo("ssl_object")`). */
 export class SSLObject {
   /** @internal */ readonly _tls: TlsInfoSource;
+  // Node may stop reporting the peer's certificate once TLS 1.3 session tickets arrive; Python keeps it.
+  private readonly _peerCert: X509Certificate | undefined;
   /** Whether this is the server side. */
   readonly serverSide: boolean;
   /** The hostname the client asked for (null on the server side). */
@@ -788,6 +795,7 @@ export class SSLObject {
   /** @internal */
   constructor(tlsSocket: TlsInfoSource, context: SSLContext, serverSide: boolean, serverHostname: string | null) {
     this._tls = tlsSocket;
+    this._peerCert = tlsSocket.getPeerX509Certificate();
     this.context = context;
     this.serverSide = serverSide;
     this.serverHostname = serverHostname;
@@ -798,7 +806,7 @@ export class SSLObject {
    * (CERT_NONE), null when the peer sent none; DER bytes with binaryForm.
    */
   getpeercert(binaryForm = false): PeerCert | Record<string, never> | Buffer | null {
-    const cert = this._tls.getPeerX509Certificate();
+    const cert = this._peerCert;
     if (!cert) return null;
     if (binaryForm) return cert.raw;
     if (this.context.verifyMode === CERT_NONE) return {};
