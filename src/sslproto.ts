@@ -109,6 +109,8 @@ export class SSLTransport extends FlowControlTransport {
   /** @internal */ _closed = false;
   /** @internal Python's _start_tls_compatible: TLS may be layered over this transport again. */
   readonly _startTlsCompatible = true;
+  /** @internal loop.sendfile reads and writes through the TLS layer (sendfile(2) cannot encrypt). */
+  readonly _sendfileCompatible = "FALLBACK";
 
   /** @internal */
   constructor(loop: BaseEventLoop, sslProtocol: SSLProtocol) {
@@ -886,10 +888,11 @@ export function makeSslTransport(
   return sslProtocol._appTransport;
 }
 
+// Python checks the transport's _start_tls_compatible flag (stream socket and TLS transports have it).
 function isTlsCapable(t: unknown): t is Transport {
   const o = t as Record<string, unknown> | null;
-  return o !== null && typeof o === "object" && typeof o.setProtocol === "function" &&
-    typeof o.pauseReading === "function" && typeof o.resumeReading === "function" && typeof o.write === "function";
+  return o !== null && typeof o === "object" && o._startTlsCompatible === true &&
+    typeof o.setProtocol === "function" && typeof o.pauseReading === "function" && typeof o.resumeReading === "function";
 }
 
 /**

@@ -5,6 +5,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import { readFileSync } from "node:fs";
 import * as nodeTls from "node:tls";
 import * as asyncio from "../src/index.js";
@@ -765,4 +766,79 @@ test("streams over TLS: openConnection/startServer with ssl, StreamWriter.startT
     yield* w2.waitClosed();
     upgradeServer.close();
     yield* upgradeServer.waitClosed();
+  }));
+
+test("shutdown timeout: a peer that never answers close_notify gets the connection aborted", async () => {
+  const peers: nodeTls.TLSSocket[] = [];
+  const nodeServer = nodeTls.createServer({ key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), allowHalfOpen: true }, (s) => {
+    // Half-open: it neither answers our close_notify nor closes.
+    peers.push(s);
+    s.on("data", () => {});
+  });
+  await new Promise<void>((r) => nodeServer.listen(0, "127.0.0.1", r));
+  const port = (nodeServer.address() as { port: number }).port;
+  try {
+    await inLoop(function* (loop) {
+      const [t, c] = yield* loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, {
+        ssl: clientContext(), serverHostname: "localhost", sslShutdownTimeout: 0.2,
+      });
+      t.close();
+      const exc = yield* c.lost;
+      assert.ok(exc instanceof asyncio.TimeoutError, String(exc));
+      assert.equal(exc.message, "SSL shutdown timed out");
+    });
+  } finally {
+    for (const p of peers) p.destroy();
+    await new Promise((r) => nodeServer.close(r));
+  }
+});
+
+test("server-side handshake failures: a plain HTTP request, and EOF before the handshake ends", () =>
+  inLoop(function* (loop) {
+    {
+      const [ssock, csock] = yield* socketPair(loop);
+      const waiter = loop.createFuture<void>();
+      const proto = new Recorder(loop);
+      makeSslTransport(loop, ssock, proto, serverContext(), waiter, { serverSide: true, serverHostname: null });
+      yield* loop.sockSendall(csock, Buffer.from("GET / HTTP/1.0\r\n\r\n"));
+      const e = (yield* raises(waiter, ssl.SSLError)) as ssl.SSLError;
+      assert.equal(e.reason, "HTTP_REQUEST");
+      assert.equal(e.library, "SSL");
+      assert.equal(e.message, "[SSL: HTTP_REQUEST] http request");
+      assert.deepEqual(proto.events, []);
+      csock.close();
+    }
+    {
+      const [ssock, csock] = yield* socketPair(loop);
+      const waiter = loop.createFuture<void>();
+      const proto = new Recorder(loop);
+      makeSslTransport(loop, ssock, proto, serverContext(), waiter, { serverSide: true, serverHostname: null });
+      csock.shutdown(socket.SHUT_WR);
+      yield* raises(waiter, asyncio.ConnectionResetError);
+      assert.deepEqual(proto.events, []);
+      csock.close();
+    }
+  }));
+
+test("loop.sendfile over a TLS transport uses the read/write fallback", () =>
+  inLoop(function* (loop) {
+    const { writeFileSync, openSync, closeSync } = fs;
+    const path = `${certs.dir}/payload.bin`;
+    const data = randomBytes(300 * 1024);
+    writeFileSync(path, data);
+    const fd = openSync(path, "r");
+    try {
+      const srv = yield* loop.createServer(() => new Recorder(loop, true), "127.0.0.1", 0, { ssl: serverContext() });
+      const [t, c] = yield* loop.createConnection(() => new Recorder(loop), "127.0.0.1", portOf(srv.sockets[0]!), { ssl: clientContext(), serverHostname: "localhost" });
+      const sent = yield* loop.sendfile(t, fd);
+      assert.equal(sent, data.length);
+      yield* c.until(data.length);
+      assert.ok(Buffer.concat(c.chunks).equals(data));
+      t.close();
+      yield* c.lost;
+      srv.close();
+      yield* srv.waitClosed();
+    } finally {
+      closeSync(fd);
+    }
   }));
