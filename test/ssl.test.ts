@@ -842,3 +842,18 @@ test("loop.sendfile over a TLS transport uses the read/write fallback", () =>
       closeSync(fd);
     }
   }));
+
+test("TLS over Unix sockets: createUnixServer/createUnixConnection with ssl", () =>
+  inLoop(function* (loop) {
+    const path = `${certs.dir}/tls.sock`;
+    const srv = yield* loop.createUnixServer(() => new Recorder(loop, true), path, { ssl: serverContext() });
+    const [t, c] = yield* loop.createUnixConnection(() => new Recorder(loop), path, { ssl: clientContext(), serverHostname: "localhost" });
+    t.write(Buffer.from("unix"));
+    yield* c.until(4);
+    assert.equal(c.text, "unix");
+    assert.equal(t.getExtraInfo("peername"), path);
+    t.close();
+    assert.equal(yield* c.lost, null);
+    srv.close();
+    yield* srv.waitClosed();
+  }));
