@@ -10,66 +10,21 @@ import { logger } from "./log.js";
 import { Protocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
 import type { BaseTransport, Transport, WriteTransport } from "./transports.js";
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, Socket, TCP_NODELAY,
+  AF_INET, AF_INET6, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY,
   type Address,
 } from "./socket.js";
-import { native } from "./internal/native.js";
-import type { SSLContext } from "./ssl.js";
+import { ipaddrInfo } from "./dns.js";
+import { createDefaultContext, type SSLContext } from "./ssl.js";
 import * as selectorEvents from "./selector-events.js";
-import * as sslModule from "./ssl.js";
-import * as sslproto from "./sslproto.js";
+import { makeSocketTransport, type ServerInternals } from "./selector-events.js";
+import { makeSslTransport } from "./sslproto.js";
 import { staggeredRace } from "./staggered.js";
 
 // base_events.py's createConnection (with Happy Eyeballs), connectAcceptedSocket
 // and loop.sendfile, plus the helpers createServer and the Unix module share.
 
-// ---- what other modules provide (reached through their namespaces, so that
-// this module loads even while one of them is still being written) ----------
-
-/** The server side a socket transport reports to (Python's Server._attach/_detach). */
-export interface ServerInternals {
-  _attach(transport: BaseTransport): void;
-  _detach(transport: BaseTransport): void;
-}
-
-type MakeSocketTransport = (
-  loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
-  extra: Record<string, unknown> | null, server: ServerInternals | null,
-) => Transport;
-
-/** Options of sslproto's makeSslTransport. */
-interface SslTransportOptions {
-  serverSide: boolean;
-  serverHostname: string | null;
-  extra: Record<string, unknown> | null;
-  server: ServerInternals | null;
-  sslHandshakeTimeout: number | null;
-  sslShutdownTimeout: number | null;
-}
-
-type MakeSslTransport = (
-  loop: BaseEventLoop, rawSock: Socket, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext,
-  waiter: Future<void> | null, options: SslTransportOptions,
-) => Transport;
-
-function provided<F>(ns: object, name: string, owner: string): F {
-  const f = (ns as Record<string, unknown>)[name];
-  if (typeof f !== "function") throw new RuntimeError(`${owner}.${name} is not available yet`);
-  return f as F;
-}
-
-/** @internal The plain socket transport of selector-events.ts. */
-export function makeSocketTransport(...args: Parameters<MakeSocketTransport>): Transport {
-  return provided<MakeSocketTransport>(selectorEvents, "makeSocketTransport", "selector-events")(...args);
-}
-
-function makeSslTransport(...args: Parameters<MakeSslTransport>): Transport {
-  return provided<MakeSslTransport>(sslproto, "makeSslTransport", "sslproto")(...args);
-}
-
-function createDefaultContext(): SSLContext {
-  return provided<() => SSLContext>(sslModule, "createDefaultContext", "ssl")();
-}
+/** The plain socket transport of selector-events.ts (sslproto.ts builds TLS on it through here). */
+export { makeSocketTransport, type ServerInternals };
 
 // ---- Python-style reprs for error messages ----------------------------------
 
@@ -98,32 +53,8 @@ export function osErrorWithMessage(errno: number, message: string): OSError {
 
 // ---- address resolution -----------------------------------------------------
 
-/** Python's `_ipaddr_info`: the getaddrinfo entry of an already numeric host, or null when it must be resolved. */
-export function ipaddrInfo(
-  host: string | null, port: number | string | null, family: number, type: number, proto: number,
-  flowinfo = 0, scopeId = 0,
-): AddrInfo | null {
-  if ((proto !== 0 && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) || host === null) return null;
-  if (type === SOCK_STREAM) proto = IPPROTO_TCP;
-  else if (type === SOCK_DGRAM) proto = IPPROTO_UDP;
-  else return null;
-  let p: number;
-  if (port === null || port === "") p = 0;
-  else if (typeof port === "number") p = port;
-  else if (/^\s*[+-]?\d+\s*$/.test(port)) p = parseInt(port, 10);
-  else return null; // a service name such as "http": getaddrinfo resolves it
-  const families = family === AF_UNSPEC ? [AF_INET, AF_INET6] : [family];
-  // Linux's inet_pton refuses an IPv6 zone index ("::1%lo").
-  if (typeof host !== "string" || host.includes("%")) return null;
-  const N = native();
-  for (const af of families) {
-    if (af !== AF_INET && af !== AF_INET6) continue;
-    if (typeof N.inetPton(af, host) === "number") continue;
-    if (af === AF_INET6) return [af, type, proto, "", [host, p, flowinfo, scopeId]];
-    return [af, type, proto, "", [host, p]];
-  }
-  return null;
-}
+// Python's `_ipaddr_info` lives beside loop.getaddrinfo.
+export { ipaddrInfo };
 
 /** Python's `_ensure_resolved`: the numeric address as is, else loop.getaddrinfo(). */
 export function* ensureResolved(
@@ -336,7 +267,7 @@ export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike
       // Python's _create_transport_context.
       if (serverSide) throw new ValueError("Server side SSL needs a valid SSLContext");
       sslcontext = createDefaultContext();
-      if (!serverHostname) (sslcontext as { checkHostname?: boolean }).checkHostname = false;
+      if (!serverHostname) sslcontext.checkHostname = false;
     } else {
       sslcontext = ssl;
     }
@@ -468,18 +399,15 @@ function* sendfileNative(
   checkSendfileParams(offset, count);
   const resumeReading = transp.isReading?.() ?? false;
   transp.pauseReading?.();
-  const ns = selectorEvents as Record<string, unknown>;
-  const unregister = ns._unregisterTransport as ((loop: BaseEventLoop, fd: number) => void) | undefined;
-  const register = ns._registerTransport as ((loop: BaseEventLoop, fd: number, t: unknown) => void) | undefined;
   const fd = sock.fileno();
   try {
     if (typeof transp._makeEmptyWaiter === "function") yield* transp._makeEmptyWaiter();
     // sockSendfile refuses an fd that a transport owns: lend it for the call, as Python does.
-    unregister?.(loop, fd);
+    selectorEvents._unregisterTransport(loop, fd);
     try {
       return yield* loop.sockSendfile(sock, file, offset, count, { fallback: false });
     } finally {
-      if (sock.fileno() === fd) register?.(loop, fd, transp);
+      if (sock.fileno() === fd) selectorEvents._registerTransport(loop, fd, transp);
     }
   } finally {
     transp._resetEmptyWaiter?.();

@@ -14,22 +14,10 @@ import {
   Socket,
 } from "./socket.js";
 import type { SSLContext } from "./ssl.js";
-import * as selectorEvents from "./selector-events.js";
-import { ensureResolved, osErrorWithMessage, pyRepr, type ServerInternals } from "./connections.js";
+import { startServing, stopServing, type ServerInternals } from "./selector-events.js";
+import { ensureResolved, osErrorWithMessage, pyRepr } from "./connections.js";
 
 // base_events.py's Server and createServer.
-
-type StartServing = (
-  loop: BaseEventLoop, protocolFactory: () => BaseProtocol | ProtocolLike, sock: Socket, sslcontext: SSLContext | null,
-  server: ServerInternals, backlog: number, sslHandshakeTimeout: number | null, sslShutdownTimeout: number | null,
-) => void;
-type StopServing = (loop: BaseEventLoop, sock: Socket) => void;
-
-function selectorFn<F>(name: string): F {
-  const f = (selectorEvents as Record<string, unknown>)[name];
-  if (typeof f !== "function") throw new RuntimeError(`selector-events.${name} is not available yet`);
-  return f as F;
-}
 
 const EADDRNOTAVAIL = osConstants.errno.EADDRNOTAVAIL;
 
@@ -102,10 +90,9 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
   _startServing(): void {
     if (this._serving) return;
     this._serving = true;
-    const start = selectorFn<StartServing>("startServing");
     for (const sock of this._sockets ?? []) {
       sock.listen(this._backlog);
-      start(this._loop, this._protocolFactory, sock, this._sslContext, this, this._backlog,
+      startServing(this._loop, this._protocolFactory, sock, this._sslContext, this, this._backlog,
         this._sslHandshakeTimeout, this._sslShutdownTimeout);
     }
   }
@@ -133,12 +120,10 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
     const sockets = this._sockets;
     if (sockets === null) return;
     this._sockets = null;
-    const stop = selectorFn<StopServing>("stopServing");
     for (const sock of sockets) {
       const ino = this._unixCleanup.get(sock);
       const path = ino !== undefined ? sock.getsockname() : null;
-      stop(this._loop, sock);
-      sock.close();
+      stopServing(this._loop, sock); // also closes the socket
       if (ino !== undefined && typeof path === "string") {
         this._unixCleanup.delete(sock);
         removeSocketFile(path, ino);
