@@ -367,6 +367,7 @@ export class SSLProtocol implements ProtocolLike {
 
   /** Called by the plain transport on EOF: the TLS layer sees it after the ciphertext before it. */
   eofReceived(): boolean {
+    if (this._eofReceived) return true;
     this._eofReceived = true;
     if (this._loop.getDebug()) logger.debug(`${this} received EOF`);
     // Before connectionMade() the handshake start pushes the EOF behind the pending ciphertext.
@@ -835,7 +836,8 @@ export class SSLProtocol implements ProtocolLike {
   /** @internal */
   _controlSslReading(): void {
     const t = this._transport;
-    if (t === null) return;
+    // After the plain transport's EOF there is nothing left to pause or resume.
+    if (t === null || this._eofReceived) return;
     const size = this._getReadBufferSize();
     if (size >= this._incomingHighWater && !this._sslReadingPaused) {
       this._sslReadingPaused = true;
