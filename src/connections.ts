@@ -14,6 +14,7 @@ import {
   type Address,
 } from "./socket.js";
 import { ipaddrInfo } from "./dns.js";
+import { native } from "./internal/native.js";
 import { createDefaultContext, type SSLContext } from "./ssl.js";
 import * as selectorEvents from "./selector-events.js";
 import { makeSocketTransport, type ServerInternals } from "./selector-events.js";
@@ -336,6 +337,8 @@ interface SendfileTransport {
   getExtraInfo(name: string, dflt?: unknown): unknown;
 }
 
+const SEEK_SET = 0;
+
 /** Python's SENDFILE_FALLBACK_READBUFFER_SIZE for transports. */
 const FALLBACK_BLOCK = 16384;
 
@@ -492,10 +495,16 @@ class SendfileFallbackProtocol extends Protocol {
   }
 }
 
-function readAt(loop: BaseEventLoop, fd: number, buf: Buffer, length: number, position: number): Future<number> {
+/** read(2) from the file's current position, off the loop thread (Python's file.readinto in the executor). */
+function readNext(loop: BaseEventLoop, fd: number, buf: Buffer, length: number): Future<number> {
   return wrapFuture(new Promise<number>((resolve, reject) => {
-    fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(fromNodeError(err)) : resolve(n)));
+    fs.read(fd, buf, 0, length, null, (err, n) => (err ? reject(fromNodeError(err)) : resolve(n)));
   }), { loop });
+}
+
+function seek(fd: number, offset: number): void {
+  const r = native().lseek(fd, offset, SEEK_SET);
+  if (r < 0) throw osError(-r);
 }
 
 /** Python's `_sendfile_fallback`: read blocks off the loop thread and write them, waiting while the transport is over its high-water mark. */
@@ -505,6 +514,8 @@ function* sendfileFallback(
   const fd = fileFd(file);
   if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
   if (offset < 0) throw new ValueError(`negative seek position ${offset}`);
+  // As Python: offset 0 means "from the current position".
+  if (offset) seek(fd, offset);
   let blocksize = count ? Math.min(count, FALLBACK_BLOCK) : FALLBACK_BLOCK;
   let totalSent = 0;
   const proto = new SendfileFallbackProtocol(loop, transp);
@@ -516,13 +527,18 @@ function* sendfileFallback(
       }
       // A fresh buffer per block: the transport may keep a reference to what it was given.
       const buf = Buffer.allocUnsafe(blocksize);
-      const read = yield* readAt(loop, fd, buf, blocksize, offset + totalSent);
+      const read = yield* readNext(loop, fd, buf, blocksize);
       if (!read) return totalSent;
       yield* proto.drain();
       transp.write(read === blocksize ? buf : buf.subarray(0, read));
       totalSent += read;
     }
   } finally {
-    proto.restore();
+    // The file position ends after what was sent, as Python leaves it.
+    try {
+      if (totalSent > 0) seek(fd, offset + totalSent);
+    } finally {
+      proto.restore();
+    }
   }
 }

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,6 +193,31 @@ test("native sendfile that cannot be used: SendfileNotAvailableError without fal
     tr.write(Buffer.from("after"));
     const got = yield* finish(tr, sink, srv);
     assert.equal(got.toString(), "after");
+  }));
+
+test("the file position ends after the bytes sent, on both paths", () =>
+  inLoop(function* (loop) {
+    const [tr, sink, srv] = yield* connected(loop);
+    const fd = openSync(FILE, "r");
+    const next = (): number => {
+      const b = Buffer.alloc(1);
+      readSync(fd, b, 0, 1, null);
+      return b[0]!;
+    };
+    try {
+      assert.equal(yield* loop.sendfile(tr, fd, 10, 100), 100);
+      assert.equal(next(), DATA[110]);
+      (tr as unknown as { _sendfileCompatible: string })._sendfileCompatible = "FALLBACK";
+      assert.equal(yield* loop.sendfile(tr, fd, 1000, 50_000), 50_000);
+      assert.equal(next(), DATA[51_000]);
+      // Offset 0 means the current position, as in Python.
+      assert.equal(yield* loop.sendfile(tr, fd, 0, 10), 10);
+      assert.equal(next(), DATA[10], "Python seeks to offset + sent, here 0 + 10");
+    } finally {
+      closeSync(fd);
+    }
+    const got = yield* finish(tr, sink, srv);
+    assert.ok(got.equals(Buffer.concat([DATA.subarray(10, 110), DATA.subarray(1000, 51_000), DATA.subarray(51_001, 51_011)])));
   }));
 
 test("sendfile errors: unsupported transport, closing transport, bad offset or count", () =>
