@@ -8,7 +8,7 @@ import { Future, wrapFuture } from "./futures.js";
 import type { Coroutine } from "./coroutines.js";
 import { logger } from "./log.js";
 import { Protocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
-import type { BaseTransport, Transport, WriteTransport } from "./transports.js";
+import type { Transport, WriteTransport } from "./transports.js";
 import {
   AF_INET, AF_INET6, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY,
   type Address,
@@ -40,10 +40,6 @@ export function pyRepr(v: unknown): string {
   if (v === false) return "False";
   if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
   return String(v);
-}
-
-function pyList(items: unknown[]): string {
-  return `[${items.map(pyRepr).join(", ")}]`;
 }
 
 /** @internal An OSError of the class Python picks for `errno`, with a message of ours (Python's `OSError(errno, msg)`). */
@@ -323,7 +319,6 @@ export type SendfileMode = "UNSUPPORTED" | "TRY_NATIVE" | "FALLBACK";
 interface SendfileTransport {
   _sendfileCompatible?: SendfileMode;
   _protocolPaused?: boolean;
-  _loop?: unknown;
   _sock?: Socket;
   _makeEmptyWaiter?(): Future<void>;
   _resetEmptyWaiter?(): void;
