@@ -60,6 +60,11 @@ export class ReadTransport extends BaseTransport {
 
 /** A transport that sends data. */
 export class WriteTransport extends BaseTransport {
+  /** A Transport is a WriteTransport too, as in Python (it takes these methods, see below). */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || (this === WriteTransport && x instanceof Transport);
+  }
+
   /** Sets the high and low water marks of the write buffer (bytes). */
   setWriteBufferLimits(_high?: number | null, _low?: number | null): void {
     throw new NotImplementedError();
@@ -94,31 +99,14 @@ export class WriteTransport extends BaseTransport {
   }
 }
 
-/** A bidirectional stream transport (Python's `Transport`). */
-export class Transport extends ReadTransport {
-  setWriteBufferLimits(_high?: number | null, _low?: number | null): void {
-    throw new NotImplementedError();
-  }
-  getWriteBufferSize(): number {
-    throw new NotImplementedError();
-  }
-  getWriteBufferLimits(): [number, number] {
-    throw new NotImplementedError();
-  }
-  write(_data: Uint8Array): void {
-    throw new NotImplementedError();
-  }
-  writelines(listOfData: Iterable<Uint8Array>): void {
-    WriteTransport.prototype.writelines.call(this, listOfData);
-  }
-  writeEof(): void {
-    throw new NotImplementedError();
-  }
-  canWriteEof(): boolean {
-    throw new NotImplementedError();
-  }
-  abort(): void {
-    throw new NotImplementedError();
+/** A bidirectional stream transport (Python's `Transport`): a ReadTransport with WriteTransport's methods. */
+export class Transport extends ReadTransport {}
+// TypeScript has no multiple inheritance: Transport takes WriteTransport's
+// methods (declaration merging for the types, the prototype for the code).
+export interface Transport extends WriteTransport {}
+for (const name of Object.getOwnPropertyNames(WriteTransport.prototype)) {
+  if (name !== "constructor") {
+    Object.defineProperty(Transport.prototype, name, Object.getOwnPropertyDescriptor(WriteTransport.prototype, name)!);
   }
 }
 
