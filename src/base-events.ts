@@ -351,9 +351,25 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._immediate === null && this._running) this._immediate = setImmediate(this._iterateBound);
   }
 
+  /**
+   * @internal Python's _check_thread, for one thread: in debug mode, scheduling
+   * on this loop (other than with callSoonThreadsafe) while another loop runs is
+   * the cross-loop mistake Python catches across threads; the callback would
+   * wait until this loop runs.
+   */
+  _checkThread(): void {
+    const running = _getRunningLoop();
+    if (running !== null && running !== this) {
+      throw new RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
+    }
+  }
+
   override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkClosed();
-    if (this._debug) checkCallback(callback, "callSoon");
+    if (this._debug) {
+      this._checkThread();
+      checkCallback(callback, "callSoon");
+    }
     return this._callSoonWith(callback as Callback, args, null);
   }
 
@@ -378,7 +394,10 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */
   _callAt(when: number, callback: Callback, args: readonly unknown[]): TimerHandle {
     this._checkClosed();
-    if (this._debug) checkCallback(callback, "callAt");
+    if (this._debug) {
+      this._checkThread();
+      checkCallback(callback, "callAt");
+    }
     const h = new TimerHandle(when, this._timerSeq++, callback, args, this);
     h._scheduled = true;
     this._scheduled.push(h);

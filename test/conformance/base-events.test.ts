@@ -679,3 +679,26 @@ test("debug mode: the default handler shows where the failing handle was created
     assert.equal(records.length, 1);
     assert.match(records[0]!.message, /^inside\nhandle_traceback: Handle created at \(most recent call last\):\n.*base-events\.test\.ts/s);
   }));
+
+test("debug mode: scheduling on a loop while another loop runs is refused (Python's _check_thread)", async () => {
+  const other = asyncio.newEventLoop();
+  other.setDebug(true);
+  const loop = asyncio.newEventLoop();
+  const seen: string[] = [];
+  try {
+    await loop.runUntilComplete((function* (): asyncio.Coroutine<void> {
+      assert.throws(() => other.callSoon(() => {}), (e: unknown) =>
+        e instanceof RuntimeError && /other than the current one/.test((e as Error).message));
+      assert.throws(() => other.callLater(1, () => {}), RuntimeError);
+      // callSoonThreadsafe is the sanctioned way to hand work to another loop.
+      other.callSoonThreadsafe(() => seen.push("threadsafe"));
+      yield* asyncio.sleep(0);
+    })());
+    other.callSoon(() => other.stop());
+    await other.runForever();
+    assert.deepEqual(seen, ["threadsafe"]);
+  } finally {
+    loop.close();
+    other.close();
+  }
+});
