@@ -47,6 +47,12 @@ async function main(): Promise<void> {
     console.log(`\nidle loop CPU over 2 s: ${(await idleCpu()).toFixed(2)}% of one core`);
     console.log(`heap per pending callLater timer: ${(await bytesPerTimer()).toFixed(0)} bytes`);
   }
+  if (only.length === 0 || only.includes("sock")) {
+    // bench/sock.ts prints its own table (sockSendall/sockRecvInto throughput, watcher round trip).
+    console.log("\n## Raw sockets (sock* methods and fd watchers) beside Node net\n");
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    console.log(r.stdout.trimEnd());
+  }
   if (only.length === 0 || only.includes("echo")) {
     const seconds = Number(process.env.BENCH_SECONDS ?? 3);
     const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1);
