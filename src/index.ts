@@ -45,6 +45,7 @@ export {
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
 } from "./streams.js";
 export * as testing from "./testing.js";
+export { formatTaskTree, printTaskTree, type TextSink } from "./introspection.js";
 export {
   createSubprocessExec, createSubprocessShell, Process, PIPE, STDOUT, DEVNULL, type CreateSubprocessOptions,
 } from "./subprocess.js";

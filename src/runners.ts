@@ -4,6 +4,7 @@ import { _getRunningLoop, newEventLoop, setEventLoop, type AbstractEventLoop } f
 import { iscoroutine, type Coroutine } from "./coroutines.js";
 import { allTasks, gather, type Task as TaskT } from "./tasks.js";
 import { wrapFuture, type Future } from "./futures.js";
+import { printTaskTree } from "./introspection.js";
 
 // runners.py: asyncio.run() and Runner, with the same shutdown sequence.
 
@@ -54,6 +55,9 @@ export class Runner {
       sigint = () => this._onSigint(task);
       process.on("SIGINT", sigint);
     }
+    // Debug mode: `kill -USR2 <pid>` prints the task tree.
+    const usr2 = loop.getDebug() ? () => printTaskTree(loop, process.stderr) : null;
+    if (usr2 !== null) process.on("SIGUSR2", usr2);
     this._interruptCount = 0;
     try {
       return await loop.runUntilComplete(task);
@@ -65,6 +69,7 @@ export class Runner {
       throw e;
     } finally {
       if (sigint !== null) process.removeListener("SIGINT", sigint);
+      if (usr2 !== null) process.removeListener("SIGUSR2", usr2);
     }
   }
 
@@ -114,6 +119,7 @@ export class Runner {
 
   private _onSigint(task: Future<unknown>): void {
     this._interruptCount += 1;
+    if (this._interruptCount === 1 && this._loop!.getDebug()) printTaskTree(this._loop, process.stderr);
     if (this._interruptCount === 1 && !task.done()) {
       task.cancel();
       this._loop!.callSoonThreadsafe(() => {});

@@ -159,6 +159,8 @@ export class TaskGroup {
       this._taskDone(task as Task<unknown>);
     } else {
       this._tasks.add(task as Task<unknown>);
+      // Lets formatTaskTree() find the group (and its parent task) from the child's callbacks.
+      (this._onTaskDone as { __self__?: unknown }).__self__ = this;
       task.addDoneCallback(this._onTaskDone as (t: Task<T>) => void);
     }
     return task;

@@ -573,6 +573,8 @@ export function shield<T>(arg: Awaitable<T>): Future<T> {
   const outerDone = (): void => {
     if (!inner.done()) inner.removeDoneCallback(innerDone);
   };
+  // Lets formatTaskTree() see through the shield to the task behind it.
+  (innerDone as { __self__?: unknown }).__self__ = outer;
   inner.addDoneCallback(innerDone);
   outer.addDoneCallback(outerDone);
   return outer;
