@@ -4,7 +4,7 @@ import type { BaseEventLoop } from "./base-events.js";
 import { BaseSubprocessTransport, type ChildHandle, DEVNULL, PIPE, STDOUT } from "./base-subprocess.js";
 import type { Coroutine } from "./coroutines.js";
 import type { StdioSpec, SubprocessOptions } from "./events.js";
-import { NotImplementedError, ProcessLookupError, ValueError, fromNodeError, osError } from "./exceptions.js";
+import { ProcessLookupError, ValueError, fromNodeError, osError } from "./exceptions.js";
 import type { Future } from "./futures.js";
 import { native } from "./internal/native.js";
 import { logger } from "./log.js";
@@ -121,7 +121,8 @@ export class UnixSubprocessTransport extends BaseSubprocessTransport {
     const stdout = options.stdout === undefined ? PIPE : options.stdout;
     const stderr = options.stderr === undefined ? PIPE : options.stderr;
     super(loop, protocol, stdin, stdout, stderr, extra);
-    if (options.umask !== undefined && options.umask !== -1) throw new NotImplementedError("umask is not supported by Node's spawn");
+    const umask = options.umask !== undefined && options.umask !== -1 ? options.umask : null;
+    if (umask !== null && (!Number.isInteger(umask) || umask < 0 || umask > 0o777)) throw new ValueError(`invalid umask: ${umask}`);
     const prepared = prepareStdio(stdin, stdout, stderr, options.passFds ?? []);
     const spawnOptions: SpawnOptions = {
       stdio: prepared.stdio,
@@ -134,6 +135,8 @@ export class UnixSubprocessTransport extends BaseSubprocessTransport {
     if (options.uid !== undefined) spawnOptions.uid = options.uid;
     if (options.gid !== undefined) spawnOptions.gid = options.gid;
     let child: ChildProcess;
+    // A child inherits the umask at fork: set it around the (synchronous) spawn, as Popen's umask= does in the child.
+    const savedUmask = umask !== null ? process.umask(umask) : null;
     try {
       child = spawn(file, args, spawnOptions);
     } catch (e) {
@@ -141,6 +144,7 @@ export class UnixSubprocessTransport extends BaseSubprocessTransport {
       this.close();
       throw fromNodeError(e);
     } finally {
+      if (savedUmask !== null) process.umask(savedUmask);
       // The child has its own copies now (or never will).
       for (const fd of prepared.childEnds) N.close(fd);
     }

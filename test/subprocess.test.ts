@@ -309,3 +309,13 @@ test("a child that exits while the loop is stopped is reported once it runs agai
     loop.close();
   }
 });
+
+test("umask: the child runs with the given umask and the parent's is unchanged", async () => {
+  const before = process.umask();
+  await runLoop(function* () {
+    const p = yield* createSubprocessShell("umask", { stdout: PIPE, umask: 0o027 });
+    const [out] = yield* p.communicate();
+    assert.equal(Number.parseInt(out!.toString().trim(), 8), 0o027);
+  });
+  assert.equal(process.umask(), before);
+});
