@@ -179,21 +179,7 @@ export class UnixReadPipeTransport extends ReadTransport {
 
   /** @internal */
   _callConnectionLost(exc: Error | null): void {
-    if (this._pipe === null) return;
-    try {
-      this._protocol!.connectionLost?.(exc);
-    } finally {
-      const close = this._closePipe!;
-      const loop = this._loop!;
-      this._pipe = null;
-      this._closePipe = null;
-      this._protocol = null;
-      this._loop = null;
-      // The fd's watcher goes before the fd does (its number may be reused at once).
-      _removeReader(loop, this._fileno);
-      _releaseFd(loop, this._fileno);
-      close();
-    }
+    callPipeConnectionLost(this, exc);
   }
 }
 
@@ -417,21 +403,7 @@ export class UnixWritePipeTransport extends WriteTransport {
 
   /** @internal */
   _callConnectionLost(exc: Error | null): void {
-    if (this._pipe === null) return;
-    try {
-      this._protocol!.connectionLost?.(exc);
-    } finally {
-      const close = this._closePipe!;
-      const loop = this._loop!;
-      this._pipe = null;
-      this._closePipe = null;
-      this._protocol = null;
-      this._loop = null;
-      // The fd's watcher goes before the fd does (its number may be reused at once).
-      _removeReader(loop, this._fileno);
-      _releaseFd(loop, this._fileno);
-      close();
-    }
+    callPipeConnectionLost(this, exc);
   }
 }
 
@@ -462,4 +434,32 @@ export function connectWritePipe<P extends BaseProtocol | ProtocolLike>(loop: Ba
     const protocol = protocolFactory();
     return yield* connectPipe<WriteTransport, P>(loop, (w) => new UnixWritePipeTransport(loop, pipe, protocol, w), protocol);
   })());
+}
+
+/** The fields both pipe transports share for their final step. */
+interface PipeEnd {
+  _pipe: unknown;
+  _closePipe: (() => void) | null;
+  _protocol: ProtocolLike | null;
+  _loop: BaseEventLoop | null;
+  _fileno: number;
+}
+
+/** The last step of either pipe transport: connectionLost, then the fd's watcher goes, then the fd. */
+function callPipeConnectionLost(t: PipeEnd, exc: Error | null): void {
+  if (t._pipe === null) return;
+  try {
+    t._protocol!.connectionLost?.(exc);
+  } finally {
+    const close = t._closePipe!;
+    const loop = t._loop!;
+    t._pipe = null;
+    t._closePipe = null;
+    t._protocol = null;
+    t._loop = null;
+    // The fd's watcher goes before the fd does (its number may be reused at once).
+    _removeReader(loop, t._fileno);
+    _releaseFd(loop, t._fileno);
+    close();
+  }
 }
