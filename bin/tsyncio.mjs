@@ -26,6 +26,12 @@ const tsxLoaded = process.execArgv.some((a) => /(^|[\\/@:])tsx([\\/]|$)/.test(a)
 const source = join(root, "src", "cli.ts");
 
 if (tsxLoaded && existsSync(source)) {
+  if (process.env.TSYNCIO_CLI_CHILD === "1" && process.channel) {
+    // Re-executed below: if the parent is killed outright, do not live on as an orphan.
+    delete process.env.TSYNCIO_CLI_CHILD;
+    process.channel.unref();
+    process.on("disconnect", () => process.exit(143));
+  }
   const { cliMain } = await import(pathToFileURL(source).href);
   process.exitCode = await cliMain(argv);
 } else {
@@ -55,8 +61,9 @@ function reexec(tsxUrl) {
   // own process group and every signal comes through this process, exactly once.
   const terminal = process.stdin.isTTY === true;
   const child = spawn(process.execPath, [...process.execArgv, "--import", tsxUrl, fileURLToPath(import.meta.url), ...argv], {
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
     detached: !terminal,
+    env: { ...process.env, TSYNCIO_CLI_CHILD: "1" },
   });
   const forwarded = ["SIGTERM", "SIGHUP", "SIGUSR2", ...(terminal ? [] : ["SIGINT", "SIGQUIT"])];
   const forward = (sig) => {

@@ -137,8 +137,8 @@ function describeFuture(g: Graph, f: Future<unknown>, depth = 0): string {
 }
 
 /** The user frames of a debug-mode suspension stack, innermost first (`at name (file:line:col)`). */
-function coroutineFrames(t: Task<unknown>): string[] {
-  const text = t._suspendedAt;
+function coroutineFrames(t: Task<unknown>, live: string | null): string[] {
+  const text = live ?? t._suspendedAt;
   if (text === null) return [];
   const out: string[] = [];
   for (const raw of text.split("\n")) {
@@ -150,6 +150,16 @@ function coroutineFrames(t: Task<unknown>): string[] {
     out.push(l);
   }
   return out;
+}
+
+/** The stack of whoever called into this module (this module's own frames dropped). */
+function callerStack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const lines = (new Error().stack ?? "").split("\n");
+  Error.stackTraceLimit = limit;
+  const here = /\((.*):\d+:\d+\)$/.exec(lines[1] ?? "")?.[1];
+  return lines.slice(1).filter((l) => here === undefined || !l.includes(here)).join("\n");
 }
 
 function coroutineName(t: Task<unknown>, frames: string[]): string {
@@ -182,6 +192,7 @@ function taskLine(g: Graph, t: Task<unknown>, frames: string[]): string {
 export function formatTaskTree(loop?: AbstractEventLoop | null): string {
   const l = loop ?? _getRunningLoop() ?? getEventLoop();
   const g = buildGraph(l);
+  const liveStack = g.debug && g.current !== null ? callerStack() : null;
   const children = new Map<Task<unknown>, Task<unknown>[]>();
   const hasParent = new Set<Task<unknown>>();
   for (const t of g.tasks) {
@@ -193,7 +204,8 @@ export function formatTaskTree(loop?: AbstractEventLoop | null): string {
   const printed = new Set<Task<unknown>>();
   const draw = (t: Task<unknown>, prefix: string, last: boolean, ancestors: Set<Task<unknown>>): void => {
     printed.add(t);
-    const frames = g.debug ? coroutineFrames(t) : [];
+    // The running task's last suspension is stale: it is where it runs now that counts.
+    const frames = g.debug ? coroutineFrames(t, t === g.current ? liveStack : null) : [];
     const branch = last ? "└── " : "├── ";
     const cont = prefix + (last ? "    " : "│   ");
     if (ancestors.has(t)) {

@@ -105,7 +105,7 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
   await queue;
   if (unfinished.trim() !== "") chatter.write("SyntaxError: unexpected end of input\n");
   if (!interactive) chatter.write("exiting asyncio REPL...\n");
-  loop.stop();
+  loop.callSoonThreadsafe(() => loop.stop());
   await running;
   const pending = asyncio.allTasks(loop);
   for (const t of pending) t.cancel();
