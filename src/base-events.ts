@@ -99,6 +99,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   private _timerWhen = Infinity;
   private _keepalive: ReturnType<typeof setInterval> | null = null;
   private _runSettle: ((err: unknown) => void) | null = null;
+  /** @internal */
   protected readonly _iterateBound = (): void => this._iterate();
   private readonly _timerFired = (): void => {
     this._timer = null;

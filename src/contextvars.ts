@@ -82,6 +82,7 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
     return this._vars.entries();
   }
 
+  /** Iterates over the context's `[variable, value]` pairs (Python's `items()`). */
   [Symbol.iterator](): IterableIterator<[ContextVar<unknown>, unknown]> {
     return this._vars.entries();
   }
@@ -97,6 +98,7 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
     else this._vars.set(v, value);
   }
 
+  /** Python's repr. */
   toString(): string {
     return `<Context object with ${this._vars.size} variables>`;
   }
@@ -233,6 +235,7 @@ export class ContextVar<T> {
     ctx._write(this as ContextVar<unknown>, token.oldValue);
   }
 
+  /** Python's repr. */
   toString(): string {
     return `<ContextVar name='${this.name}'${this.dflt !== MISSING ? ` default=${String(this.dflt)}` : ""}>`;
   }

@@ -235,10 +235,19 @@ export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionConte
 export type TaskFactory = <T>(loop: AbstractEventLoop, coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }) => Future<T>;
 
 /** An fd number or an object with fileno(). */
-export type FileDescriptorLike = number | { fileno(): number };
+export type FileDescriptorLike = number | {
+  /** The file descriptor. */
+  fileno(): number;
+};
 
 /** A file for sendfile: an fd number, an object with fileno(), or an object with an `fd` (Node's FileHandle). */
-export type FileLike = number | { fileno(): number } | { fd: number };
+export type FileLike = number | {
+  /** The file descriptor. */
+  fileno(): number;
+} | {
+  /** The file descriptor. */
+  fd: number;
+};
 
 /** A result of getaddrinfo: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [number, number, number, string, Address];
@@ -356,14 +365,23 @@ export interface SubprocessOptions {
 
 /** Python's AbstractServer. */
 export interface AbstractServer {
+  /** Stops listening; existing connections stay open. */
   close(): void;
+  /** Closes every client connection. */
   closeClients(): void;
+  /** Aborts every client connection at once. */
   abortClients(): void;
+  /** The loop the server runs on. */
   getLoop(): AbstractEventLoop;
+  /** Whether the server accepts new connections. */
   isServing(): boolean;
+  /** Starts accepting connections (idempotent). */
   startServing(): Future<void>;
+  /** Accepts connections until the returned future is cancelled. */
   serveForever(): Future<void>;
+  /** Waits until the server is closed and its connections are gone. */
   waitClosed(): Future<void>;
+  /** The listening sockets (a copy of the list). */
   readonly sockets: Socket[];
 }
 

@@ -44,10 +44,12 @@ export {
   type ClientConnectedCallback, type StreamReaderOptions, type OpenConnectionOptions, type StartServerOptions,
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
 } from "./streams.js";
+/** Test helpers: `asyncio.testing.VirtualTimeLoop`, a loop on a virtual clock. */
 export * as testing from "./testing.js";
 export { formatTaskTree, printTaskTree, type TextSink } from "./introspection.js";
 export {
   createSubprocessExec, createSubprocessShell, Process, PIPE, STDOUT, DEVNULL, type CreateSubprocessOptions,
 } from "./subprocess.js";
+/** tsyncio's `ssl` module: SSLContext over Node's TLS options, Python's ssl errors. */
 export * as ssl from "./ssl.js";
 export { SSLContext } from "./ssl.js";

@@ -67,6 +67,7 @@ export class Task<T = unknown> extends Future<T> {
   get _logDestroyPending(): boolean {
     return this._pending?.log ?? true;
   }
+  /** @internal */
   set _logDestroyPending(value: boolean) {
     if (this._pending !== null) this._pending.log = value;
   }

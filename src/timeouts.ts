@@ -100,6 +100,7 @@ export class Timeout {
     this._handle = null;
   }
 
+  /** Python's repr. */
   toString(): string {
     const info = this._state === "active" ? `when=${this._when === null ? "None" : this._when.toFixed(3)}` : "";
     return `<Timeout [${this._state}]${info ? " " + info : ""}>`;
