@@ -25,6 +25,8 @@ const EAGAIN = E.EAGAIN;
 const EINTR = E.EINTR;
 /** asyncio's _SelectorTransport.max_size: the most one recv() reads. */
 const MAX_SIZE = 256 * 1024;
+/** Where every transport of this thread receives before the bytes are copied out. */
+const scratch = new Uint8Array(MAX_SIZE);
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
@@ -251,16 +253,16 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       this._readReadyGetBuffer();
       return;
     }
-    const data = N.recv(this._sockFd, MAX_SIZE);
-    if (typeof data === "number") {
-      if (data === -EAGAIN || data === -EINTR) return;
-      this._fatalError(osError(-data), "Fatal read error on socket transport");
+    const n = N.recvInto(this._sockFd, scratch, 0, MAX_SIZE);
+    if (n <= 0) {
+      if (n === 0) this._readReadyOnEof();
+      else if (n !== -EAGAIN && n !== -EINTR) this._fatalError(osError(-n), "Fatal read error on socket transport");
       return;
     }
-    if (data.length === 0) {
-      this._readReadyOnEof();
-      return;
-    }
+    // The kernel writes into one warm scratch block; the protocol gets a
+    // Buffer of exactly the bytes read (small ones come from Node's pool).
+    const data = Buffer.allocUnsafe(n);
+    data.set(n === MAX_SIZE ? scratch : scratch.subarray(0, n));
     try {
       this._protocol!.dataReceived!(data);
     } catch (exc) {
