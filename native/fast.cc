@@ -12,6 +12,9 @@
 // again and is never closed with libuv's epoll DEL (that would unregister
 // whatever owns the number now): it is "forgotten" instead.
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -276,7 +279,25 @@ void CloseFastPolls(AddonData* data) {
   delete s;
 }
 
+// Every read hands the protocol a fresh Buffer, and V8 frees them in batches
+// at its next GC: with glibc's defaults, that batch shrinks the heap (brk)
+// or unmaps (blocks over 128 KiB), and the next reads fault every page back
+// in. At 100 KiB messages that was 24 page faults and ~35 µs of system time
+// per echo. Keeping up to 64 MiB of freed heap, and serving blocks up to
+// 4 MiB from it, lets those buffers reuse warm memory instead; RSS then
+// stays at its high-water mark, as with any allocator that does not trim.
+void TuneMalloc() {
+#ifdef __GLIBC__
+  static bool done = false;
+  if (done) return;
+  done = true;
+  mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+}
+
 void InitFast(Napi::Env env, Napi::Object exports) {
+  TuneMalloc();
   napi_value fn;
   napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
   exports.Set("fastPoll", Napi::Value(env, fn));
