@@ -153,7 +153,11 @@ export class TaskGroup {
       coro.return(undefined as T);
       throw new RuntimeError(`TaskGroup ${this} is shutting down`);
     }
-    const task = this._loop!.createTask(coro, { name: options?.name ?? null, context: options?.context ?? null });
+    // As Python 3.12: the task is created unnamed (taking a Task-N number) and named afterwards.
+    const context = options?.context ?? null;
+    const task = this._loop!.createTask(coro, context === null ? undefined : { context });
+    const name = options?.name ?? null;
+    if (name !== null && typeof task.setName === "function") task.setName(name);
     // An eager task may be done already: no callback to schedule then.
     if (task.done()) {
       this._taskDone(task as Task<unknown>);

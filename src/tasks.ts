@@ -388,7 +388,12 @@ export function allTasks(loop?: AbstractEventLoop | null): Set<Task<unknown>> {
 
 /** Wraps `coro` in a Task on the running loop (RuntimeError when none runs). */
 export function createTask<T>(coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }): Task<T> {
-  return getRunningLoop().createTask(coro, options);
+  // As Python 3.12: the task is created unnamed (taking a Task-N number) and named afterwards.
+  const context = options?.context ?? null;
+  const task = getRunningLoop().createTask(coro, context === null ? undefined : { context });
+  const name = options?.name ?? null;
+  if (name !== null && typeof task.setName === "function") task.setName(name);
+  return task;
 }
 
 /**
