@@ -56,6 +56,7 @@ export type WorkerCallable<A extends unknown[] = never[], R = unknown> = ((...ar
  * The worker imports the module and calls the export with the arguments.
  * Called in this thread, the returned function imports the module and calls
  * the export too (it returns a promise).
+ * @typeParam F - the exported function's type (`typeof fn`), which gives the reference its signature.
  */
 export function workerFunction<F extends (...args: never[]) => unknown>(
   module: string | URL,
@@ -650,10 +651,12 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R>, PromiseLike<R[]
   /** @internal */
   constructor(private readonly _futures: ConcurrentFuture<R>[], private readonly _endTime: number | null) {}
 
+  /** `for await` over the results, in order. */
   [Symbol.asyncIterator](): AsyncIterableIterator<R> {
     return this;
   }
 
+  /** The next result in order (its exception, or TimeoutError past the map's timeout). */
   async next(): Promise<IteratorResult<R, undefined>> {
     if (this._index >= this._futures.length) return { done: true, value: undefined };
     const fut = this._futures[this._index++];
@@ -666,6 +669,7 @@ export class ExecutorMap<R> implements AsyncIterableIterator<R>, PromiseLike<R[]
     }
   }
 
+  /** Stops the iteration early, cancelling the calls not started yet. */
   async return(): Promise<IteratorResult<R, undefined>> {
     this._cancelRest();
     return { done: true, value: undefined };

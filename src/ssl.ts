@@ -59,6 +59,7 @@ export class Purpose {
     /** OpenSSL's short name. */
     readonly shortname: string,
   ) {}
+  /** Python's repr. */
   toString(): string {
     return `Purpose.${this.name}`;
   }
@@ -483,6 +484,7 @@ export class SSLContext {
   get checkHostname(): boolean {
     return this._checkHostname;
   }
+  /** Sets whether the peer's hostname is checked. */
   set checkHostname(value: boolean) {
     value = !!value;
     if (value && this._verifyMode === CERT_NONE) this._verifyMode = CERT_REQUIRED;
@@ -493,6 +495,7 @@ export class SSLContext {
   get verifyMode(): VerifyModeValue {
     return this._verifyMode;
   }
+  /** Sets whether and how the peer's certificate is verified. */
   set verifyMode(value: VerifyModeValue) {
     if (value !== CERT_NONE && value !== CERT_OPTIONAL && value !== CERT_REQUIRED) {
       throw new ValueError("invalid value for verify_mode");
@@ -507,6 +510,7 @@ export class SSLContext {
   get minimumVersion(): number {
     return this._minimumVersion;
   }
+  /** Sets the lowest TLS version allowed. */
   set minimumVersion(v: number) {
     this._checkVersion(v);
     this._minimumVersion = v;
@@ -517,6 +521,7 @@ export class SSLContext {
   get maximumVersion(): number {
     return this._maximumVersion;
   }
+  /** Sets the highest TLS version allowed. */
   set maximumVersion(v: number) {
     this._checkVersion(v);
     this._maximumVersion = v;
@@ -737,6 +742,7 @@ export class SSLContext {
     return this._secureContext;
   }
 
+  /** Python's repr. */
   toString(): string {
     return `<ssl.SSLContext object protocol=${this.protocol}>`;
   }
@@ -857,6 +863,7 @@ export class SSLObject {
     return (own ? this._tls.getPeerFinished() : this._tls.getFinished()) ?? null;
   }
 
+  /** Python's repr. */
   toString(): string {
     return `<ssl.SSLObject object server_side=${this.serverSide}>`;
   }

@@ -97,6 +97,7 @@ export class StreamReader {
     if (this._loop.getDebug()) this._sourceTraceback = captureStack(2);
   }
 
+  /** Python's repr. */
   toString(): string {
     const info = ["StreamReader"];
     const n = this._end - this._start;
@@ -555,6 +556,7 @@ export class StreamReaderProtocol extends FlowControlMixin {
     this._overSsl = transport.getExtraInfo("sslcontext") != null;
   }
 
+  /** Hands the transport to the reader and, on a server, starts the client-connected callback. */
   override connectionMade(transport: BaseTransport): void {
     this._transport = transport;
     const reader = this._streamReader;
@@ -589,6 +591,7 @@ export class StreamReaderProtocol extends FlowControlMixin {
     });
   }
 
+  /** Feeds EOF (or the error) to the reader and wakes whoever waits for the writer to close. */
   override connectionLost(exc: Error | null): void {
     const reader = this._streamReader;
     if (reader !== null) {
@@ -686,6 +689,7 @@ export class StreamWriter {
     unclosedWriters.register(this, this._state);
   }
 
+  /** Python's repr. */
   toString(): string {
     return writerRepr(this._state);
   }

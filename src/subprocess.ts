@@ -134,6 +134,7 @@ export class Process {
     this.pid = transport.getPid();
   }
 
+  /** Python's repr. */
   toString(): string {
     return `<${this.constructor.name} ${this.pid}>`;
   }

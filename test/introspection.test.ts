@@ -107,9 +107,12 @@ test("in debug mode the tree shows where each coroutine is suspended", async () 
       return out;
     })(), { name: "main" }));
     const lines = text.split("\n");
+    // The running task shows where it runs now: the formatTaskTree() call.
+    assert.match(lines[0]!, /^├── \(T\) main main\(\) running$/);
+    assert.match(lines[1]!, /^│ {7}at main \(.*introspection\.test\.ts:\d+:\d+\)$/);
     // Outside debug mode a generator's name is unknown; in debug mode its suspension frame gives it.
-    assert.match(lines[1]!, /^└── \(T\) sleeper leaf\(\) waiting on <Future pending> created at leaf \(.*introspection\.test\.ts:\d+:\d+\)$/);
-    assert.match(lines[2]!, /^ {8}at leaf \(.*introspection\.test\.ts:\d+:\d+\)$/);
+    assert.match(lines[2]!, /^└── \(T\) sleeper leaf\(\) waiting on <Future pending> created at leaf \(.*introspection\.test\.ts:\d+:\d+\)$/);
+    assert.match(lines[3]!, /^ {8}at leaf \(.*introspection\.test\.ts:\d+:\d+\)$/);
   } finally {
     loop.close();
   }
