@@ -150,8 +150,14 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
  * Runs a coroutine on a new loop and closes it (Python's asyncio.run).
  * `main` may be a coroutine or a promise; the result comes back as a promise.
  */
-export async function run<T>(main: Coroutine<T> | PromiseLike<T>, options?: RunnerOptions): Promise<T> {
+export function run<T>(main: Coroutine<T> | PromiseLike<T>, options?: RunnerOptions): Promise<T> {
+  // Raised synchronously, as Python raises it at the call (and as runUntilComplete does): a coroutine
+  // calling run() cannot await the promise.
   if (_getRunningLoop() !== null) throw new RuntimeError("asyncio.run() cannot be called from a running event loop");
+  return runOnNewRunner(main, options);
+}
+
+async function runOnNewRunner<T>(main: Coroutine<T> | PromiseLike<T>, options?: RunnerOptions): Promise<T> {
   const runner = new Runner(options);
   try {
     return await runner.run(main);
