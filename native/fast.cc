@@ -1,9 +1,13 @@
 // The selector's fd polling (selector-events.ts): one uv_poll_t per fd and
-// one JS callback per environment, called as `callback(fd, events)`. This is
-// the hot path of every socket transport, so it skips what the general
-// Watcher class pays for (an ObjectWrap per fd, async contexts, MakeCallback):
-// the JS callback only appends a Handle to the loop's ready queue and never
-// runs user code, so a plain call is enough.
+// one JS callback per environment. This is the hot path of every socket
+// transport, so it skips what the general Watcher class pays for (an
+// ObjectWrap per fd, an async context and a MakeCallback per event): during
+// libuv's poll phase (asyncio's select() returning) each ready fd is only
+// recorded, and a check handle, which libuv runs right after the poll phase,
+// hands the whole batch to JS in one MakeCallback as `callback(events, n)`:
+// events[2i] is an fd, events[2i+1] its mask. JS queues the fds' Handles and
+// runs the loop iteration there; MakeCallback drains the microtasks after it,
+// as Node does after each setImmediate.
 //
 // A poll handle outlives the moments its fd is watched ("idle"): starting
 // and stopping it is cheap, creating one is not. Because an idle handle's fd
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include <unordered_map>
+#include <vector>
 
 #include "tsyncio.h"
 
@@ -43,6 +48,18 @@ struct FastState {
   napi_env env = nullptr;
   napi_ref callback = nullptr;
   std::unordered_map<int, FdPoll*> polls;
+  // The batch of the current poll phase, in a JS Int32Array (events).
+  napi_ref events = nullptr;
+  int32_t* eventsData = nullptr;
+  size_t eventsCap = 0;  // in pairs
+  size_t pending = 0;    // pairs recorded
+  uv_check_t* check = nullptr;
+  napi_async_context asyncContext = nullptr;
+  // recvScratch(): the JS-owned block the kernel writes into.
+  napi_ref scratch = nullptr;
+  char* scratchData = nullptr;
+  size_t scratchLen = 0;
+  std::vector<int> errored;  // fds whose handle libuv stopped in this poll phase
 };
 
 // One per thread: the main thread and each worker have their own environment.
@@ -76,6 +93,22 @@ void ClosePoll(FdPoll* p) {
   uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnClosed);
 }
 
+// A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
+bool GrowEvents(FastState* s, size_t pairs) {
+  napi_env env = s->env;
+  napi_value ab, arr;
+  void* data = nullptr;
+  if (napi_create_arraybuffer(env, pairs * 2 * sizeof(int32_t), &data, &ab) != napi_ok) return false;
+  if (napi_create_typedarray(env, napi_int32_array, pairs * 2, ab, 0, &arr) != napi_ok) return false;
+  int32_t* d = static_cast<int32_t*>(data);
+  for (size_t i = 0; i < s->pending * 2; i++) d[i] = s->eventsData[i];
+  if (s->events != nullptr) napi_delete_reference(env, s->events);
+  napi_create_reference(env, arr, 1, &s->events);
+  s->eventsData = d;
+  s->eventsCap = pairs;
+  return true;
+}
+
 void OnPoll(uv_poll_t* poll, int status, int events) {
   auto* p = reinterpret_cast<FdPoll*>(poll);
   FastState* s = p->state;
@@ -85,24 +118,56 @@ void OnPoll(uv_poll_t* poll, int status, int events) {
     // an fd in error as ready for both directions.
     p->started = false;
     events = UV_READABLE | UV_WRITABLE;
+    s->errored.push_back(p->fd);
   }
+  if (s->pending == s->eventsCap) {
+    // Outside JS: the handle scope is needed for the new array only.
+    napi_handle_scope scope;
+    napi_open_handle_scope(s->env, &scope);
+    bool ok = GrowEvents(s, s->eventsCap * 2);
+    napi_close_handle_scope(s->env, scope);
+    if (!ok) return;
+  }
+  s->eventsData[s->pending * 2] = p->fd;
+  s->eventsData[s->pending * 2 + 1] = events;
+  s->pending++;
+}
+
+void OnCheck(uv_check_t* check) {
+  FastState* s = static_cast<FastState*>(check->data);
+  if (s->pending == 0 || s->data->tearingDown) return;
+  size_t n = s->pending;
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value cb, recv, argv[2];
   napi_get_reference_value(env, s->callback, &cb);
-  napi_get_undefined(env, &recv);
-  napi_create_int32(env, p->fd, &argv[0]);
-  napi_create_int32(env, events, &argv[1]);
-  napi_status st = napi_call_function(env, recv, cb, 2, argv, nullptr);
+  napi_get_reference_value(env, s->events, &argv[0]);
+  napi_create_uint32(env, static_cast<uint32_t>(n), &argv[1]);
+  napi_get_global(env, &recv);  // MakeCallback wants an object
+  // The batch is consumed now: JS may start or stop watchers meanwhile.
+  s->pending = 0;
+  napi_status st = napi_make_callback(env, s->asyncContext, recv, cb, 2, argv, nullptr);
   if (st == napi_pending_exception) {
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
     napi_fatal_exception(env, exc);
   }
   napi_close_handle_scope(env, scope);
-  if (!p->closing && !p->started && p->wanted != 0) {
-    if (uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) p->started = true;
+  if (tls != s) return;  // torn down from JS
+  // Handles libuv stopped on an error are started again while JS still
+  // wants them, so that the error keeps being reported.
+  if (!s->errored.empty()) {
+    std::vector<int> fds;
+    fds.swap(s->errored);
+    for (int fd : fds) {
+      auto it = s->polls.find(fd);
+      if (it == s->polls.end()) continue;
+      FdPoll* p = it->second;
+      if (!p->closing && !p->started && p->wanted != 0 && uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) {
+        p->started = true;
+      }
+    }
   }
 }
 
@@ -235,8 +300,87 @@ napi_value Lseek(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// fastPoll(callback): the poller of this environment, as {start, stop, close}.
-// Created once; a second call replaces the callback.
+// setScratch(u8): the block recvScratch() reads into (kept alive here).
+napi_value SetScratch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  FastState* s = StateOf(env, info, &argc, argv);
+  bool isTa = false;
+  if (argc >= 1) napi_is_typedarray(env, argv[0], &isTa);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    ThrowType(env, "setScratch(buffer): buffer must be a Uint8Array");
+    return nullptr;
+  }
+  if (s->scratch != nullptr) napi_delete_reference(env, s->scratch);
+  napi_create_reference(env, argv[0], 1, &s->scratch);
+  s->scratchData = static_cast<char*>(data);
+  s->scratchLen = length;
+  return nullptr;
+}
+
+// recvScratch(fd): recv(2) of up to the scratch block's length into it:
+// bytes read (0 at EOF) or -errno. The transports' read path: one int in,
+// one int out, no buffer to inspect.
+napi_value RecvScratch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  FastState* s = StateOf(env, info, &argc, argv);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    ThrowType(env, "recvScratch(fd): fd must be a number");
+    return nullptr;
+  }
+  ssize_t r;
+  if (s->scratchData == nullptr) r = -EINVAL;
+  else {
+    do r = recv(fd, s->scratchData, s->scratchLen, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) r = -errno;
+  }
+  return Num(env, static_cast<int>(r));
+}
+
+// sendU8(fd, u8, offset, length): send(2) with MSG_NOSIGNAL of a Uint8Array's
+// range, bounds checked: bytes sent or -errno. The transports' write path.
+napi_value SendU8(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t fd = -1, off = 0, len = 0;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (argc < 4 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array || napi_get_value_int32(env, argv[2], &off) != napi_ok ||
+      napi_get_value_int32(env, argv[3], &len) != napi_ok) {
+    ThrowType(env, "sendU8(fd, u8, offset, length): bad arguments");
+    return nullptr;
+  }
+  if (off < 0 || len < 0 || static_cast<size_t>(off) + static_cast<size_t>(len) > length) {
+    ThrowRange(env, "sendU8: range out of the buffer's bounds");
+    return nullptr;
+  }
+  ssize_t r;
+  do r = send(fd, static_cast<char*>(data) + off, static_cast<size_t>(len), MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return Num(env, r < 0 ? -errno : static_cast<int>(r));
+}
+
+void OnCheckClosed(uv_handle_t* handle) {
+  auto* data = static_cast<AddonData*>(handle->data);
+  delete reinterpret_cast<uv_check_t*>(handle);
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
+}
+
+// fastPoll(callback): the poller of this environment, as {start, stop, close,
+// setScratch, recvScratch, sendU8}. Created once; a second call replaces the
+// callback.
 napi_value FastPoll(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -248,9 +392,21 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (tls == nullptr) {
-    tls = new FastState();
-    tls->data = GetAddonData(env);
-    tls->env = env;
+    FastState* s = new FastState();
+    s->data = GetAddonData(env);
+    s->env = env;
+    tls = s;
+    GrowEvents(s, 64);
+    napi_value resource, name;
+    napi_create_object(env, &resource);
+    napi_create_string_utf8(env, "tsyncio.poll", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, resource, name, &s->asyncContext);
+    s->check = new uv_check_t();
+    uv_check_init(s->data->loop, s->check);
+    s->check->data = s;
+    uv_check_start(s->check, OnCheck);
+    uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
+    s->data->liveHandles++;
   }
   if (tls->callback != nullptr) napi_delete_reference(env, tls->callback);
   napi_create_reference(env, argv[0], 1, &tls->callback);
@@ -259,7 +415,8 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close}};
+  } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close},
+             {"setScratch", SetScratch}, {"recvScratch", RecvScratch}, {"sendU8", SendU8}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, tls, &fn);
@@ -274,7 +431,13 @@ void CloseFastPolls(AddonData* data) {
   FastState* s = tls;
   if (s == nullptr || s->data != data) return;
   while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
-  // The environment is going away: its reference goes with it.
+  if (s->check != nullptr) {
+    uv_check_stop(s->check);
+    s->check->data = data;
+    uv_close(reinterpret_cast<uv_handle_t*>(s->check), OnCheckClosed);
+    s->check = nullptr;
+  }
+  // The environment is going away: its references and async context go with it.
   tls = nullptr;
   delete s;
 }

@@ -254,6 +254,21 @@ export class BaseEventLoop extends AbstractEventLoop {
     this._scheduleNext();
   }
 
+  /**
+   * @internal The fd poller queued ready handles from libuv's check phase
+   * (inside MakeCallback): the iteration that would wait for a setImmediate
+   * runs now instead.
+   */
+  _iterateNow(): void {
+    const im = this._immediate;
+    if (im === IN_ITERATION || !this._running) return;
+    if (im !== null) {
+      clearImmediate(im);
+      this._immediate = null;
+    }
+    this._iterate();
+  }
+
   /** Arranges the next macrotask: at once if callbacks are ready, else a Node timer for the earliest timer. */
   private _scheduleNext(): void {
     if (this._ready.length > 0) {

@@ -72,15 +72,41 @@ const allEntries = new Map<number, FdEntry>();
 let poller: FastPoller | null = null;
 
 function getPoller(): FastPoller {
-  if (poller === null) poller = N.fastPoll(onPoll);
+  if (poller === null) poller = N.fastPoll(onPollBatch);
   return poller;
 }
 
-function onPoll(fd: number, events: number): void {
+/** @internal The native poller of this thread (the socket transports' recv/send go through it too). */
+export function _poller(): FastPoller {
+  return getPoller();
+}
+
+/**
+ * One poll phase's ready fds (asyncio's _process_events): their Handles join
+ * the ready queues in order, then each loop concerned runs its iteration at
+ * once rather than in a setImmediate (this is the check phase, inside
+ * MakeCallback: microtasks drain after it).
+ */
+function onPollBatch(events: Int32Array, n: number): void {
+  let first: BaseEventLoop | null = null;
+  let more: BaseEventLoop[] | null = null;
+  for (let i = 0; i < n; i++) {
+    const loop = onPoll(events[2 * i]!, events[2 * i + 1]!);
+    if (loop === null || loop === first) continue;
+    if (first === null) first = loop;
+    else if (more === null) more = [loop];
+    else if (!more.includes(loop)) more.push(loop);
+  }
+  if (first !== null) first._iterateNow();
+  if (more !== null) for (const loop of more) loop._iterateNow();
+}
+
+/** Queues fd's Handles for `events`; the loop they went to, if any. */
+function onPoll(fd: number, events: number): BaseEventLoop | null {
   const e = allEntries.get(fd);
   if (e === undefined) {
     getPoller().stop(fd);
-    return;
+    return null;
   }
   const loop = e.sel.loop;
   if (!loop._running) {
@@ -89,26 +115,34 @@ function onPoll(fd: number, events: number): void {
     getPoller().stop(fd);
     e.armed = 0;
     suspend(e);
-    return;
+    return null;
   }
+  let queued = false;
   if (events & READABLE) {
     const r = e.reader;
     if (r !== null) {
       if (r._cancelled) _removeReader(loop, fd);
-      else loop._addReadyHandle(r);
+      else {
+        loop._ready.push(r);
+        queued = true;
+      }
     }
   }
   if (events & WRITABLE) {
     const w = e.writer;
     if (w !== null) {
       if (w._cancelled) _removeWriter(loop, fd);
-      else loop._addReadyHandle(w);
+      else {
+        loop._ready.push(w);
+        queued = true;
+      }
     }
   }
   if (e.reader === null && e.writer === null && e.armed !== 0) {
     getPoller().stop(fd);
     e.armed = 0;
   }
+  return queued ? loop : null;
 }
 
 function suspend(e: FdEntry): void {

@@ -3,13 +3,14 @@ import { ConnectionError, OSError, RuntimeError, osError } from "./exceptions.js
 import type { BaseEventLoop } from "./base-events.js";
 import type { Callback } from "./events.js";
 import { Future, isExitException, setResultUnlessCancelled } from "./futures.js";
-import { native } from "./internal/native.js";
+import { native, type FastPoller } from "./internal/native.js";
 import { LogLevel, logger } from "./log.js";
 import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
 import { FlowControlTransport, type BaseTransport, type Transport } from "./transports.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, type Socket } from "./socket.js";
 import {
-  _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, pyTypeName,
+  _addReader, _addWriter, _isPolling, _poller, _registerTransport, _removeReader, _removeWriter, _unregisterTransport,
+  pyTypeName,
 } from "./selector-events.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
@@ -27,6 +28,16 @@ const EINTR = E.EINTR;
 const MAX_SIZE = 256 * 1024;
 /** Where every transport of this thread receives before the bytes are copied out. */
 const scratch = new Uint8Array(MAX_SIZE);
+/** The native poller's lean recv/send (set on first use: selector-events and this module import each other). */
+let io: FastPoller | null = null;
+
+function fastIo(): FastPoller {
+  if (io === null) {
+    io = _poller();
+    io.setScratch(scratch);
+  }
+  return io;
+}
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
@@ -253,7 +264,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       this._readReadyGetBuffer();
       return;
     }
-    const n = N.recvInto(this._sockFd, scratch, 0, MAX_SIZE);
+    const n = (io ?? fastIo()).recvScratch(this._sockFd);
     if (n <= 0) {
       if (n === 0) this._readReadyOnEof();
       else if (n !== -EAGAIN && n !== -EINTR) this._fatalError(osError(-n), "Fatal read error on socket transport");
@@ -334,7 +345,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._bufferSize === 0) {
       // Nothing queued: try to send now, and watch for writability only if
       // the kernel did not take everything.
-      const n = N.send(this._sockFd, data, 0, len);
+      const n = data instanceof Uint8Array
+        ? (io ?? fastIo()).sendU8(this._sockFd, data, 0, len)
+        : N.send(this._sockFd, data, 0, len);
       if (n === len) return;
       if (n >= 0) {
         rest = toBuffer(data).subarray(n);
@@ -384,7 +397,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._connLost || this._bufferSize === 0) return;
     const buf = this._buffer;
     const n = buf.length === 1
-      ? N.send(this._sockFd, buf[0]!, 0, buf[0]!.length)
+      ? (io ?? fastIo()).sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
       : N.sendmsg(this._sockFd, buf.length > IOV_MAX ? buf.slice(0, IOV_MAX) : buf);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;

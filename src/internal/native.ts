@@ -197,8 +197,14 @@ export interface NativeBinding {
   /** gai_strerror(3). */
   gaiStrerror(code: number): string;
 
-  /** The selector's poller of this environment (fast.cc): `callback(fd, events)` runs on readiness (an fd in error reports READABLE | WRITABLE). */
-  fastPoll(callback: (fd: number, events: number) => void): FastPoller;
+  /**
+   * The selector's poller of this environment (fast.cc). After each poll
+   * phase of libuv that found ready fds, `callback(events, n)` runs once,
+   * through MakeCallback: `events[2i]` is an fd, `events[2i + 1]` its mask
+   * (an fd in error reports READABLE | WRITABLE). Read the pairs before
+   * returning: the array is reused.
+   */
+  fastPoll(callback: (events: Int32Array, n: number) => void): FastPoller;
   /** lseek(2): the new offset or -errno. */
   lseek(fd: number, offset: number, whence: number): number;
 }
@@ -211,6 +217,12 @@ export interface FastPoller {
   stop(fd: number): number;
   /** Releases fd's handle (before the fd is closed, if it is watched). */
   close(fd: number): number;
+  /** Sets the block recvScratch() reads into (kept alive by the addon). */
+  setScratch(buffer: Uint8Array): void;
+  /** recv(2) of up to the scratch block's length into it: bytes read (0 at EOF) or -errno (-EINVAL before setScratch). */
+  recvScratch(fd: number): number;
+  /** send(2) with MSG_NOSIGNAL of u8[offset, offset + length): bytes sent or -errno. */
+  sendU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
 }
 
 let binding: NativeBinding | null = null;
