@@ -41,10 +41,11 @@ function sameAddress(a: Address | null | undefined, b: Address | null): boolean 
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+// Python's repr of an address (a tuple), as its error messages show it.
 function formatAddr(a: Address | null): string {
-  if (a === null) return "null";
-  if (typeof a === "string") return JSON.stringify(a);
-  return `[${a.map((x) => (typeof x === "string" ? JSON.stringify(x) : String(x))).join(", ")}]`;
+  if (a === null) return "None";
+  if (typeof a === "string") return `'${a}'`;
+  return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
 }
 
 /** A UDP or AF_UNIX datagram transport on a non-blocking socket (Python's _SelectorDatagramTransport). */
