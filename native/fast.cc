@@ -19,9 +19,11 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -344,6 +346,45 @@ napi_value RecvScratch(napi_env env, napi_callback_info info) {
   return Num(env, static_cast<int>(r));
 }
 
+// recvFresh(fd, min): like recvScratch(), except that when at least `min`
+// bytes are waiting (FIONREAD) they are received straight into a new Buffer
+// of exactly that size, which is returned: large reads skip the copy out of
+// the scratch block. A number is bytes left in the scratch block, 0 at EOF,
+// or -errno.
+napi_value RecvFresh(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  FastState* s = StateOf(env, info, &argc, argv);
+  int32_t fd = -1, min = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &min) != napi_ok) {
+    ThrowType(env, "recvFresh(fd, min): fd and min must be numbers");
+    return nullptr;
+  }
+  if (s->scratchData == nullptr) return Num(env, -EINVAL);
+  int avail = 0;
+  if (min > 0 && ioctl(fd, FIONREAD, &avail) == 0 && avail >= min) {
+    size_t want = std::min(static_cast<size_t>(avail), s->scratchLen);
+    void* data = nullptr;
+    napi_value buf;
+    if (napi_create_buffer(env, want, &data, &buf) == napi_ok) {
+      ssize_t r;
+      do r = recv(fd, data, want, 0);
+      while (r < 0 && errno == EINTR);
+      if (r < 0) return Num(env, -errno);
+      if (static_cast<size_t>(r) == want) return buf;
+      if (r == 0) return Num(env, 0);
+      napi_value exact;
+      napi_create_buffer_copy(env, static_cast<size_t>(r), data, nullptr, &exact);
+      return exact;
+    }
+  }
+  ssize_t r;
+  do r = recv(fd, s->scratchData, s->scratchLen, 0);
+  while (r < 0 && errno == EINTR);
+  return Num(env, r < 0 ? -errno : static_cast<int>(r));
+}
+
 // sendU8(fd, u8, offset, length): send(2) with MSG_NOSIGNAL of a Uint8Array's
 // range, bounds checked: bytes sent or -errno. The transports' write path.
 napi_value SendU8(napi_env env, napi_callback_info info) {
@@ -416,7 +457,8 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     const char* name;
     napi_callback fn;
   } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close},
-             {"setScratch", SetScratch}, {"recvScratch", RecvScratch}, {"sendU8", SendU8}};
+             {"setScratch", SetScratch}, {"recvScratch", RecvScratch}, {"recvFresh", RecvFresh},
+             {"sendU8", SendU8}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, tls, &fn);

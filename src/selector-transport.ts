@@ -38,6 +38,8 @@ function fastIo(): FastPoller {
   }
   return io;
 }
+/** Reads at least this large are received into their own Buffer (no copy; one FIONREAD more). */
+const BIG_READ = 32 * 1024;
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
@@ -100,6 +102,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _emptyWaiter: Future<void> | null = null;
   /** @internal */ _protocolConnected = false;
   /** @internal The protocol reads into its own buffer. */ _buffered = false;
+  /** @internal The last read was at least BIG_READ bytes. */ _bigReads = false;
   /** @internal loop.startTls may wrap this transport. */ readonly _startTlsCompatible = true;
   /** @internal loop.sendfile may use sendfile(2) on the socket. */ readonly _sendfileCompatible = "TRY_NATIVE";
 
@@ -264,16 +267,26 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       this._readReadyGetBuffer();
       return;
     }
-    const n = (io ?? fastIo()).recvScratch(this._sockFd);
-    if (n <= 0) {
-      if (n === 0) this._readReadyOnEof();
-      else if (n !== -EAGAIN && n !== -EINTR) this._fatalError(osError(-n), "Fatal read error on socket transport");
-      return;
+    // After a large read, large reads are likely to follow: ask the kernel
+    // how much is waiting and receive it straight into its own Buffer.
+    const r = this._bigReads
+      ? (io ?? fastIo()).recvFresh(this._sockFd, BIG_READ)
+      : (io ?? fastIo()).recvScratch(this._sockFd);
+    let data: Buffer;
+    if (typeof r === "number") {
+      if (r <= 0) {
+        if (r === 0) this._readReadyOnEof();
+        else if (r !== -EAGAIN && r !== -EINTR) this._fatalError(osError(-r), "Fatal read error on socket transport");
+        return;
+      }
+      // The kernel wrote into the warm scratch block; the protocol gets a
+      // Buffer of exactly the bytes read (small ones from Node's pool).
+      data = Buffer.allocUnsafe(r);
+      data.set(r === MAX_SIZE ? scratch : scratch.subarray(0, r));
+      this._bigReads = r >= BIG_READ;
+    } else {
+      data = r;
     }
-    // The kernel writes into one warm scratch block; the protocol gets a
-    // Buffer of exactly the bytes read (small ones come from Node's pool).
-    const data = Buffer.allocUnsafe(n);
-    data.set(n === MAX_SIZE ? scratch : scratch.subarray(0, n));
     try {
       this._protocol!.dataReceived!(data);
     } catch (exc) {

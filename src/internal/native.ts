@@ -221,6 +221,12 @@ export interface FastPoller {
   setScratch(buffer: Uint8Array): void;
   /** recv(2) of up to the scratch block's length into it: bytes read (0 at EOF) or -errno (-EINVAL before setScratch). */
   recvScratch(fd: number): number;
+  /**
+   * Like recvScratch(), but when at least `min` bytes are waiting (FIONREAD)
+   * receives them straight into a new Buffer of that size (at most the
+   * scratch block's length) and returns it.
+   */
+  recvFresh(fd: number, min: number): Buffer | number;
   /** send(2) with MSG_NOSIGNAL of u8[offset, offset + length): bytes sent or -errno. */
   sendU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
 }
