@@ -7,9 +7,10 @@ async def main():
     futs = [loop.create_future() for _ in range(4)]
     # Completion order: 2, 0, 3 (exception), 1.
     loop.call_soon(futs[2].set_result, "two")
-    loop.call_later(0.01, futs[0].set_result, "zero")
-    loop.call_later(0.02, futs[3].set_exception, ValueError("three"))
-    loop.call_later(0.03, futs[1].set_result, "one")
+    t0 = loop.time()
+    loop.call_at(t0 + 0.01, futs[0].set_result, "zero")
+    loop.call_at(t0 + 0.02, futs[3].set_exception, ValueError("three"))
+    loop.call_at(t0 + 0.03, futs[1].set_result, "one")
     for i, aw in enumerate(asyncio.as_completed(futs)):
         try:
             print("as_completed", i, await aw)

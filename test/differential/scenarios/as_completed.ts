@@ -8,9 +8,10 @@ function* main(): Coroutine<void> {
   const futs = [0, 1, 2, 3].map(() => loop.createFuture<string>());
   // Completion order: 2, 0, 3 (exception), 1.
   loop.callSoon((v: string) => futs[2]!.setResult(v), "two");
-  loop.callLater(0.01, (v: string) => futs[0]!.setResult(v), "zero");
-  loop.callLater(0.02, (e: Error) => futs[3]!.setException(e), new ValueError("three"));
-  loop.callLater(0.03, (v: string) => futs[1]!.setResult(v), "one");
+  const t0 = loop.time();
+  loop.callAt(t0 + 0.01, (v: string) => futs[0]!.setResult(v), "zero");
+  loop.callAt(t0 + 0.02, (e: Error) => futs[3]!.setException(e), new ValueError("three"));
+  loop.callAt(t0 + 0.03, (v: string) => futs[1]!.setResult(v), "one");
   let i = 0;
   for (const aw of asyncio.asCompleted(futs)) {
     try {

@@ -21,7 +21,7 @@ def main():
 
     # call_at and call_later share one clock.
     loop.call_at(t0 + 0.02, same, "at+0.02 #1")
-    loop.call_later(0.03, after, "later 0.03")
+    loop.call_later(0.06, after, "later 0.06")
     loop.call_at(t0 + 0.02, same, "at+0.02 #2")
     loop.call_at(t0 + 0.01, cb, "at+0.01")
     h = loop.call_at(t0 + 0.02, same, "at+0.02 cancelled")
@@ -30,7 +30,7 @@ def main():
     loop.call_soon(cb, "soon")
     h.cancel()
     print("when is float", type(h.when()) is float, h.when() == t0 + 0.02)
-    loop.call_later(0.05, loop.stop)
+    loop.call_later(0.1, loop.stop)
     loop.run_forever()
     print("stopped")
     # A timer scheduled by a callback with delay 0 runs on a later iteration than call_soon.

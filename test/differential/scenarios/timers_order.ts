@@ -24,7 +24,7 @@ async function main() {
 
   // call_at and call_later share one clock.
   loop.callAt(t0 + 0.02, same, "at+0.02 #1");
-  loop.callLater(0.03, after, "later 0.03");
+  loop.callLater(0.06, after, "later 0.06");
   loop.callAt(t0 + 0.02, same, "at+0.02 #2");
   loop.callAt(t0 + 0.01, cb, "at+0.01");
   const h = loop.callAt(t0 + 0.02, same, "at+0.02 cancelled");
@@ -33,7 +33,7 @@ async function main() {
   loop.callSoon(cb, "soon");
   h.cancel();
   print("when is float", typeof h.when() === "number", h.when() === t0 + 0.02);
-  loop.callLater(0.05, () => loop.stop());
+  loop.callLater(0.1, () => loop.stop());
   await loop.runForever();
   print("stopped");
   // A timer scheduled by a callback with delay 0 runs on a later iteration than call_soon.
