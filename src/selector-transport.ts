@@ -38,8 +38,8 @@ function fastIo(): FastPoller {
   }
   return io;
 }
-/** Reads at least this large are received into their own Buffer (no copy; one FIONREAD more). */
-const BIG_READ = 32 * 1024;
+/** After a read at least this large, reads go straight into their own Buffer (no copy; one FIONREAD more); smaller ones come from Node's Buffer pool. */
+const BIG_READ = 4 * 1024;
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
