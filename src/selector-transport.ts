@@ -15,10 +15,12 @@ import {
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (DESIGN §3). The read path
-// is one recv per readiness event straight from the native core (up to
-// 256 KiB, or into a BufferedProtocol's own buffer); the write path sends at
-// once when nothing is buffered and only watches for writability when the
-// kernel pushes back, then drains the buffer with one sendmsg per event.
+// is one recv per readiness event (up to 256 KiB, or into a BufferedProtocol's
+// own buffer): small reads land in a shared scratch block and are copied into
+// a pooled Buffer, and after a large read the next ones go straight into a
+// Buffer of the size the kernel reports. The write path sends at once when
+// nothing is buffered and only watches for writability when the kernel pushes
+// back, then drains the buffer with one sendmsg per event.
 
 const N = native();
 const E = osConstants.errno;
