@@ -683,10 +683,12 @@ function runUntilCompleteCb(fut: Future<unknown>): void {
 }
 
 function checkCallback(callback: unknown, method: string): void {
-  if (typeof callback !== "function") throw new TypeError(`a callable object was expected by ${method}(), got ${reprValue(callback)}`);
-  if (Object.prototype.toString.call(callback) === "[object GeneratorFunction]") {
+  // As Python: a coroutine (object or function) is named as such before the callable check.
+  const tag = Object.prototype.toString.call(callback);
+  if (tag === "[object GeneratorFunction]" || tag === "[object Generator]") {
     throw new TypeError(`coroutines cannot be used with ${method}()`);
   }
+  if (typeof callback !== "function") throw new TypeError(`a callable object was expected by ${method}(), got ${reprValue(callback)}`);
 }
 
 /** A handle's description for slow-callback warnings: the task it steps, else the callback. */
