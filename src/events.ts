@@ -180,6 +180,7 @@ export function reprValue(v: unknown): string {
   if (v === null || v === undefined) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
+  if (Array.isArray(v)) return `[${v.map(reprValue).join(", ")}]`;
   if (typeof v === "object") {
     const s = (v as { toString(): string }).toString();
     if (s !== "[object Object]") return s;
