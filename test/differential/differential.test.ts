@@ -25,7 +25,7 @@ interface Outcome { stdout: string; stderr: string; code: number | null; signal:
 
 function runPort(name: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const env = { ...process.env, TSYNCIO_DEBUG: "" };
+    const env: NodeJS.ProcessEnv = { ...process.env, TSYNCIO_DEBUG: "" };
     // A child of the test runner would otherwise report to it instead of printing.
     delete env.NODE_TEST_CONTEXT;
     const child = spawn(process.execPath, ["--import", "tsx", join(scenarioDir, `${name}.ts`)], {

@@ -30,13 +30,14 @@ def main():
 
     loop.call_soon(bad, 1)
     loop.call_soon(good)
-    loop.call_later(0.001, bad, 2)
     fut = loop.create_future()
 
     fut.add_done_callback(doneCb)
     loop.call_soon(fut.set_result, None)
     loop.call_soon(loop.call_exception_handler, {"message": "custom", "answer": 42})
-    loop.call_later(0.01, loop.stop)
+    # Scheduled during the iteration that also schedules the done callback: it can only come after it.
+    loop.call_soon(loop.call_later, 0.001, bad, 2)
+    loop.call_later(0.1, loop.stop)
     loop.run_forever()
     # A handler that raises: the loop logs and goes on.
     def raising_handler(lp, ctx):

@@ -33,13 +33,14 @@ async function main() {
 
   loop.callSoon(bad, 1);
   loop.callSoon(good);
-  loop.callLater(0.001, bad, 2);
   const fut = loop.createFuture();
 
   fut.addDoneCallback(doneCb);
   loop.callSoon(() => fut.setResult(undefined));
   loop.callSoon((c: ExceptionContext) => loop.callExceptionHandler(c), { message: "custom", answer: 42 });
-  loop.callLater(0.01, () => loop.stop());
+  // Scheduled during the iteration that also schedules the done callback: it can only come after it.
+  loop.callSoon(() => loop.callLater(0.001, bad, 2));
+  loop.callLater(0.1, () => loop.stop());
   await loop.runForever();
   // A handler that raises: the loop logs and goes on.
   const raisingHandler = (lp: AbstractEventLoop, ctx: ExceptionContext) => {

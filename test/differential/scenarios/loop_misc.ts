@@ -14,7 +14,7 @@ function attempt(label: string, fn: () => unknown) {
 function* coroFn(): Coroutine<void> {}
 
 async function main() {
-  const loop = asyncio.newEventLoop();
+  const loop = asyncio.newEventLoop() as asyncio.BaseEventLoop;
   print("debug", loop.getDebug(), "slow", loop.slowCallbackDuration, "running", loop.isRunning());
   loop.setDebug(true);
   print("debug now", loop.getDebug());

@@ -64,7 +64,7 @@ function* main(): Coroutine<void> {
   try {
     print("inside async with serving", s.isServing());
   } finally {
-    yield* asyncio.ensureFuture(s[Symbol.asyncDispose]());
+    yield* asyncio.ensureFuture((s as asyncio.Server)[Symbol.asyncDispose]());
   }
   print("after async with serving", s.isServing());
 }

@@ -30,7 +30,7 @@ function* main(): Coroutine<void> {
   print("remove usr2", loop.removeSignalHandler("SIGUSR2"));
   for (const sig of ["SIGKILL", 12345] as const) {
     try {
-      loop.addSignalHandler(sig, handler);
+      loop.addSignalHandler(sig, handler as (...a: unknown[]) => void);
     } catch (e) {
       if (!(e instanceof ValueError || e instanceof RuntimeError)) throw e;
       print("refused", sig === "SIGKILL" ? "SIGKILL" : "invalid", e.name);

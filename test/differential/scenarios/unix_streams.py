@@ -27,6 +27,7 @@ async def main():
             except asyncio.LimitOverrunError as e:
                 log.append(f"overrun {type(e).__name__} consumed>limit {e.consumed > 16}")
                 log.append(f"drop {len(await reader.readexactly(e.consumed))}")
+                writer.write(b"overrun\n")
             log.append(f"until {await reader.readuntil(b'END')!r}")
             try:
                 await reader.readexactly(10)
@@ -47,7 +48,7 @@ async def main():
     writer.write(b"next\n")
     writer.write(b"y" * 30)
     await writer.drain()
-    await asyncio.sleep(0.05)
+    print("client got", await reader.readline())
     writer.write(b"zEND")
     writer.write(b"abc")
     writer.write_eof()

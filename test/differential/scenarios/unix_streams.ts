@@ -32,6 +32,7 @@ function* main(): Coroutine<void> {
         if (!(e instanceof LimitOverrunError)) throw e;
         log.push(`overrun ${e.name} consumed>limit ${repr(e.consumed > 16)}`);
         log.push(`drop ${(yield* reader.readexactly(e.consumed)).length}`);
+        writer.write(b("overrun\n"));
       }
       log.push(`until ${repr(yield* reader.readuntil(b("END")))}`);
       try {
@@ -57,7 +58,7 @@ function* main(): Coroutine<void> {
   writer.write(b("next\n"));
   writer.write(Buffer.alloc(30, "y"));
   yield* writer.drain();
-  yield* asyncio.sleep(0.05);
+  print("client got", yield* reader.readline());
   writer.write(b("zEND"));
   writer.write(b("abc"));
   writer.writeEof();

@@ -20,7 +20,7 @@ function* main(): Coroutine<void> {
     asyncio.createTask(job("c", 5), { name: "c" }),
   ];
   let ts = mk();
-  let [done, pending] = yield* asyncio.wait(ts, { returnWhen: asyncio.FIRST_COMPLETED });
+  let [done, pending]: [Set<Future<unknown>>, Set<Future<unknown>>] = yield* asyncio.wait(ts, { returnWhen: asyncio.FIRST_COMPLETED });
   print("FIRST_COMPLETED", names(done), names(pending));
   [done, pending] = yield* asyncio.wait(ts, { returnWhen: asyncio.FIRST_EXCEPTION });
   print("FIRST_EXCEPTION", names(done), names(pending));

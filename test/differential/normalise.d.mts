@@ -1,0 +1,2 @@
+/** Replaces object addresses with a fixed token. */
+export function normalise(text: string): string;
