@@ -18,6 +18,7 @@
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <stdlib.h>
 #endif
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -491,11 +492,14 @@ void CloseFastPolls(AddonData* data) {
 // per echo. Keeping up to 64 MiB of freed heap, and serving blocks up to
 // 4 MiB from it, lets those buffers reuse warm memory instead; RSS then
 // stays at its high-water mark, as with any allocator that does not trim.
+// It is process-wide, so TSYNCIO_MALLOC_TUNE=0 leaves glibc's defaults alone.
 void TuneMalloc() {
 #ifdef __GLIBC__
   static bool done = false;
   if (done) return;
   done = true;
+  const char* opt = getenv("TSYNCIO_MALLOC_TUNE");
+  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 #endif
