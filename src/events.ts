@@ -339,7 +339,10 @@ export interface GetaddrinfoOptions {
 }
 
 /** A stdio setting of a child process: PIPE, DEVNULL, STDOUT, null (inherit), an fd, or a stream with an fd. */
-export type StdioSpec = number | null | { fileno(): number } | { fd: number };
+export type StdioSpec = number | null | {
+  /** The file descriptor to use. */
+  fileno(): number;
+} | { fd: number };
 
 /** Options of subprocessExec/subprocessShell (Popen keywords with a Node meaning). */
 export interface SubprocessOptions {

@@ -9,14 +9,16 @@ export {
   type CreateConnectionOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
   type CreateUnixServerOptions, type CreateDatagramEndpointOptions, type ConnectAcceptedSocketOptions,
   type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,
+  type StdioSpec, type ContextBoundCallback, type Callback,
 } from "./events.js";
 export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./base-events.js";
 export { Server } from "./servers.js";
-export { Future, isfuture, wrapFuture } from "./futures.js";
+export { Future, isfuture, wrapFuture, type DoneCallback } from "./futures.js";
 export {
   Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
   eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
   FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type TaskOptions,
+  type GatherOptions,
 } from "./tasks.js";
 export {
   iscoroutine, iscoroutinefunction, awaitableCoroutine,
@@ -27,11 +29,11 @@ export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from "./
 export { Queue, PriorityQueue, LifoQueue } from "./queues.js";
 export { TaskGroup, taskGroup } from "./taskgroups.js";
 export { run, Runner, type RunnerOptions } from "./runners.js";
-export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol } from "./protocols.js";
+export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol, type ProtocolLike } from "./protocols.js";
 export {
   BaseTransport, ReadTransport, WriteTransport, Transport, DatagramTransport, SubprocessTransport,
 } from "./transports.js";
-export { logger, LogLevel } from "./log.js";
+export { logger, LogLevel, Logger, type LogRecord, type LogSink } from "./log.js";
 export {
   ThreadPoolExecutor, ProcessPoolExecutor, ConcurrentFuture, ExecutorMap, workerFunction,
   BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
@@ -43,6 +45,7 @@ export {
   StreamReader, StreamWriter, StreamReaderProtocol, openConnection, startServer, openUnixConnection, startUnixServer,
   type ClientConnectedCallback, type StreamReaderOptions, type OpenConnectionOptions, type StartServerOptions,
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
+  type Separator, type StreamTransport,
 } from "./streams.js";
 /** Test helpers: `asyncio.testing.VirtualTimeLoop`, a loop on a virtual clock. */
 export * as testing from "./testing.js";

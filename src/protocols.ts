@@ -63,18 +63,31 @@ export class SubprocessProtocol extends BaseProtocol {
 
 /** The methods a streaming protocol object may have (duck-typed, as in Python). */
 export interface ProtocolLike {
+  /** See BaseProtocol.connectionMade. */
   connectionMade?(transport: BaseTransport): void;
+  /** See BaseProtocol.connectionLost. */
   connectionLost?(exc: Error | null): void;
+  /** See BaseProtocol.pauseWriting. */
   pauseWriting?(): void;
+  /** See BaseProtocol.resumeWriting. */
   resumeWriting?(): void;
+  /** See Protocol.dataReceived. */
   dataReceived?(data: Uint8Array): void;
+  /** See Protocol.eofReceived. */
   eofReceived?(): boolean | void;
+  /** See BufferedProtocol.getBuffer. */
   getBuffer?(sizehint: number): Uint8Array;
+  /** See BufferedProtocol.bufferUpdated. */
   bufferUpdated?(nbytes: number): void;
+  /** See DatagramProtocol.datagramReceived. */
   datagramReceived?(data: Uint8Array, addr: Address | null): void;
+  /** See DatagramProtocol.errorReceived. */
   errorReceived?(exc: Error): void;
+  /** See SubprocessProtocol.pipeDataReceived. */
   pipeDataReceived?(fd: number, data: Uint8Array): void;
+  /** See SubprocessProtocol.pipeConnectionLost. */
   pipeConnectionLost?(fd: number, exc: Error | null): void;
+  /** See SubprocessProtocol.processExited. */
   processExited?(): void;
 }
 
