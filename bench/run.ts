@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
 import { runEcho, standardServers, type EchoRow } from "./echo.js";
+import { runIdle } from "./idle.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -52,6 +53,13 @@ async function main(): Promise<void> {
     console.log("\n## Raw sockets (sock* methods and fd watchers) beside Node net\n");
     const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     console.log(r.stdout.trimEnd());
+  }
+  if (only.length === 0 || only.includes("idle")) {
+    console.log("\n## Memory per idle connection (1000 idle protocol connections)\n");
+    for (const r of await runIdle(1000)) {
+      const heap = r.heapPerConn === null ? "—" : `${(r.heapPerConn / 1024).toFixed(2)} KiB`;
+      console.log(`- ${r.server}: RSS ${(r.rssPerConn / 1024).toFixed(2)} KiB/connection, JS heap + external ${heap}/connection`);
+    }
   }
   if (only.length === 0 || only.includes("echo")) {
     const seconds = Number(process.env.BENCH_SECONDS ?? 3);
