@@ -209,8 +209,10 @@ export class StreamReader {
     let buf = this._buf;
     if (!this._owned || this._end + n > buf.length) {
       const live = this._end - this._start;
-      // Grow geometrically so that filling a long read stays linear.
-      const fresh = Buffer.allocUnsafe(Math.max(2 * (live + n), 4096));
+      // The first merge (two received chunks, typically one message) is sized
+      // exactly; later ones grow geometrically so a long read stays linear.
+      const size = this._owned ? 2 * (live + n) : live + n;
+      const fresh = Buffer.allocUnsafe(Math.max(size, 4096));
       buf.copy(fresh, 0, this._start, this._end);
       this._buf = buf = fresh;
       this._start = 0;
