@@ -23,7 +23,7 @@ async function chain(budget: number, n: number): Promise<number> {
   return n / (dt / 1000);
 }
 for (const b of [0, 0.001]) {
-  const r = [];
+  const r: number[][] = [];
   for (let i = 0; i < 3; i++) r.push([await tasks(b, 1, 300000), await tasks(b, 1000, 300), await futures(b, 100000), await chain(b, 300000)]);
   const best = [0, 1, 2, 3].map((j) => Math.max(...r.map((x) => x[j]!)));
   console.log(`budget ${b}: 1 task sleep(0) ${(best[0]! / 1e6).toFixed(2)}M/s, 1000 tasks ${(best[1]! / 1e6).toFixed(2)}M/s, future await ${(best[2]! / 1e6).toFixed(2)}M/s, callSoon chain ${(best[3]! / 1e6).toFixed(2)}M/s`);

@@ -350,7 +350,7 @@ export interface SubprocessOptions {
   stdout?: StdioSpec;
   stderr?: StdioSpec;
   cwd?: string | null;
-  env?: Record<string, string> | null;
+  env?: Record<string, string | undefined> | null;
   passFds?: number[];
   startNewSession?: boolean;
   executable?: string | null;
