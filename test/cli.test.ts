@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// The children run outside debug mode unless a test asks for it (the suite may run under TSYNCIO_DEBUG=1).
+const childEnv: NodeJS.ProcessEnv = { ...process.env, TSYNCIO_DEBUG: "" };
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "tsyncio.mjs");
 const fixture = (name: string): string => join("test", "fixtures", `${name}.ts`);
@@ -20,7 +23,7 @@ interface Result {
 /** Runs the bin as a user would (plain node, no loader flags), with `input` on stdin. */
 function tsyncio(args: string[], input = ""): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -81,7 +84,7 @@ test("run: a missing module exits 2; an unknown command exits 2 with the usage",
 });
 
 test("run --debug: SIGUSR2 prints the task tree, Ctrl-C prints it again and exits 130 with KeyboardInterrupt", async () => {
-  const child = spawn(process.execPath, [bin, "run", "--debug", fixture("cli-hang")], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "run", "--debug", fixture("cli-hang")], { cwd: root, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const waitFor = (pred: () => boolean): Promise<void> => new Promise((resolve) => {
