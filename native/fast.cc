@@ -58,10 +58,10 @@ struct FastState {
   size_t pending = 0;    // pairs recorded
   uv_check_t* check = nullptr;
   napi_async_context asyncContext = nullptr;
-  // recvScratch(): the JS-owned block the kernel writes into.
-  napi_ref scratch = nullptr;
-  char* scratchData = nullptr;
-  size_t scratchLen = 0;
+  // recvSlab(): the JS-owned slab whose free tail medium reads land in.
+  napi_ref slab = nullptr;
+  char* slabData = nullptr;
+  size_t slabLen = 0;
   std::vector<int> errored;  // fds whose handle libuv stopped in this poll phase
 };
 
@@ -303,8 +303,9 @@ napi_value Lseek(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// setScratch(u8): the block recvScratch() reads into (kept alive here).
-napi_value SetScratch(napi_env env, napi_callback_info info) {
+// setSlab(u8): the block recvSlab() reads into (kept alive here until the
+// next setSlab; Buffers that JS made over it keep it alive themselves).
+napi_value SetSlab(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   FastState* s = StateOf(env, info, &argc, argv);
@@ -315,57 +316,37 @@ napi_value SetScratch(napi_env env, napi_callback_info info) {
   void* data = nullptr;
   if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_uint8_array) {
-    ThrowType(env, "setScratch(buffer): buffer must be a Uint8Array");
+    ThrowType(env, "setSlab(buffer): buffer must be a Uint8Array");
     return nullptr;
   }
-  if (s->scratch != nullptr) napi_delete_reference(env, s->scratch);
-  napi_create_reference(env, argv[0], 1, &s->scratch);
-  s->scratchData = static_cast<char*>(data);
-  s->scratchLen = length;
+  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
+  napi_create_reference(env, argv[0], 1, &s->slab);
+  s->slabData = static_cast<char*>(data);
+  s->slabLen = length;
   return nullptr;
 }
 
-// recvScratch(fd): recv(2) of up to the scratch block's length into it:
-// bytes read (0 at EOF) or -errno. The transports' read path: one int in,
-// one int out, no buffer to inspect.
-napi_value RecvScratch(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+// recvSlab(fd, offset, big): the transports' read path. When big > 0 and at
+// least `big` bytes are waiting (FIONREAD), receives them into a new Buffer of
+// exactly that size (at most the slab's length) and returns it: large reads
+// get their own memory. Otherwise one recv(2) into the slab from offset to
+// its end, so that medium and small reads need no allocation of their own:
+// bytes read (JS makes the Buffer view), 0 at EOF, or -errno.
+napi_value RecvSlab(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
   FastState* s = StateOf(env, info, &argc, argv);
-  int32_t fd = -1;
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
-    ThrowType(env, "recvScratch(fd): fd must be a number");
+  int32_t fd = -1, off = 0, big = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &off) != napi_ok || napi_get_value_int32(env, argv[2], &big) != napi_ok) {
+    ThrowType(env, "recvSlab(fd, offset, big): fd, offset and big must be numbers");
     return nullptr;
   }
-  ssize_t r;
-  if (s->scratchData == nullptr) r = -EINVAL;
-  else {
-    do r = recv(fd, s->scratchData, s->scratchLen, 0);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) r = -errno;
-  }
-  return Num(env, static_cast<int>(r));
-}
-
-// recvFresh(fd, min): like recvScratch(), except that when at least `min`
-// bytes are waiting (FIONREAD) they are received straight into a new Buffer
-// of exactly that size, which is returned: large reads skip the copy out of
-// the scratch block. A number is bytes left in the scratch block, 0 at EOF,
-// or -errno.
-napi_value RecvFresh(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  FastState* s = StateOf(env, info, &argc, argv);
-  int32_t fd = -1, min = 0;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &min) != napi_ok) {
-    ThrowType(env, "recvFresh(fd, min): fd and min must be numbers");
-    return nullptr;
-  }
-  if (s->scratchData == nullptr) return Num(env, -EINVAL);
+  if (s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen)
+    return Num(env, -EINVAL);
   int avail = 0;
-  if (min > 0 && ioctl(fd, FIONREAD, &avail) == 0 && avail >= min) {
-    size_t want = std::min(static_cast<size_t>(avail), s->scratchLen);
+  if (big > 0 && ioctl(fd, FIONREAD, &avail) == 0 && avail >= big) {
+    size_t want = std::min(static_cast<size_t>(avail), s->slabLen);
     void* data = nullptr;
     napi_value buf;
     if (napi_create_buffer(env, want, &data, &buf) == napi_ok) {
@@ -381,7 +362,7 @@ napi_value RecvFresh(napi_env env, napi_callback_info info) {
     }
   }
   ssize_t r;
-  do r = recv(fd, s->scratchData, s->scratchLen, 0);
+  do r = recv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off), 0);
   while (r < 0 && errno == EINTR);
   return Num(env, r < 0 ? -errno : static_cast<int>(r));
 }
@@ -421,7 +402,7 @@ void OnCheckClosed(uv_handle_t* handle) {
 }
 
 // fastPoll(callback): the poller of this environment, as {start, stop, close,
-// setScratch, recvScratch, sendU8}. Created once; a second call replaces the
+// setSlab, recvSlab, sendU8}. Created once; a second call replaces the
 // callback.
 napi_value FastPoll(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -458,7 +439,7 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     const char* name;
     napi_callback fn;
   } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close},
-             {"setScratch", SetScratch}, {"recvScratch", RecvScratch}, {"recvFresh", RecvFresh},
+             {"setSlab", SetSlab}, {"recvSlab", RecvSlab},
              {"sendU8", SendU8}};
   for (const auto& f : fns) {
     napi_value fn;

@@ -16,9 +16,10 @@ import {
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (DESIGN §3). The read path
 // is one recv per readiness event (up to 256 KiB, or into a BufferedProtocol's
-// own buffer): small reads land in a shared scratch block and are copied into
-// a pooled Buffer, and after a large read the next ones go straight into a
-// Buffer of the size the kernel reports. The write path sends at once when
+// own buffer): small and medium reads land in the free tail of a shared slab
+// and the protocol gets a Buffer view of them (no allocation, no copy, as
+// Node's Buffer pool), and after a large read the next ones go straight into
+// a Buffer of the size the kernel reports. The write path sends at once when
 // nothing is buffered and only watches for writability when the kernel pushes
 // back, then drains the buffer with one sendmsg per event.
 
@@ -28,20 +29,35 @@ const EAGAIN = E.EAGAIN;
 const EINTR = E.EINTR;
 /** asyncio's _SelectorTransport.max_size: the most one recv() reads. */
 const MAX_SIZE = 256 * 1024;
-/** Where every transport of this thread receives before the bytes are copied out. */
-const scratch = new Uint8Array(MAX_SIZE);
 /** The native poller's lean recv/send (set on first use: selector-events and this module import each other). */
 let io: FastPoller | null = null;
 
 function fastIo(): FastPoller {
   if (io === null) {
     io = _poller();
-    io.setScratch(scratch);
+    newSlab(io);
   }
   return io;
 }
-/** After a read at least this large, reads go straight into their own Buffer (no copy; one FIONREAD more); smaller ones come from Node's Buffer pool. */
-const BIG_READ = 4 * 1024;
+/** Reads at least this large go into their own exact Buffer; smaller ones into the free tail of the slab. */
+const LARGE_READ = 64 * 1024;
+/**
+ * Each read slab: a Buffer the protocol keeps (Python's bytes semantics)
+ * pins its slab, so this bounds what one kept read can hold alive; it is also
+ * the most one recv() reads (asyncio's max_size).
+ */
+const SLAB_SIZE = MAX_SIZE;
+/** A new slab starts when less than this is left, so that a medium read fits whole. */
+const SLAB_MIN_FREE = LARGE_READ;
+/** The current slab of this thread and where its free tail begins. */
+let slabAb = new ArrayBuffer(0);
+let slabOff = 0;
+
+function newSlab(p: FastPoller): void {
+  slabAb = new ArrayBuffer(SLAB_SIZE);
+  slabOff = 0;
+  p.setSlab(new Uint8Array(slabAb));
+}
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
@@ -104,7 +120,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _emptyWaiter: Future<void> | null = null;
   /** @internal */ _protocolConnected = false;
   /** @internal The protocol reads into its own buffer. */ _buffered = false;
-  /** @internal The last read was at least BIG_READ bytes. */ _bigReads = false;
+  /** @internal The last read was at least LARGE_READ bytes. */ _bigReads = false;
   /** @internal loop.startTls may wrap this transport. */ readonly _startTlsCompatible = true;
   /** @internal loop.sendfile may use sendfile(2) on the socket. */ readonly _sendfileCompatible = "TRY_NATIVE";
 
@@ -269,11 +285,11 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       this._readReadyGetBuffer();
       return;
     }
-    // After a large read, large reads are likely to follow: ask the kernel
-    // how much is waiting and receive it straight into its own Buffer.
-    const r = this._bigReads
-      ? (io ?? fastIo()).recvFresh(this._sockFd, BIG_READ)
-      : (io ?? fastIo()).recvScratch(this._sockFd);
+    // After a large read, large reads are likely to follow: the native side
+    // asks the kernel how much is waiting and receives it into its own Buffer.
+    const p = io ?? fastIo();
+    const off = slabOff;
+    const r = p.recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
     let data: Buffer;
     if (typeof r === "number") {
       if (r <= 0) {
@@ -281,11 +297,10 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         else if (r !== -EAGAIN && r !== -EINTR) this._fatalError(osError(-r), "Fatal read error on socket transport");
         return;
       }
-      // The kernel wrote into the warm scratch block; the protocol gets a
-      // Buffer of exactly the bytes read (small ones from Node's pool).
-      data = Buffer.allocUnsafe(r);
-      data.set(r === MAX_SIZE ? scratch : scratch.subarray(0, r));
-      this._bigReads = r >= BIG_READ;
+      data = Buffer.from(slabAb, off, r);
+      slabOff = (off + r + 7) & ~7;
+      if (SLAB_SIZE - slabOff < SLAB_MIN_FREE) newSlab(p);
+      this._bigReads = r >= LARGE_READ;
     } else {
       data = r;
     }

@@ -217,16 +217,15 @@ export interface FastPoller {
   stop(fd: number): number;
   /** Releases fd's handle (before the fd is closed, if it is watched). */
   close(fd: number): number;
-  /** Sets the block recvScratch() reads into (kept alive by the addon). */
-  setScratch(buffer: Uint8Array): void;
-  /** recv(2) of up to the scratch block's length into it: bytes read (0 at EOF) or -errno (-EINVAL before setScratch). */
-  recvScratch(fd: number): number;
+  /** Sets the slab recvSlab() reads into (kept alive by the addon until the next call). */
+  setSlab(buffer: Uint8Array): void;
   /**
-   * Like recvScratch(), but when at least `min` bytes are waiting (FIONREAD)
-   * receives them straight into a new Buffer of that size (at most the
-   * scratch block's length) and returns it.
+   * When big > 0 and at least `big` bytes are waiting (FIONREAD), receives
+   * them into a new Buffer of that size (at most the slab's length) and
+   * returns it; else one recv(2) into the slab from offset to its end: bytes
+   * read, 0 at EOF, or -errno (-EINVAL before setSlab or offset out of it).
    */
-  recvFresh(fd: number, min: number): Buffer | number;
+  recvSlab(fd: number, offset: number, big: number): Buffer | number;
   /** send(2) with MSG_NOSIGNAL of u8[offset, offset + length): bytes sent or -errno. */
   sendU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
 }
