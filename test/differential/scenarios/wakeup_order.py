@@ -25,11 +25,12 @@ async def main():
     t0 = loop.time()
 
     async def sleeper(d, name):
-        await asyncio.sleep(d if d <= 0 else t0 + d - loop.time())
+        # A positive delay stays a real timer (at least 1 ms) even if the machine stalled past its deadline.
+        await asyncio.sleep(d if d <= 0 else max(t0 + d - loop.time(), 0.001))
         order.append(name)
 
-    await asyncio.gather(sleeper(0.03, "30ms"), sleeper(0.01, "10ms"), sleeper(0, "0"), sleeper(-1, "negative"),
-                         sleeper(0.02, "20ms"))
+    await asyncio.gather(sleeper(0.3, "300ms"), sleeper(0.1, "100ms"), sleeper(0, "0"), sleeper(-1, "negative"),
+                         sleeper(0.2, "200ms"))
     print("sleep order", order)
     print("sleep result", await asyncio.sleep(0, "r0"), await asyncio.sleep(0.001, result="r1"))
     # sleep(0) yields exactly once: two tasks alternate.

@@ -27,12 +27,13 @@ function* main(): Coroutine<void> {
   const t0 = loop.time();
 
   function* sleeper(d: number, name: string): Coroutine<void> {
-    yield* asyncio.sleep(d <= 0 ? d : t0 + d - loop.time());
+    // A positive delay stays a real timer (at least 1 ms) even if the machine stalled past its deadline.
+    yield* asyncio.sleep(d <= 0 ? d : Math.max(t0 + d - loop.time(), 0.001));
     order.push(name);
   }
 
-  yield* asyncio.gather(sleeper(0.03, "30ms"), sleeper(0.01, "10ms"), sleeper(0, "0"), sleeper(-1, "negative"),
-    sleeper(0.02, "20ms"));
+  yield* asyncio.gather(sleeper(0.3, "300ms"), sleeper(0.1, "100ms"), sleeper(0, "0"), sleeper(-1, "negative"),
+    sleeper(0.2, "200ms"));
   print("sleep order", order);
   print("sleep result", yield* asyncio.sleep(0, "r0"), yield* asyncio.sleep(0.001, "r1"));
   // sleep(0) yields exactly once: two tasks alternate.
