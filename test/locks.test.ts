@@ -8,30 +8,10 @@ import {
   Barrier, BoundedSemaphore, BrokenBarrierError, CancelledError, Condition, Event, Lock, RuntimeError, Semaphore,
   TimeoutError, ValueError, type Coroutine, type Future, type Task,
 } from "../src/index.js";
+import { atest, raises } from "./helpers/virtual.js";
 
 const { sleep, createTask, gather, getRunningLoop } = asyncio;
 const { VirtualTimeLoop } = asyncio.testing;
-
-/** Runs `main()` with asyncio.run on a virtual-time loop (long sleeps cost nothing). */
-function atest(name: string, main: () => Coroutine<unknown>): void {
-  test(name, async () => {
-    await asyncio.run(main(), { loopFactory: () => new VirtualTimeLoop() });
-  });
-}
-
-type ErrorClass<E> = abstract new (...a: never[]) => E;
-
-/** Awaits `aw` and returns the error it raises, asserting its class (and message). */
-function* raises<E extends Error>(cls: ErrorClass<E>, aw: Iterable<unknown>, message?: RegExp): Coroutine<E> {
-  try {
-    yield* aw as Coroutine<unknown>;
-  } catch (e) {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    if (message) assert.match((e as Error).message, message);
-    return e as E;
-  }
-  assert.fail(`${cls.name} was not raised`);
-}
 
 /** Python's `callSoon(task.cancel)`. */
 function cancelSoon(t: Task<unknown>): void {

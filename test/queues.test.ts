@@ -7,29 +7,11 @@ import {
   CancelledError, Event, LifoQueue, PriorityQueue, Queue, QueueEmpty, QueueFull, QueueShutDown, TimeoutError,
   ValueError, type Coroutine,
 } from "../src/index.js";
+import { atest, raises } from "./helpers/virtual.js";
 import { pyLess } from "../src/queues.js";
 
 const { sleep, createTask, getRunningLoop } = asyncio;
 const { VirtualTimeLoop } = asyncio.testing;
-
-function atest(name: string, main: () => Coroutine<unknown>): void {
-  test(name, async () => {
-    await asyncio.run(main(), { loopFactory: () => new VirtualTimeLoop() });
-  });
-}
-
-type ErrorClass<E> = abstract new (...a: never[]) => E;
-
-function* raises<E extends Error>(cls: ErrorClass<E>, aw: Iterable<unknown>, message?: RegExp): Coroutine<E> {
-  try {
-    yield* aw as Coroutine<unknown>;
-  } catch (e) {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    if (message) assert.match((e as Error).message, message);
-    return e as E;
-  }
-  assert.fail(`${cls.name} was not raised`);
-}
 
 const QUEUE_CLASSES = [Queue, LifoQueue, PriorityQueue] as const;
 

@@ -7,28 +7,10 @@ import {
   BaseExceptionGroup, CancelledError, ContextVar, ExceptionGroup, KeyboardInterrupt, RuntimeError, SystemExit, TaskGroup,
   copyContext, type Coroutine, type Task,
 } from "../src/index.js";
+import { atest, raises, type ErrorClass } from "./helpers/virtual.js";
 
 const { sleep, createTask, currentTask, getRunningLoop } = asyncio;
 const { VirtualTimeLoop } = asyncio.testing;
-
-function atest(name: string, main: () => Coroutine<unknown>): void {
-  test(name, async () => {
-    await asyncio.run(main(), { loopFactory: () => new VirtualTimeLoop() });
-  });
-}
-
-type ErrorClass<E> = abstract new (...a: never[]) => E;
-
-function* raises<E extends Error>(cls: ErrorClass<E>, aw: Iterable<unknown>, message?: RegExp): Coroutine<E> {
-  try {
-    yield* aw as Coroutine<unknown>;
-  } catch (e) {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    if (message) assert.match((e as Error).message, message);
-    return e as E;
-  }
-  assert.fail(`${cls.name} was not raised`);
-}
 
 /** The exception classes in a group (Python's `{type(e) for e in eg.exceptions}`). */
 function errorTypes(eg: BaseExceptionGroup): Set<unknown> {
