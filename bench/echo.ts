@@ -122,6 +122,7 @@ export function standardServers(): ServerSpec[] {
   const tsx = ["node", "--import", "tsx"];
   const list: ServerSpec[] = [
     { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"] },
+    { name: "tsyncio buffered protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "buffered"] },
     { name: "tsyncio streams", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "streams"] },
     { name: "node net", cmd: ["node", "bench/servers/node-net-echo.mjs"] },
   ];
