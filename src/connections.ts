@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import {
-  ConnectionError, ExceptionGroup, OSError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError,
+  ConnectionError, ExceptionGroup, OSError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError, osErrorWithMessage,
 } from "./exceptions.js";
 import type { BaseEventLoop } from "./base-events.js";
 import type { AddrInfo, ConnectAcceptedSocketOptions, CreateConnectionOptions, FileLike } from "./events.js";
@@ -15,6 +15,7 @@ import {
 } from "./socket.js";
 import { ipaddrInfo } from "./dns.js";
 import { native } from "./internal/native.js";
+import { pyRepr } from "./internal/pyrepr.js";
 import { createDefaultContext, type SSLContext } from "./ssl.js";
 import * as selectorEvents from "./selector-events.js";
 import { makeSocketTransport, type ServerInternals } from "./selector-events.js";
@@ -26,27 +27,6 @@ import { staggeredRace } from "./staggered.js";
 
 /** The plain socket transport of selector-events.ts (sslproto.ts builds TLS on it through here). */
 export { makeSocketTransport, type ServerInternals };
-
-// ---- Python-style reprs for error messages ----------------------------------
-
-/** @internal Python's repr of a string, number, address tuple or list, for messages that quote them. */
-export function pyRepr(v: unknown): string {
-  if (typeof v === "string") {
-    const body = v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\x00").replace(/\n/g, "\\n");
-    return `'${body}'`;
-  }
-  if (v === null || v === undefined) return "None";
-  if (v === true) return "True";
-  if (v === false) return "False";
-  if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
-  return String(v);
-}
-
-/** @internal An OSError of the class Python picks for `errno`, with a message of ours (Python's `OSError(errno, msg)`). */
-export function osErrorWithMessage(errno: number, message: string): OSError {
-  const cls = osError(errno).constructor as new (errno: number, strerror: string) => OSError;
-  return new cls(errno, message);
-}
 
 // ---- address resolution -----------------------------------------------------
 

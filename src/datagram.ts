@@ -6,6 +6,7 @@ import type { AddrInfo, CreateDatagramEndpointOptions } from "./events.js";
 import { OSError, ValueError, osError } from "./exceptions.js";
 import { type Future, setResultUnlessCancelled } from "./futures.js";
 import { native } from "./internal/native.js";
+import { pyRepr } from "./internal/pyrepr.js";
 import { logger } from "./log.js";
 import type { BaseProtocol, DatagramProtocol, ProtocolLike } from "./protocols.js";
 import { _addReader, _addWriter, _registerTransport, _removeReader, _removeWriter, _unregisterTransport } from "./selector-events.js";
@@ -39,13 +40,6 @@ function sameAddress(a: Address | null | undefined, b: Address | null): boolean 
   if (a === null || a === undefined || b === null) return false;
   if (typeof a === "string" || typeof b === "string") return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-// Python's repr of an address (a tuple), as its error messages show it.
-function formatAddr(a: Address | null): string {
-  if (a === null) return "None";
-  if (typeof a === "string") return `'${a}'`;
-  return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
 }
 
 /** A UDP or AF_UNIX datagram transport on a non-blocking socket (Python's _SelectorDatagramTransport). */
@@ -223,7 +217,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     }
     if (this._address !== null) {
       if (addr !== null && addr !== undefined && !sameAddress(addr, this._address)) {
-        throw new ValueError(`Invalid address: must be None or ${formatAddr(this._address)}`);
+        throw new ValueError(`Invalid address: must be None or ${pyRepr(this._address)}`);
       }
       addr = this._address;
     }
@@ -396,7 +390,7 @@ function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop
       const opts: Array<[string, unknown]> = [["localAddr", localAddr], ["remoteAddr", remoteAddr], ["family", family],
         ["proto", proto], ["flags", flags], ["reusePort", reusePort], ["allowBroadcast", allowBroadcast]];
       const problems = opts.filter(([, v]) => v && !(Array.isArray(v) && v.length === 0))
-        .map(([k, v]) => `${k}=${Array.isArray(v) || typeof v === "string" ? formatAddr(v as Address) : String(v)}`).join(", ");
+        .map(([k, v]) => `${k}=${Array.isArray(v) || typeof v === "string" ? pyRepr(v as Address) : String(v)}`).join(", ");
       throw new ValueError(`socket modifier keyword arguments can not be used when sock is specified. (${problems})`);
     }
     sock.setblocking(false);
@@ -479,9 +473,9 @@ function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop
   const transport = new SelectorDatagramTransport(loop, sock, protocol, rAddr, waiter);
   if (loop.getDebug()) {
     if (truthyAddr(localAddr)) {
-      logger.info(`Datagram endpoint localAddr=${formatAddr(localAddr)} remoteAddr=${formatAddr(remoteAddr)} created: (${transport}, ${protocol})`);
+      logger.info(`Datagram endpoint localAddr=${pyRepr(localAddr)} remoteAddr=${pyRepr(remoteAddr)} created: (${transport}, ${protocol})`);
     } else {
-      logger.debug(`Datagram endpoint remoteAddr=${formatAddr(remoteAddr)} created: (${transport}, ${protocol})`);
+      logger.debug(`Datagram endpoint remoteAddr=${pyRepr(remoteAddr)} created: (${transport}, ${protocol})`);
     }
   }
   try {

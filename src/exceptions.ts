@@ -243,6 +243,12 @@ export function osError(errno: number, filename?: string): OSError {
   return new cls(errno, undefined, filename);
 }
 
+/** An OSError of the class Python picks for `errno`, with a message of ours (Python's `OSError(errno, msg)`). */
+export function osErrorWithMessage(errno: number, message: string): OSError {
+  const cls = errnoClass.get(errno) ?? OSError;
+  return new cls(errno, message);
+}
+
 /** Converts an error thrown by a Node API (with `errno`/`code`) into the Python OSError subclass. */
 export function fromNodeError(err: unknown): Error {
   if (err instanceof OSError || !(err instanceof Error)) return err as Error;

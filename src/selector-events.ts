@@ -2,12 +2,14 @@ import { fstatSync, read as fsRead } from "node:fs";
 import { constants as osConstants } from "node:os";
 import {
   ConnectionError, OSError, RuntimeError, SendfileNotAvailableError, ValueError, osError,
+  osErrorWithMessage,
 } from "./exceptions.js";
 import type { BaseEventLoop } from "./base-events.js";
 import { Handle, reprValue, type Callback, type FileDescriptorLike, type FileLike } from "./events.js";
 import { Future, wrapFuture } from "./futures.js";
 import type { Coroutine } from "./coroutines.js";
 import { native, type FastPoller } from "./internal/native.js";
+import { pyRepr } from "./internal/pyrepr.js";
 import {
   AF_INET, AF_INET6, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, Socket, toNativeAddress,
   type Address, type AddressLike,
@@ -696,17 +698,7 @@ export function sockSendall(loop: BaseEventLoop, sock: Socket, data: Uint8Array)
   }
 }
 
-/** `OSError(errno, message)` with the errno's subclass, as Python's OSError constructor picks it. */
-function osErrorWith(errno: number, message: string): OSError {
-  const cls = osError(errno).constructor as new (errno: number, strerror: string) => OSError;
-  return new cls(errno, message);
-}
-
-function formatAddress(a: unknown): string {
-  if (Array.isArray(a)) return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
-  return typeof a === "string" ? `'${a}'` : String(a);
-}
-
+/** sockConnect's writer callback: finishes the connect with SO_ERROR's verdict. */
 function connectCb(fut: SockFuture<void>, sock: Socket, address: unknown): void {
   if (fut.done()) return;
   const err = N.getsockopt(sock.fileno(), SOL_SOCKET, SO_ERROR);
@@ -717,7 +709,7 @@ function connectCb(fut: SockFuture<void>, sock: Socket, address: unknown): void 
   if (err !== 0) {
     // EINPROGRESS/EALREADY here mean the connection is still under way.
     if (err === EINPROGRESS || err === E.EALREADY) return;
-    fut._fail(osErrorWith(err, `Connect call failed ${formatAddress(address)}`));
+    fut._fail(osErrorWithMessage(err, `Connect call failed ${pyRepr(address)}`));
     return;
   }
   fut._done(undefined);

@@ -15,7 +15,9 @@ import {
 } from "./socket.js";
 import type { SSLContext } from "./ssl.js";
 import { startServing, stopServing, type ServerInternals } from "./selector-events.js";
-import { ensureResolved, osErrorWithMessage, pyRepr } from "./connections.js";
+import { ensureResolved } from "./connections.js";
+import { osErrorWithMessage } from "./exceptions.js";
+import { pyRepr } from "./internal/pyrepr.js";
 
 // base_events.py's Server and createServer.
 

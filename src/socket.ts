@@ -15,8 +15,9 @@
 //   way `connect`/`bind` do; `gaierrorFrom(failure)` makes the gaierror of a
 //   failed `native().getaddrinfo`/`getnameinfo`.
 import { constants as osConstants, hostname } from "node:os";
-import { native, type GaiFailure, type NativeAddressIn, type NativeBytes } from "./internal/native.js";
+import { native, type GaiFailure, type NativeAddressIn } from "./internal/native.js";
 import { OSError, TimeoutError, ValueError, gaierror, osError } from "./exceptions.js";
+import { pyRepr } from "./internal/pyrepr.js";
 
 const N = native();
 const C = N.constants;
@@ -395,9 +396,9 @@ export function toNativeAddress(family: number, addr: AddressLike, op = "connect
   return [h, port, flowinfo ?? 0, scopeId ?? resolvedScope];
 }
 
+/** Python's socket repr shows a unix path bare and an IP address as a tuple. */
 function formatAddress(a: Address): string {
-  if (typeof a === "string") return a;
-  return `(${a.map((x) => (typeof x === "string" ? `'${x}'` : String(x))).join(", ")})`;
+  return typeof a === "string" ? a : pyRepr(a);
 }
 
 // What a collected-while-open socket leaves behind: never the socket itself,

@@ -9,7 +9,9 @@ import { logger } from "./log.js";
 import type { BaseProtocol, ProtocolLike } from "./protocols.js";
 import type { Transport } from "./transports.js";
 import { AF_UNIX, SOCK_STREAM, Socket } from "./socket.js";
-import { createConnectionTransport, osErrorWithMessage, pyRepr } from "./connections.js";
+import { createConnectionTransport } from "./connections.js";
+import { osErrorWithMessage } from "./exceptions.js";
+import { pyRepr } from "./internal/pyrepr.js";
 import { serveSockets } from "./servers.js";
 
 // unix_events.py, socket part: Unix stream connections and servers.

@@ -1,0 +1,12 @@
+/** Python's repr of a string, number, boolean, None, or an address tuple (an array), as error messages quote them. */
+export function pyRepr(v: unknown): string {
+  if (typeof v === "string") {
+    const body = v.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\0/g, "\\x00").replace(/\n/g, "\\n");
+    return `'${body}'`;
+  }
+  if (v === null || v === undefined) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
+  return String(v);
+}
