@@ -10,15 +10,15 @@ import { logger } from "./log.js";
 import { Protocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
 import type { Transport, WriteTransport } from "./transports.js";
 import {
-  AF_INET, AF_INET6, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY,
+  AF_INET, AF_INET6, SOCK_STREAM, Socket,
   type Address,
 } from "./socket.js";
-import { ipaddrInfo } from "./dns.js";
+import { ensureResolved } from "./dns.js";
 import { native } from "./internal/native.js";
 import { pyRepr } from "./internal/pyrepr.js";
 import { createDefaultContext, type SSLContext } from "./ssl.js";
 import * as selectorEvents from "./selector-events.js";
-import { makeSocketTransport, type ServerInternals } from "./selector-events.js";
+import { checkOffsetCount, fileFd, makeSocketTransport, type ServerInternals } from "./selector-events.js";
 import { makeSslTransport } from "./sslproto.js";
 import { staggeredRace } from "./staggered.js";
 
@@ -27,30 +27,6 @@ import { staggeredRace } from "./staggered.js";
 
 /** The plain socket transport of selector-events.ts (sslproto.ts builds TLS on it through here). */
 export { makeSocketTransport, type ServerInternals };
-
-// ---- address resolution -----------------------------------------------------
-
-// Python's `_ipaddr_info` lives beside loop.getaddrinfo.
-export { ipaddrInfo };
-
-/** Python's `_ensure_resolved`: the numeric address as is, else loop.getaddrinfo(). */
-export function* ensureResolved(
-  loop: BaseEventLoop, address: Address | readonly unknown[],
-  options: { family?: number; type?: number; proto?: number; flags?: number },
-): Coroutine<AddrInfo[]> {
-  const family = options.family ?? 0;
-  const type = options.type ?? SOCK_STREAM;
-  const proto = options.proto ?? 0;
-  const flags = options.flags ?? 0;
-  if (!Array.isArray(address) || address.length < 2) {
-    throw new TypeError(`address must be an array [host, port], got ${pyRepr(address)}`);
-  }
-  const host = address[0] as string | null;
-  const port = address[1] as number | string | null;
-  const info = ipaddrInfo(host, port, family, type, proto, (address[2] as number | undefined) ?? 0, (address[3] as number | undefined) ?? 0);
-  if (info !== null) return [info];
-  return yield* loop.getaddrinfo(host, port, { family, type, proto, flags });
-}
 
 /** Python's `_interleave_addrinfos`: alternate address families, the first family's first `firstFamilyCount` addresses leading. */
 export function interleaveAddrinfos(addrinfos: AddrInfo[], firstFamilyCount = 1): AddrInfo[] {
@@ -68,13 +44,6 @@ export function interleaveAddrinfos(addrinfos: AddrInfo[], firstFamilyCount = 1)
     for (const l of lists) if (i < l.length) out.push(l[i]!);
   }
   return out;
-}
-
-/** Python's `_set_nodelay`: TCP_NODELAY on TCP stream sockets. */
-export function setNodelay(sock: Socket): void {
-  if ((sock.family === AF_INET || sock.family === AF_INET6) && sock.type === SOCK_STREAM && sock.proto === IPPROTO_TCP) {
-    sock.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
-  }
 }
 
 function checkSslSocket(sock: unknown): void {
@@ -317,27 +286,8 @@ const SEEK_SET = 0;
 /** Python's SENDFILE_FALLBACK_READBUFFER_SIZE for transports. */
 const FALLBACK_BLOCK = 16384;
 
-function fileFd(file: FileLike): number {
-  if (typeof file === "number") return file;
-  if (file !== null && typeof file === "object") {
-    if (typeof (file as { fileno?: unknown }).fileno === "function") return (file as { fileno(): number }).fileno();
-    if (typeof (file as { fd?: unknown }).fd === "number") return (file as { fd: number }).fd;
-  }
-  throw new TypeError(`file must be an fd number, an object with fileno() or a FileHandle, not ${String(file)}`);
-}
-
 function isInt(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v);
-}
-
-/** Python's `_check_sendfile_params` (the socket part is checked by sockSendfile). */
-function checkSendfileParams(offset: number, count: number | null): void {
-  if (count !== null) {
-    if (!isInt(count)) throw new TypeError(`count must be a positive integer (got ${pyRepr(count)})`);
-    if (count <= 0) throw new ValueError(`count must be a positive integer (got ${count})`);
-  }
-  if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
-  if (offset < 0) throw new ValueError(`offset must be a non-negative integer (got ${offset})`);
 }
 
 /** loop.sendfile(): see AbstractEventLoop.sendfile. */
@@ -374,7 +324,7 @@ function* sendfileNative(
 ): Coroutine<number> {
   const sock = transp._sock ?? (transp.getExtraInfo("socket") as Socket | null);
   if (!(sock instanceof Socket)) throw new SendfileNotAvailableError("the transport has no socket");
-  checkSendfileParams(offset, count);
+  checkOffsetCount(offset, count);
   const resumeReading = transp.isReading?.() ?? false;
   transp.pauseReading?.();
   const fd = sock.fileno();
@@ -487,6 +437,7 @@ function* sendfileFallback(
   loop: BaseEventLoop, transp: SendfileTransport, file: FileLike, offset: number, count: number | null,
 ): Coroutine<number> {
   const fd = fileFd(file);
+  if (fd === null) throw new TypeError(`file must be an fd number, an object with fileno() or a FileHandle, not ${String(file)}`);
   if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
   if (offset < 0) throw new ValueError(`negative seek position ${offset}`);
   // As Python: offset 0 means "from the current position".

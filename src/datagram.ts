@@ -2,16 +2,18 @@ import { lstatSync, unlinkSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { BaseEventLoop } from "./base-events.js";
 import type { Coroutine } from "./coroutines.js";
-import type { AddrInfo, CreateDatagramEndpointOptions } from "./events.js";
+import type { CreateDatagramEndpointOptions } from "./events.js";
 import { OSError, ValueError, osError } from "./exceptions.js";
 import { type Future, setResultUnlessCancelled } from "./futures.js";
 import { native } from "./internal/native.js";
+import { ensureResolved } from "./dns.js";
+import { setReuseport } from "./servers.js";
 import { pyRepr } from "./internal/pyrepr.js";
 import { logger } from "./log.js";
 import type { BaseProtocol, DatagramProtocol, ProtocolLike } from "./protocols.js";
 import { _addReader, _addWriter, _registerTransport, _removeReader, _removeWriter, _unregisterTransport } from "./selector-events.js";
 import {
-  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_UDP, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT,
+  AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST,
   Socket, toNativeAddress, type Address,
 } from "./socket.js";
 import { DatagramTransport, FlowControlTransport } from "./transports.js";
@@ -329,40 +331,6 @@ export class SelectorDatagramTransport extends DatagramTransport {
   }
 }
 
-/** Python's `_ipaddr_info`: the getaddrinfo entry of an already numeric host, or null. */
-function ipaddrInfo(host: string | null, port: number | string | null, family: number, proto: number): AddrInfo | null {
-  if ((proto !== 0 && proto !== IPPROTO_UDP) || host === null) return null;
-  let p: number;
-  if (port === null || port === "") p = 0;
-  else if (typeof port === "number") p = port;
-  else if (/^\s*[+-]?\d+\s*$/.test(port)) p = Number.parseInt(port, 10);
-  else return null;
-  if (host.includes("%")) return null;
-  const afs = family === AF_UNSPEC ? [AF_INET, AF_INET6] : [family];
-  for (const af of afs) {
-    if (af !== AF_INET && af !== AF_INET6) continue;
-    if (typeof N.inetPton(af, host) === "number") continue;
-    return af === AF_INET6 ? [af, SOCK_DGRAM, IPPROTO_UDP, "", [host, p, 0, 0]] : [af, SOCK_DGRAM, IPPROTO_UDP, "", [host, p]];
-  }
-  return null;
-}
-
-function* ensureResolved(loop: BaseEventLoop, addr: [string | null, number | string | null], family: number, proto: number, flags: number): Coroutine<AddrInfo[]> {
-  const [host, port] = addr;
-  const info = ipaddrInfo(host, port, family, proto);
-  if (info !== null) return [info];
-  return yield* loop.getaddrinfo(host, port, { family, type: SOCK_DGRAM, proto, flags });
-}
-
-function setReuseport(sock: Socket): void {
-  try {
-    sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
-  } catch (e) {
-    if (e instanceof OSError) throw new ValueError("reuse_port not supported by socket module, SO_REUSEPORT defined but not implemented.");
-    throw e;
-  }
-}
-
 function truthyAddr(a: Address | null | undefined): boolean {
   if (a === null || a === undefined) return false;
   return typeof a === "string" ? a.length > 0 : a.length > 0;
@@ -421,7 +389,7 @@ function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop
       for (const [idx, addr] of both) {
         if (addr === null) continue;
         if (!(Array.isArray(addr) && addr.length === 2)) throw new TypeError("2-tuple is expected");
-        const res = yield* ensureResolved(loop, addr as [string, number], family, proto, flags);
+        const res = yield* ensureResolved(loop, addr, { family, type: SOCK_DGRAM, proto, flags });
         if (res.length === 0) throw new OSError("getaddrinfo() returned empty list");
         for (const [fam, , pro, , address] of res) {
           const key = `${fam},${pro}`;

@@ -3,6 +3,8 @@ import type { AddrInfo, GetaddrinfoOptions } from "./events.js";
 import { Future } from "./futures.js";
 import { native, type GaiFailure, type NativeAddrInfo } from "./internal/native.js";
 import { logger } from "./log.js";
+import { pyRepr } from "./internal/pyrepr.js";
+import type { Coroutine } from "./coroutines.js";
 import {
   AF_INET, AF_INET6, AF_UNSPEC, AI_CANONNAME, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, gaierrorFrom,
   type Address,
@@ -121,4 +123,23 @@ export function getnameinfo(loop: BaseEventLoop, sockaddr: Address, flags: numbe
   });
   if (failure !== null) fut.setException(gaierrorFrom(failure));
   return fut;
+}
+
+/** Python's `_ensure_resolved`: the numeric address as is, else loop.getaddrinfo(). */
+export function* ensureResolved(
+  loop: BaseEventLoop, address: Address | readonly unknown[],
+  options: { family?: number; type?: number; proto?: number; flags?: number },
+): Coroutine<AddrInfo[]> {
+  const family = options.family ?? 0;
+  const type = options.type ?? SOCK_STREAM;
+  const proto = options.proto ?? 0;
+  const flags = options.flags ?? 0;
+  if (!Array.isArray(address) || address.length < 2) {
+    throw new TypeError(`address must be an array [host, port], got ${pyRepr(address)}`);
+  }
+  const host = address[0] as string | null;
+  const port = address[1] as number | string | null;
+  const info = ipaddrInfo(host, port, family, type, proto, (address[2] as number | undefined) ?? 0, (address[3] as number | undefined) ?? 0);
+  if (info !== null) return [info];
+  return yield* loop.getaddrinfo(host, port, { family, type, proto, flags });
 }

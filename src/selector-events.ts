@@ -811,7 +811,8 @@ export function sockAccept(loop: BaseEventLoop, sock: Socket): Future<[Socket, A
 
 // ---- sock_sendfile ---------------------------------------------------------------
 
-function fileFd(file: FileLike): number | null {
+/** @internal The fd of a sendfile `file` argument (fd number, fileno(), or a FileHandle's fd), or null. */
+export function fileFd(file: FileLike): number | null {
   if (typeof file === "number") return Number.isInteger(file) && file >= 0 ? file : null;
   const obj = file as { fileno?: unknown; fd?: unknown };
   if (typeof obj.fileno === "function") {
@@ -827,6 +828,11 @@ export function checkSendfileParams(sock: Socket, file: FileLike, offset: unknow
   const mode = (file as { mode?: unknown } | null)?.mode;
   if (typeof mode === "string" && !mode.includes("b")) throw new ValueError("file should be opened in binary mode");
   if (sock.type !== SOCK_STREAM) throw new ValueError("only SOCK_STREAM type sockets are supported");
+  checkOffsetCount(offset, count);
+}
+
+/** @internal The offset/count checks shared by sock_sendfile and loop.sendfile (Python's wording). */
+export function checkOffsetCount(offset: unknown, count: unknown): void {
   if (count !== null && count !== undefined) {
     if (typeof count !== "number" || !Number.isInteger(count)) throw new TypeError(`count must be a positive integer (got ${reprValue(count)})`);
     if (count <= 0) throw new ValueError(`count must be a positive integer (got ${count})`);

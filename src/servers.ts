@@ -15,7 +15,7 @@ import {
 } from "./socket.js";
 import type { SSLContext } from "./ssl.js";
 import { startServing, stopServing, type ServerInternals } from "./selector-events.js";
-import { ensureResolved } from "./connections.js";
+import { ensureResolved } from "./dns.js";
 import { osErrorWithMessage } from "./exceptions.js";
 import { pyRepr } from "./internal/pyrepr.js";
 

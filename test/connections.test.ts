@@ -10,7 +10,8 @@ import {
   ConnectionRefusedError, ExceptionGroup, OSError, ValueError, type Coroutine,
 } from "../src/index.js";
 import { staggeredRace } from "../src/staggered.js";
-import { connectAddrinfos, interleaveAddrinfos, ipaddrInfo } from "../src/connections.js";
+import { connectAddrinfos, interleaveAddrinfos } from "../src/connections.js";
+import { ipaddrInfo } from "../src/dns.js";
 import type { AddrInfo } from "../src/events.js";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = socket;
