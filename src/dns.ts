@@ -6,7 +6,7 @@ import { logger } from "./log.js";
 import { pyRepr } from "./internal/pyrepr.js";
 import type { Coroutine } from "./coroutines.js";
 import {
-  AF_INET, AF_INET6, AF_UNSPEC, AI_CANONNAME, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, gaierrorFrom,
+  AF_INET, AF_INET6, AF_UNSPEC, AI_CANONNAME, checkInt, IPPROTO_TCP, IPPROTO_UDP, SOCK_DGRAM, SOCK_STREAM, gaierrorFrom,
   type Address,
 } from "./socket.js";
 
@@ -55,11 +55,6 @@ export function ipaddrInfo(
     return [af, type, proto, "", [host, p]];
   }
   return null;
-}
-
-function checkInt(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`${what} must be an integer`);
-  return v;
 }
 
 /** loop.getaddrinfo(): Python's 5-tuples `[family, type, proto, canonname, sockaddr]`; gaierror on failure. */

@@ -7,7 +7,7 @@ import { native, type FastPoller } from "./internal/native.js";
 import { LogLevel, logger } from "./log.js";
 import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "./protocols.js";
 import { FlowControlTransport, type BaseTransport, type Transport } from "./transports.js";
-import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, type Socket } from "./socket.js";
+import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "./socket.js";
 import {
   _addReader, _addWriter, _isPolling, _poller, _registerTransport, _removeReader, _removeWriter, _unregisterTransport,
   pyTypeName,
@@ -75,10 +75,6 @@ function toBuffer(d: ArrayBufferView | ArrayBuffer): Buffer {
   if (Buffer.isBuffer(d)) return d;
   if (d instanceof ArrayBuffer) return Buffer.from(d);
   return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-}
-
-function isBytes(d: unknown): d is ArrayBufferView | ArrayBuffer {
-  return ArrayBuffer.isView(d) || d instanceof ArrayBuffer;
 }
 
 // Handle callbacks: one static function each, the transport as argument, so

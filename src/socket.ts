@@ -298,14 +298,16 @@ function warningsOn(): boolean {
   return resourceWarnings || !!process.env.TSYNCIO_DEBUG;
 }
 
-function checkInt(v: unknown, what: string): number {
+/** @internal TypeError unless `v` is an integer (Python's "an integer is required" checks). */
+export function checkInt(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v)) {
     throw new TypeError(`${what} must be an integer, not ${v === null ? "null" : typeof v}`);
   }
   return v;
 }
 
-function isBytes(v: unknown): v is Bytes {
+/** @internal Whether `v` is bytes-like (a typed array, DataView or ArrayBuffer). */
+export function isBytes(v: unknown): v is Bytes {
   return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 }
 
