@@ -13,20 +13,11 @@ import { staggeredRace } from "../src/staggered.js";
 import { connectAddrinfos, interleaveAddrinfos } from "../src/connections.js";
 import { ipaddrInfo } from "../src/dns.js";
 import type { AddrInfo } from "../src/events.js";
+import { inLoop } from "./helpers/loop.js";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = socket;
 const ECONNREFUSED = 111;
 const EADDRINUSE = 98;
-
-/** Runs `body` as a task on a fresh loop (bounded by a timeout), then closes the loop. */
-async function inLoop<T>(body: (loop: asyncio.BaseEventLoop) => Coroutine<T>, timeout = 10): Promise<T> {
-  const loop = new asyncio.SelectorEventLoop();
-  try {
-    return await loop.runUntilComplete(asyncio.waitFor(body(loop), timeout));
-  } finally {
-    loop.close();
-  }
-}
 
 /** Python's MyProto: records its state transitions and the bytes received. */
 class ClientProto extends asyncio.Protocol {

@@ -7,20 +7,12 @@ import * as asyncio from "../src/index.js";
 import * as socket from "../src/socket.js";
 import { CancelledError, ConnectionRefusedError, OSError, RuntimeError, ValueError, type Coroutine } from "../src/index.js";
 import { Server } from "../src/servers.js";
+import { inLoop, futureRaises as raises } from "./helpers/loop.js";
 
 const {
   AF_INET, AF_INET6, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_REUSEADDR, SO_KEEPALIVE, IPPROTO_IPV6, IPV6_V6ONLY,
 } = socket;
 const EADDRINUSE = 98;
-
-async function inLoop<T>(body: (loop: asyncio.BaseEventLoop) => Coroutine<T>, timeout = 10): Promise<T> {
-  const loop = new asyncio.SelectorEventLoop();
-  try {
-    return await loop.runUntilComplete(asyncio.waitFor(body(loop), timeout));
-  } finally {
-    loop.close();
-  }
-}
 
 /** Echoes what it receives; records its transport and when the connection ends. */
 class EchoProto extends asyncio.Protocol {
@@ -82,15 +74,6 @@ function portOf(s: socket.Socket): number {
 function* connect(loop: asyncio.BaseEventLoop, host: string, port: number): Coroutine<Client> {
   const [, c] = yield* loop.createConnection(() => new Client(loop), host, port);
   return c;
-}
-
-function* raises(fut: asyncio.Future<unknown>, cls: new (...a: never[]) => Error, msg?: string | RegExp): Coroutine<Error> {
-  yield* asyncio.wait([fut]);
-  const e = fut.exception();
-  assert.ok(e instanceof cls, `expected ${cls.name}, got ${e}`);
-  if (typeof msg === "string") assert.equal(e.message, msg);
-  else if (msg) assert.match(e.message, msg);
-  return e;
 }
 
 test("createServer on 127.0.0.1 port 0: serving, echoing, repr, close", () =>

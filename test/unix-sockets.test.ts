@@ -11,18 +11,10 @@ import * as socket from "../src/socket.js";
 import {
   ConnectionRefusedError, FileNotFoundError, OSError, ValueError, type Coroutine,
 } from "../src/index.js";
+import { inLoop, futureRaises as raises } from "./helpers/loop.js";
 
 const { AF_INET, AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = socket;
 const EADDRINUSE = 98;
-
-async function inLoop<T>(body: (loop: asyncio.BaseEventLoop) => Coroutine<T>, timeout = 10): Promise<T> {
-  const loop = new asyncio.SelectorEventLoop();
-  try {
-    return await loop.runUntilComplete(asyncio.waitFor(body(loop), timeout));
-  } finally {
-    loop.close();
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), "tsyncio-unix-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -67,15 +59,6 @@ function* echoOnce(loop: asyncio.BaseEventLoop, path: string, msg: string): Coro
   yield* c.got;
   assert.equal(c.data, msg);
   return tr;
-}
-
-function* raises(fut: asyncio.Future<unknown>, cls: new (...a: never[]) => Error, msg?: string | RegExp): Coroutine<Error> {
-  yield* asyncio.wait([fut]);
-  const e = fut.exception();
-  assert.ok(e instanceof cls, `expected ${cls.name}, got ${e}`);
-  if (typeof msg === "string") assert.equal(e.message, msg);
-  else if (msg) assert.match(e.message, msg);
-  return e;
 }
 
 test("createUnixServer on a path; createUnixConnection echoes; close removes the socket file", () =>
