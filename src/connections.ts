@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import {
   ConnectionError, ExceptionGroup, OSError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError, osErrorWithMessage,

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { fstatSync, read as fsRead } from "node:fs";
 import { constants as osConstants } from "node:os";
 import {

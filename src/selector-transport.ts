@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import { ConnectionError, OSError, RuntimeError, osError } from "./exceptions.js";
 import type { BaseEventLoop } from "./base-events.js";
@@ -29,16 +30,43 @@ const EAGAIN = E.EAGAIN;
 const EINTR = E.EINTR;
 /** asyncio's _SelectorTransport.max_size: the most one recv() reads. */
 const MAX_SIZE = 256 * 1024;
-/** The native poller's lean recv/send (set on first use: selector-events and this module import each other). */
+/**
+ * The native poller's lean recv/send, bound on first use (selector-events and
+ * this module import each other). Held as plain functions: a property load on
+ * the addon's object was a megamorphic IC call per request.
+ */
 let io: FastPoller | null = null;
+let recvSlab: FastPoller["recvSlab"] = (fd, off, big) => fastIo().recvSlab(fd, off, big);
+let recvU8: FastPoller["recvU8"] = (fd, u8, off, len) => fastIo().recvU8(fd, u8, off, len);
+let sendU8: FastPoller["sendU8"] = (fd, u8, off, len) => fastIo().sendU8(fd, u8, off, len);
 
 function fastIo(): FastPoller {
   if (io === null) {
-    io = _poller();
-    newSlab(io);
+    const p = _poller();
+    io = p;
+    recvSlab = p.recvSlab;
+    recvU8 = p.recvU8;
+    sendU8 = p.sendU8;
+    newSlab(p);
   }
   return io;
 }
+
+/**
+ * Makes the Buffer views handed to dataReceived(). Buffer's species
+ * constructor (what buf.subarray() itself uses) makes a genuine Buffer without
+ * Buffer.from()'s argument dispatch and its call into C++ on every read.
+ */
+const BufferView: new (ab: ArrayBuffer, offset: number, length: number) => Buffer = (() => {
+  const species = (Buffer as unknown as { [Symbol.species]?: unknown })[Symbol.species];
+  if (typeof species === "function" && species.prototype === Buffer.prototype) {
+    return species as new (ab: ArrayBuffer, offset: number, length: number) => Buffer;
+  }
+  return function view(ab: ArrayBuffer, offset: number, length: number): Buffer {
+    return Buffer.from(ab, offset, length);
+  } as unknown as new (ab: ArrayBuffer, offset: number, length: number) => Buffer;
+})();
+
 /** Reads at least this large go into their own exact Buffer; smaller ones into the free tail of the slab. */
 const LARGE_READ = 64 * 1024;
 /**
@@ -54,9 +82,12 @@ let slabAb = new ArrayBuffer(0);
 let slabOff = 0;
 
 function newSlab(p: FastPoller): void {
-  slabAb = new ArrayBuffer(SLAB_SIZE);
+  // Uninitialized: the protocol only ever sees bytes recv() wrote (zero-filling
+  // 256 KiB per slab was the largest user-space item at 1 KiB echo).
+  const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  slabAb = slab.buffer as ArrayBuffer;
   slabOff = 0;
-  p.setSlab(new Uint8Array(slabAb));
+  p.setSlab(slab);
 }
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -283,9 +314,8 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     }
     // After a large read, large reads are likely to follow: the native side
     // asks the kernel how much is waiting and receives it into its own Buffer.
-    const p = io ?? fastIo();
     const off = slabOff;
-    const r = p.recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
+    const r = recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
     let data: Buffer;
     if (typeof r === "number") {
       if (r <= 0) {
@@ -293,9 +323,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         else if (r !== -EAGAIN && r !== -EINTR) this._fatalError(osError(-r), "Fatal read error on socket transport");
         return;
       }
-      data = Buffer.from(slabAb, off, r);
+      data = new BufferView(slabAb, off, r);
       slabOff = (off + r + 7) & ~7;
-      if (SLAB_SIZE - slabOff < SLAB_MIN_FREE) newSlab(p);
+      if (SLAB_SIZE - slabOff < SLAB_MIN_FREE) newSlab(io!);
       this._bigReads = r >= LARGE_READ;
     } else {
       data = r;
@@ -309,7 +339,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   }
 
   private _readReadyGetBuffer(): void {
-    let buf: Uint8Array;
+    let buf: ArrayBufferView;
     try {
       buf = this._protocol!.getBuffer!(-1);
       if (!buf || !buf.byteLength) throw new RuntimeError("get_buffer() returned an empty buffer");
@@ -318,7 +348,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       this._fatalError(exc, "Fatal error: protocol.get_buffer() call failed.");
       return;
     }
-    const n = N.recvInto(this._sockFd, buf, 0, buf.byteLength);
+    const n = buf instanceof Uint8Array
+      ? recvU8(this._sockFd, buf, 0, buf.byteLength)
+      : N.recvInto(this._sockFd, buf, 0, buf.byteLength);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
       this._fatalError(osError(-n), "Fatal read error on socket transport");
@@ -372,7 +404,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       // Nothing queued: try to send now, and watch for writability only if
       // the kernel did not take everything.
       const n = data instanceof Uint8Array
-        ? (io ?? fastIo()).sendU8(this._sockFd, data, 0, len)
+        ? sendU8(this._sockFd, data, 0, len)
         : N.send(this._sockFd, data, 0, len);
       if (n === len) return;
       if (n >= 0) {
@@ -423,7 +455,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._connLost || this._bufferSize === 0) return;
     const buf = this._buffer;
     const n = buf.length === 1
-      ? (io ?? fastIo()).sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
+      ? sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
       : N.sendmsg(this._sockFd, buf.length > IOV_MAX ? buf.slice(0, IOV_MAX) : buf);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;

@@ -14,6 +14,7 @@
 //   `toNativeAddress(sock.family, addr)` validates and resolves an address the
 //   way `connect`/`bind` do; `gaierrorFrom(failure)` makes the gaierror of a
 //   failed `native().getaddrinfo`/`getnameinfo`.
+import { Buffer } from "node:buffer";
 import { constants as osConstants, hostname } from "node:os";
 import { native, type GaiFailure, type NativeAddressIn } from "./internal/native.js";
 import { OSError, TimeoutError, ValueError, gaierror, osError } from "./exceptions.js";

@@ -2,6 +2,7 @@
 // constants, the error classes, SSLObject) over Node's tls options. A context
 // only records settings; the Node SecureContext is built from them on first
 // use and kept until a setting changes.
+import { Buffer } from "node:buffer";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { X509Certificate } from "node:crypto";

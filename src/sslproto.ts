@@ -5,6 +5,7 @@
 // an SSLTransport. Node emits TLS events from its own callbacks, so every step
 // that reaches the application protocol is re-posted as a loop callback:
 // nothing of the protocol runs while the loop is stopped.
+import { Buffer } from "node:buffer";
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { isIP } from "node:net";

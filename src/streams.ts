@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import {
   ConnectionResetError, IncompleteReadError, LimitOverrunError, NotImplementedError, RuntimeError, ValueError,
 } from "./exceptions.js";

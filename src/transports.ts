@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { NotImplementedError, ValueError } from "./exceptions.js";
 import type { AbstractEventLoop } from "./events.js";
 import type { Address } from "./socket.js";

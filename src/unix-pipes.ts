@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import type { BaseEventLoop } from "./base-events.js";
 import type { Coroutine } from "./coroutines.js";

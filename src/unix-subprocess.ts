@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import type { BaseEventLoop } from "./base-events.js";

@@ -104,6 +104,33 @@ test("large reads hand over a buffer of exactly the bytes received", () => {
   closeAll(a, b);
 });
 
+test("the fast poller's recvSlab/recvU8/sendU8: slab and exact reads, bounds and argument errors", () => {
+  const [a, b] = pair();
+  N.setNonblocking(b, true);
+  const p = N.fastPoll(() => {});
+  const slab = Buffer.alloc(64 * 1024);
+  p.setSlab(slab);
+  assert.equal(p.sendU8(a, Buffer.from("xxhello"), 2, 5), 5);
+  assert.equal(p.recvSlab(b, 100, 0), 5);
+  assert.equal(slab.subarray(100, 105).toString(), "hello");
+  assert.equal(p.recvSlab(b, 0, 0), -osConstants.errno.EAGAIN);
+  assert.equal(p.recvSlab(b, slab.length, 0), -osConstants.errno.EINVAL);
+  // At least `big` bytes waiting: a Buffer of exactly what was read.
+  assert.equal(p.sendU8(a, Buffer.alloc(3000, 7), 0, 3000), 3000);
+  const big = p.recvSlab(b, 0, 1000);
+  assert.ok(Buffer.isBuffer(big) && big.length === 3000 && big.every((x) => x === 7));
+  const into = new Uint8Array(8);
+  assert.equal(p.sendU8(a, Buffer.from("abc"), 0, 3), 3);
+  assert.equal(p.recvU8(b, into, 4, 4), 3);
+  assert.deepEqual([...into.subarray(4, 7)], [97, 98, 99]);
+  assert.throws(() => p.sendU8(a, Buffer.from("abc"), 2, 2), RangeError);
+  assert.throws(() => p.recvU8(b, into, -1, 2), RangeError);
+  assert.throws(() => p.sendU8(a, "abc" as unknown as Uint8Array, 0, 3), TypeError);
+  assert.throws(() => p.recvSlab("3" as unknown as number, 0, 0), TypeError);
+  closeAll(a, b);
+  assert.equal(p.recvU8(b, into, 0, 1), -osConstants.errno.EBADF);
+});
+
 test("send to a closed peer is EPIPE, not SIGPIPE", () => {
   const [a, b] = pair();
   closeAll(b);

@@ -226,6 +226,8 @@ export interface FastPoller {
    * read, 0 at EOF, or -errno (-EINVAL before setSlab or offset out of it).
    */
   recvSlab(fd: number, offset: number, big: number): Buffer | number;
+  /** recv(2) into u8[offset, offset + length): bytes read, 0 at EOF, or -errno. */
+  recvU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
   /** send(2) with MSG_NOSIGNAL of u8[offset, offset + length): bytes sent or -errno. */
   sendU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
 }
