@@ -168,8 +168,12 @@ export function runInContext(
   }
   curCtx = ctx;
   try {
-    if (args === null) (fn as () => unknown)();
-    else (fn as (...a: unknown[]) => unknown)(...args);
+    // Spread calls go through a generic builtin; most callbacks take one or two arguments.
+    const f = fn as (...a: unknown[]) => unknown;
+    if (args === null) f();
+    else if (args.length === 1) f(args[0]);
+    else if (args.length === 2) f(args[0], args[1]);
+    else f(...args);
   } finally {
     if (ctx !== null) ctx._entered = false;
     curCtx = prevCtx;

@@ -105,7 +105,7 @@ export class StreamReader {
     if (n) info.push(`${n} bytes`);
     if (this._eof) info.push("eof");
     if (this._limit !== DEFAULT_LIMIT) info.push(`limit=${this._limit}`);
-    if (this._waiter) info.push(`waiter=${reprValue(this._waiter)}`);
+    if (this._waiter !== null && !this._waiter.done()) info.push(`waiter=${reprValue(this._waiter)}`);
     if (this._exception) info.push(`exception=${reprError(this._exception)}`);
     if (this._transport) info.push(`transport=${reprValue(this._transport)}`);
     if (this._paused) info.push("paused");
@@ -249,10 +249,15 @@ export class StreamReader {
     this._drained();
   }
 
-  /** @internal Waits until feedData() or feedEof() is called, resuming a paused transport first. */
-  *_waitForData(funcName: string): Coroutine<void> {
+  /**
+   * @internal The future a read waits on until feedData() or feedEof() is
+   * called (`yield*` it), resuming a paused transport first. A plain future
+   * rather than a generator: one coroutine level less on every read that
+   * waits. Whoever completes it clears `_waiter`; a cancelled one is stale.
+   */
+  _waitForData(funcName: string): Future<void> {
     // Two concurrent reads could not know which of them gets the next data.
-    if (this._waiter !== null) {
+    if (this._waiter !== null && !this._waiter.done()) {
       throw new RuntimeError(`${funcName}() called while another coroutine is already waiting for incoming data`);
     }
     assert(!this._eof, "_wait_for_data after EOF");
@@ -263,11 +268,7 @@ export class StreamReader {
     }
     const waiter = this._loop.createFuture<void>();
     this._waiter = waiter;
-    try {
-      yield* waiter;
-    } finally {
-      this._waiter = null;
-    }
+    return waiter;
   }
 
   /**
@@ -449,6 +450,7 @@ const readlineCoro = awaitableCoroutine(function* readline(r: StreamReader): Cor
 
 /** A drain()-able protocol: what StreamWriter needs from its protocol. */
 export interface StreamWriterProtocol {
+  /** @internal */ _drainBlocked(): boolean;
   /** @internal */ _drainHelper(): Coroutine<void>;
   /** @internal */ _getCloseWaiter(stream: StreamWriter): Future<void>;
 }
@@ -496,10 +498,15 @@ export class FlowControlMixin extends Protocol implements StreamWriterProtocol {
     }
   }
 
+  /** @internal Whether a drain has to wait (writing is paused); ConnectionResetError once the connection is lost. */
+  _drainBlocked(): boolean {
+    if (this._connectionLost) throw new ConnectionResetError("Connection lost");
+    return this._paused;
+  }
+
   /** @internal Waits until writing is resumed; ConnectionResetError once the connection is lost. */
   *_drainHelper(): Coroutine<void> {
-    if (this._connectionLost) throw new ConnectionResetError("Connection lost");
-    if (!this._paused) return;
+    if (!this._drainBlocked()) return;
     const waiter = this._loop.createFuture<void>();
     this._drainWaiters.push(waiter);
     try {
@@ -769,7 +776,8 @@ const drainCoro = awaitableCoroutine(function* drain(w: StreamWriter): Coroutine
   // A closing transport: let connectionLost() run before asking the
   // protocol, or `write(); drain()` in a loop would never see the loss.
   if (w._transport.isClosing()) yield* sleep(0);
-  yield* w._protocol._drainHelper();
+  // Checked first so that an unpaused writer (the usual case) runs no nested coroutine.
+  if (w._protocol._drainBlocked()) yield* w._protocol._drainHelper();
 });
 
 const startTlsCoro = awaitableCoroutine(function* startTls(w: StreamWriter, sslcontext: SSLContext, options: StreamStartTlsOptions): Coroutine<void> {

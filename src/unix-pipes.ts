@@ -276,7 +276,7 @@ export class UnixWritePipeTransport extends WriteTransport {
   override write(data: Uint8Array): void {
     if (!ArrayBuffer.isView(data)) throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? "null" : typeof data}'`);
     let buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (buf.byteLength === 0) return;
+    if (buf.length === 0) return;
     if (this._connLost || this._closing) {
       if (this._connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
         logger.warning("pipe closed by peer or os.write(pipe, data) raised exception.");
@@ -286,20 +286,20 @@ export class UnixWritePipeTransport extends WriteTransport {
     }
     if (this._buffer.length === 0) {
       // Try to write at once; buffer only the rest.
-      let n = N.write(this._fileno, buf, 0, buf.byteLength);
+      let n = N.write(this._fileno, buf, 0, buf.length);
       if (n === -E.EAGAIN || n === -E.EINTR) n = 0;
       else if (n < 0) {
         this._connLost++;
         this._fatalError(osError(-n), "Fatal write error on pipe transport");
         return;
       }
-      if (n === buf.byteLength) return;
+      if (n === buf.length) return;
       if (n > 0) buf = buf.subarray(n);
       _addWriter(this._loop!, this._fileno, this._writeReadyBound, null);
     }
     // Copied: the caller may reuse its buffer.
     this._buffer.push(Buffer.from(buf));
-    this._bufferSize += buf.byteLength;
+    this._bufferSize += buf.length;
     this._maybePauseProtocol();
   }
 
@@ -307,7 +307,7 @@ export class UnixWritePipeTransport extends WriteTransport {
   _writeReady(): void {
     if (this._bufferSize === 0) return;
     const chunks = this._buffer.length > IOV_MAX ? this._buffer.slice(0, IOV_MAX) : this._buffer;
-    let n = chunks.length === 1 ? N.write(this._fileno, chunks[0]!, 0, chunks[0]!.byteLength) : N.writev(this._fileno, chunks);
+    let n = chunks.length === 1 ? N.write(this._fileno, chunks[0]!, 0, chunks[0]!.length) : N.writev(this._fileno, chunks);
     if (n === -E.EAGAIN || n === -E.EINTR) return;
     const loop = this._loop!;
     if (n < 0) {
@@ -334,8 +334,8 @@ export class UnixWritePipeTransport extends WriteTransport {
     let i = 0;
     while (n > 0) {
       const c = this._buffer[i]!;
-      if (c.byteLength <= n) {
-        n -= c.byteLength;
+      if (c.length <= n) {
+        n -= c.length;
         i++;
       } else {
         this._buffer[i] = c.subarray(n);
