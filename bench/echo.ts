@@ -26,6 +26,9 @@ export interface EchoRow {
   p99: number;
   userUs: number;
   sysUs: number;
+  /** The slowest and fastest of the rounds (rps is their median). */
+  rpsMin: number;
+  rpsMax: number;
 }
 
 function loadgenPath(): string {
@@ -86,33 +89,72 @@ function runLoadgen(bin: string, port: number, size: number, seconds: number, wa
   });
 }
 
-/** Measures every server at every size. */
-export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 3, warmup = 1): Promise<EchoRow[]> {
+/** One measurement of one server at one size, or null when it could not run. */
+async function measureOnce(bin: string, spec: ServerSpec, size: number, seconds: number, warmup: number, taskset: boolean): Promise<EchoRow | null> {
+  let server: ChildProcess;
+  let port: number;
+  try {
+    [server, port] = await startServer(spec, taskset);
+  } catch (e) {
+    console.error(`(${spec.name} not measured: ${(e as Error).message})`);
+    return null;
+  }
+  try {
+    const [line, before, after] = await runLoadgen(bin, port, size, seconds, warmup, taskset, server.pid!);
+    const [reqs, , rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
+    const userUs = (((after[0] - before[0]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
+    const sysUs = (((after[1] - before[1]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
+    return { server: spec.name, size, rps, p50, p99, userUs, sysUs, rpsMin: rps, rpsMax: rps };
+  } catch (e) {
+    console.error(`(${spec.name} at ${size} B failed: ${(e as Error).message})`);
+    return null;
+  } finally {
+    server.kill("SIGKILL");
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Measures every server at every size, `rounds` times in interleaved order
+ * (every server once per round), and reports each figure's median: on a
+ * shared VM one run moves by a quarter, and interleaving spreads slow
+ * periods over all servers alike.
+ */
+export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 3, warmup = 1, rounds = 3): Promise<EchoRow[]> {
   const bin = loadgenPath();
   const taskset = hasTaskset();
-  const rows: EchoRow[] = [];
-  for (const spec of servers) {
-    for (const size of sizes) {
-      let server: ChildProcess;
-      let port: number;
-      try {
-        [server, port] = await startServer(spec, taskset);
-      } catch (e) {
-        console.error(`(${spec.name} not measured: ${(e as Error).message})`);
-        break;
-      }
-      try {
-        const [line, before, after] = await runLoadgen(bin, port, size, seconds, warmup, taskset, server.pid!);
-        const [reqs, , rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
-        const userUs = (((after[0] - before[0]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
-        const sysUs = (((after[1] - before[1]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
-        rows.push({ server: spec.name, size, rps, p50, p99, userUs, sysUs });
-      } catch (e) {
-        console.error(`(${spec.name} at ${size} B failed: ${(e as Error).message})`);
-      } finally {
-        server.kill("SIGKILL");
+  const runs = new Map<string, EchoRow[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const spec of servers) {
+      for (const size of sizes) {
+        const row = await measureOnce(bin, spec, size, seconds, warmup, taskset);
+        if (row === null) continue;
+        const key = `${spec.name}\0${size}`;
+        const list = runs.get(key) ?? [];
+        list.push(row);
+        runs.set(key, list);
       }
     }
+  }
+  const rows: EchoRow[] = [];
+  for (const list of runs.values()) {
+    const rps = list.map((r) => r.rps);
+    rows.push({
+      server: list[0]!.server,
+      size: list[0]!.size,
+      rps: median(rps),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      userUs: median(list.map((r) => r.userUs)),
+      sysUs: median(list.map((r) => r.sysUs)),
+      rpsMin: Math.min(...rps),
+      rpsMax: Math.max(...rps),
+    });
   }
   return rows;
 }

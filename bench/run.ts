@@ -63,14 +63,15 @@ async function main(): Promise<void> {
   }
   if (only.length === 0 || only.includes("echo")) {
     const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-    const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1);
-    console.log("\n## Echo, 10 connections (C load generator on core 1, server on core 0)\n");
-    console.log("| server | message | requests/s | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | user CPU vs uvloop |");
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+    const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1, rounds);
+    console.log(`\n## Echo, 10 connections (C load generator on core 1, server on core 0; medians of ${rounds} interleaved rounds)\n`);
+    console.log("| server | message | requests/s | range | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | user CPU vs uvloop |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       const kind = r.server.endsWith("streams") ? "streams" : "protocol";
       const uv = rows.find((x) => x.server === `uvloop ${kind}` && x.size === r.size);
-      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${ratio(r.userUs, uv?.userUs)} |`);
+      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${fmt(r.rpsMin)}–${fmt(r.rpsMax)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${ratio(r.userUs, uv?.userUs)} |`);
     }
   }
 }

@@ -11,12 +11,16 @@ class Echo(asyncio.Protocol):
         self.transport.write(data)
 
 async def handle(reader, writer):
-    while True:
-        data = await reader.read(262144)
-        if not data:
-            break
-        writer.write(data)
-        await writer.drain()
+    # The load generator resets its connections when it stops.
+    try:
+        while True:
+            data = await reader.read(262144)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()
+    except ConnectionResetError:
+        pass
     writer.close()
 
 async def main():

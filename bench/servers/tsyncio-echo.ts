@@ -37,11 +37,16 @@ class BufferedEcho extends asyncio.BufferedProtocol {
 }
 
 function* handle(reader: StreamReader, writer: StreamWriter): Coroutine<void> {
-  for (;;) {
-    const data = yield* reader.read(262144);
-    if (data.length === 0) break;
-    writer.write(data);
-    yield* writer.drain();
+  // The load generator resets its connections when it stops.
+  try {
+    for (;;) {
+      const data = yield* reader.read(262144);
+      if (data.length === 0) break;
+      writer.write(data);
+      yield* writer.drain();
+    }
+  } catch (e) {
+    if (!(e instanceof asyncio.ConnectionResetError)) throw e;
   }
   writer.close();
 }
