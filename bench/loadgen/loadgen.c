@@ -1,6 +1,8 @@
 /* Closed-loop echo load generator: C connections each send an S-byte message,
  * wait for the S bytes to come back, and repeat, for D seconds (after a warm-up).
  * Prints one line: requests, seconds, requests/s, p50 and p99 latency in µs.
+ * On SIGUSR1 it writes the number of requests completed so far (warm-up
+ * included) to stderr, for bench/callgrind-echo.sh to count a window.
  * Usage: loadgen HOST PORT CONNECTIONS SIZE SECONDS [WARMUP_SECONDS] */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -8,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,13 @@ static uint64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static volatile sig_atomic_t report_requested = 0;
+
+static void on_usr1(int sig) {
+  (void)sig;
+  report_requested = 1;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -68,12 +78,18 @@ int main(int argc, char **argv) {
   uint32_t *lat = malloc(cap * sizeof(uint32_t));
   uint64_t t_start = now_ns(), t_measure = t_start + (uint64_t)(warmup * 1e9),
            t_end = t_measure + (uint64_t)(seconds * 1e9);
-  uint64_t requests = 0;
+  uint64_t requests = 0, completed = 0;
+  signal(SIGUSR1, on_usr1);
   for (int i = 0; i < nconn; i++) conns[i].started_ns = now_ns();
   struct epoll_event evs[256];
   for (;;) {
     uint64_t t = now_ns();
     if (t >= t_end) break;
+    if (report_requested) {
+      report_requested = 0;
+      fprintf(stderr, "%llu\n", (unsigned long long)completed);
+      fflush(stderr);
+    }
     int n = epoll_wait(ep, evs, 256, 100);
     for (int k = 0; k < n; k++) {
       conn_t *c = &conns[evs[k].data.u32];
@@ -97,6 +113,7 @@ int main(int argc, char **argv) {
         }
         if (c->received >= size) {
           uint64_t done = now_ns();
+          completed++;
           if (done >= t_measure && done < t_end) {
             requests++;
             if (nlat == cap) { cap *= 2; lat = realloc(lat, cap * sizeof(uint32_t)); }
