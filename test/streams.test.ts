@@ -481,6 +481,22 @@ test("two concurrent reads: RuntimeError for the second", () =>
     assert.equal(S(yield* t1), "abc");
   }));
 
+test("a cancelled read leaves no waiter behind: the next read waits and gets the data", () =>
+  go(function* (loop) {
+    const s = new StreamReader({ loop });
+    const t1 = loop.createTask(s.read(10));
+    yield* sleep(0);
+    assert.match(String(s), /waiter=/);
+    t1.cancel();
+    yield* sleep(0);
+    assert.equal(t1.cancelled(), true);
+    assert.doesNotMatch(String(s), /waiter=/);
+    const t2 = loop.createTask(s.read(10));
+    yield* sleep(0);
+    s.feedData(B("hello"));
+    assert.equal(S(yield* t2), "hello");
+  }));
+
 test("flow control: pause over 2*limit, resume at or below the limit, resume before waiting", () =>
   go(function* (loop) {
     const s = new StreamReader({ limit: 4, loop });
