@@ -70,8 +70,16 @@ interface LoopSelector {
 const STATE_KEY = "selector";
 
 // libuv takes one poll handle per fd per thread, whatever the loop: the
-// native poller is shared, and so is this fd → entry map it dispatches on.
-const allEntries = new Map<number, FdEntry>();
+// native poller is shared, and so is this fd → entry table it dispatches on.
+// An array indexed by fd (fds are small integers) rather than a Map: the
+// lookup is on every readiness event.
+const allEntries: (FdEntry | undefined)[] = [];
+
+function setEntry(fd: number, e: FdEntry | undefined): void {
+  // Grown one slot at a time, so that the array never turns sparse (dictionary elements).
+  while (allEntries.length <= fd) allEntries.push(undefined);
+  allEntries[fd] = e;
+}
 let poller: FastPoller | null = null;
 
 function getPoller(): FastPoller {
@@ -106,7 +114,7 @@ function onPollBatch(events: Int32Array, n: number): void {
 
 /** Queues fd's Handles for `events`; the loop they went to, if any. */
 function onPoll(fd: number, events: number): BaseEventLoop | null {
-  const e = allEntries.get(fd);
+  const e = allEntries[fd];
   if (e === undefined) {
     getPoller().stop(fd);
     return null;
@@ -215,7 +223,7 @@ function resumeSuspended(sel: LoopSelector): void {
 function closeSelector(sel: LoopSelector): void {
   const p = getPoller();
   for (const e of sel.entries.values()) {
-    if (allEntries.get(e.fd) === e) allEntries.delete(e.fd);
+    if (allEntries[e.fd] === e) setEntry(e.fd, undefined);
     p.close(e.fd);
   }
   sel.entries.clear();
@@ -227,18 +235,18 @@ function entryFor(loop: BaseEventLoop, fd: number): FdEntry {
   const sel = selectorOf(loop);
   let e = sel.entries.get(fd);
   if (e !== undefined) return e;
-  const other = allEntries.get(fd);
+  const other = allEntries[fd];
   if (other !== undefined) {
     // Another loop of this thread watches the fd (libuv allows one watcher).
     if (other.reader !== null || other.writer !== null) throw osError(E.EEXIST);
     other.sel.entries.delete(fd);
-    allEntries.delete(fd);
+    setEntry(fd, undefined);
   }
   const r = getPoller().start(fd, 0);
   if (r < 0) throw osError(-r);
   e = { fd, sel, reader: null, writer: null, armed: 0, suspended: false };
   sel.entries.set(fd, e);
-  allEntries.set(fd, e);
+  setEntry(fd, e);
   return e;
 }
 
@@ -356,7 +364,7 @@ function releaseIdle(sel: LoopSelector, fd: number): void {
   const e = sel.entries.get(fd);
   if (e === undefined || e.reader !== null || e.writer !== null) return;
   sel.entries.delete(fd);
-  if (allEntries.get(fd) === e) allEntries.delete(fd);
+  if (allEntries[fd] === e) setEntry(fd, undefined);
   getPoller().close(fd);
 }
 
