@@ -5,9 +5,9 @@
 import * as net from "node:net";
 import { once } from "node:events";
 import * as asyncio from "../src/index.js";
-import type { BaseEventLoop } from "../src/base-events.js";
-import type { Coroutine } from "../src/coroutines.js";
-import { AF_INET, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY } from "../src/socket.js";
+import type { BaseEventLoop } from "../src/core/base-events.js";
+import type { Coroutine } from "../src/core/coroutines.js";
+import { AF_INET, IPPROTO_TCP, SOCK_STREAM, Socket, TCP_NODELAY } from "../src/stdlib/socket.js";
 
 const TOTAL = 512 * 1024 * 1024;
 const SEND_CHUNK = 1024 * 1024;

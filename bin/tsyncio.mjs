@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tsyncio` command. The CLI itself is src/cli.ts; it runs from the
+// The `tsyncio` command. The CLI itself is src/cli/cli.ts; it runs from the
 // TypeScript sources under tsx whenever tsx is installed (it is a dev
 // dependency), so that `tsyncio run module.ts` can import TypeScript and the
 // module and the CLI share one copy of tsyncio. Node 20 cannot take a loader
@@ -23,7 +23,7 @@ if (argv[0] === "--version" || argv[0] === "-V") {
 }
 
 const tsxLoaded = process.execArgv.some((a) => /(^|[\\/@:])tsx([\\/]|$)/.test(a));
-const source = join(root, "src", "cli.ts");
+const source = join(root, "src", "cli", "cli.ts");
 
 if (tsxLoaded && existsSync(source)) {
   if (process.env.TSYNCIO_CLI_CHILD === "1" && process.channel) {
@@ -44,7 +44,7 @@ if (tsxLoaded && existsSync(source)) {
   if (tsx !== null && existsSync(source)) {
     reexec(tsx);
   } else {
-    const built = join(root, "dist", "esm", "cli.js");
+    const built = join(root, "dist", "esm", "cli", "cli.js");
     if (!existsSync(built)) {
       process.stderr.write("tsyncio: neither tsx nor the built dist/ is available (run npm install)\n");
       process.exit(2);

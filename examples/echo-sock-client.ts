@@ -1,7 +1,7 @@
 // TCP echo client on a raw socket with the loop's sock* methods.
 // Run: PORT=8888 node --import tsx examples/echo-sock-client.ts
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import type { Coroutine } from "../src/index.js";
 
 function* main(message: string): Coroutine<void> {

@@ -2,7 +2,7 @@
 // Run: PORT=8888 node --import tsx examples/echo-sock-server.ts
 // (PORT=0 picks a free port; the "Serving on" line says which.)
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import type { Coroutine } from "../src/index.js";
 
 function* handleClient(client: socket.Socket): Coroutine<void> {

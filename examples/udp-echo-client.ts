@@ -2,7 +2,7 @@
 // Run: PORT=9999 node --import tsx examples/udp-echo-client.ts ["message"]
 import * as asyncio from "../src/index.js";
 import type { BaseTransport, Coroutine, DatagramTransport, Future } from "../src/index.js";
-import type { Address } from "../src/socket.js";
+import type { Address } from "../src/stdlib/socket.js";
 
 class EchoClientProtocol extends asyncio.DatagramProtocol {
   transport: DatagramTransport | null = null;

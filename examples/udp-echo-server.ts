@@ -2,7 +2,7 @@
 // Run: node --import tsx examples/udp-echo-server.ts   (PORT=9999 by default; PORT=0 picks a free port)
 import * as asyncio from "../src/index.js";
 import type { BaseTransport, Coroutine, DatagramTransport } from "../src/index.js";
-import type { Address } from "../src/socket.js";
+import type { Address } from "../src/stdlib/socket.js";
 
 class EchoServerProtocol extends asyncio.DatagramProtocol {
   transport: DatagramTransport | null = null;

@@ -3,7 +3,7 @@
 // other end; the reader prints the data, unregisters itself and stops the loop.
 // Run: node --import tsx examples/watch-fd.ts
 import * as asyncio from "../src/index.js";
-import { socketpair } from "../src/socket.js";
+import { socketpair } from "../src/stdlib/socket.js";
 
 // Create a pair of connected file descriptors.
 const [rsock, wsock] = socketpair();

@@ -1,6 +1,6 @@
 // The public `asyncio` namespace: `import * as asyncio from "tsyncio"`. Re-exports only.
-export * from "./exceptions.js";
-export { Context, ContextVar, Token, copyContext } from "./contextvars.js";
+export * from "./stdlib/exceptions.js";
+export { Context, ContextVar, Token, copyContext } from "./stdlib/contextvars.js";
 export {
   AbstractEventLoop, AbstractEventLoopPolicy, DefaultEventLoopPolicy, Handle, TimerHandle,
   getRunningLoop, getEventLoop, setEventLoop, newEventLoop, getEventLoopPolicy, setEventLoopPolicy,
@@ -10,49 +10,49 @@ export {
   type CreateUnixServerOptions, type CreateDatagramEndpointOptions, type ConnectAcceptedSocketOptions,
   type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,
   type StdioSpec, type ContextBoundCallback, type Callback,
-} from "./events.js";
-export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./base-events.js";
-export { Server } from "./servers.js";
-export { Future, isfuture, wrapFuture, type DoneCallback } from "./futures.js";
+} from "./core/events.js";
+export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./core/base-events.js";
+export { Server } from "./net/servers.js";
+export { Future, isfuture, wrapFuture, type DoneCallback } from "./core/futures.js";
 export {
   Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
   eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
   FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type TaskOptions,
   type GatherOptions,
-} from "./tasks.js";
+} from "./core/tasks.js";
 export {
   iscoroutine, iscoroutinefunction, awaitableCoroutine,
   type Coroutine, type CoroutineFunction, type Awaitable, type AwaitableCoroutine,
-} from "./coroutines.js";
-export { Timeout, timeout, timeoutAt } from "./timeouts.js";
-export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from "./locks.js";
-export { Queue, PriorityQueue, LifoQueue } from "./queues.js";
-export { TaskGroup, taskGroup } from "./taskgroups.js";
+} from "./core/coroutines.js";
+export { Timeout, timeout, timeoutAt } from "./sync/timeouts.js";
+export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from "./sync/locks.js";
+export { Queue, PriorityQueue, LifoQueue } from "./sync/queues.js";
+export { TaskGroup, taskGroup } from "./sync/taskgroups.js";
 export { run, Runner, type RunnerOptions } from "./runners.js";
-export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol, type ProtocolLike } from "./protocols.js";
+export { BaseProtocol, Protocol, BufferedProtocol, DatagramProtocol, SubprocessProtocol, type ProtocolLike } from "./core/protocols.js";
 export {
   BaseTransport, ReadTransport, WriteTransport, Transport, DatagramTransport, SubprocessTransport,
-} from "./transports.js";
-export { logger, LogLevel, Logger, type LogRecord, type LogSink } from "./log.js";
+} from "./core/transports.js";
+export { logger, LogLevel, Logger, type LogRecord, type LogSink } from "./core/log.js";
 export {
   ThreadPoolExecutor, ProcessPoolExecutor, ConcurrentFuture, ExecutorMap, workerFunction,
   BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
   type Executor, type WorkerCallable, type WorkerFunctionRef, type MapOptions,
   type ThreadPoolExecutorOptions, type ProcessPoolExecutorOptions,
-} from "./executors.js";
-export { toThread } from "./threads.js";
+} from "./executors/pools.js";
+export { toThread } from "./executors/threads.js";
 export {
   StreamReader, StreamWriter, StreamReaderProtocol, openConnection, startServer, openUnixConnection, startUnixServer,
   type ClientConnectedCallback, type StreamReaderOptions, type OpenConnectionOptions, type StartServerOptions,
   type OpenUnixConnectionOptions, type StartUnixServerOptions, type StreamStartTlsOptions,
   type Separator, type StreamTransport,
-} from "./streams.js";
+} from "./net/streams.js";
 /** Test helpers: `asyncio.testing.VirtualTimeLoop`, a loop on a virtual clock. */
 export * as testing from "./testing.js";
-export { formatTaskTree, printTaskTree, type TextSink } from "./introspection.js";
+export { formatTaskTree, printTaskTree, type TextSink } from "./sync/introspection.js";
 export {
   createSubprocessExec, createSubprocessShell, Process, PIPE, STDOUT, DEVNULL, type CreateSubprocessOptions,
-} from "./subprocess.js";
+} from "./unix/subprocess.js";
 /** tsyncio's `ssl` module: SSLContext over Node's TLS options, Python's ssl errors. */
-export * as ssl from "./ssl.js";
-export { SSLContext } from "./ssl.js";
+export * as ssl from "./stdlib/ssl.js";
+export { SSLContext } from "./stdlib/ssl.js";

@@ -1,10 +1,10 @@
-import { copyContext, type Context } from "./contextvars.js";
-import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./exceptions.js";
-import { _getRunningLoop, newEventLoop, setEventLoop, type AbstractEventLoop } from "./events.js";
-import { iscoroutine, type Coroutine } from "./coroutines.js";
-import { allTasks, gather, type Task as TaskT } from "./tasks.js";
-import { wrapFuture, type Future } from "./futures.js";
-import { printTaskTree } from "./introspection.js";
+import { copyContext, type Context } from "./stdlib/contextvars.js";
+import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./stdlib/exceptions.js";
+import { _getRunningLoop, newEventLoop, setEventLoop, type AbstractEventLoop } from "./core/events.js";
+import { iscoroutine, type Coroutine } from "./core/coroutines.js";
+import { allTasks, gather, type Task as TaskT } from "./core/tasks.js";
+import { wrapFuture, type Future } from "./core/futures.js";
+import { printTaskTree } from "./sync/introspection.js";
 
 // runners.py: asyncio.run() and Runner, with the same shutdown sequence.
 

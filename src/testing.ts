@@ -1,5 +1,5 @@
-import { SelectorEventLoop, type EventLoopOptions } from "./base-events.js";
-import { ValueError } from "./exceptions.js";
+import { SelectorEventLoop, type EventLoopOptions } from "./core/base-events.js";
+import { ValueError } from "./stdlib/exceptions.js";
 
 // A loop whose clock is virtual, for tests: time moves only when the loop has
 // nothing left to do but wait for a timer, so hour-long sleeps and timeouts

@@ -5,14 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import {
   ConnectionRefusedError, ExceptionGroup, OSError, ValueError, type Coroutine,
 } from "../src/index.js";
-import { staggeredRace } from "../src/staggered.js";
-import { connectAddrinfos, interleaveAddrinfos } from "../src/connections.js";
-import { ipaddrInfo } from "../src/dns.js";
-import type { AddrInfo } from "../src/events.js";
+import { staggeredRace } from "../src/sync/staggered.js";
+import { connectAddrinfos, interleaveAddrinfos } from "../src/net/connections.js";
+import { ipaddrInfo } from "../src/net/dns.js";
+import type { AddrInfo } from "../src/core/events.js";
 import { inLoop } from "./helpers/loop.js";
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM, SOCK_DGRAM, IPPROTO_TCP, TCP_NODELAY } = socket;

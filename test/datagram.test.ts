@@ -9,7 +9,7 @@ import {
 } from "../src/index.js";
 import {
   AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_REUSEPORT, Socket, type Address,
-} from "../src/socket.js";
+} from "../src/stdlib/socket.js";
 
 async function runLoop<T>(body: (loop: BaseEventLoop) => Coroutine<T>): Promise<T> {
   const loop = newEventLoop() as BaseEventLoop;

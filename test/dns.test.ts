@@ -3,13 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../src/index.js";
-import type { BaseEventLoop } from "../src/base-events.js";
-import type { Coroutine } from "../src/coroutines.js";
+import type { BaseEventLoop } from "../src/core/base-events.js";
+import type { Coroutine } from "../src/core/coroutines.js";
 import {
   AF_INET, AF_INET6, AF_UNSPEC, AI_CANONNAME, IPPROTO_TCP, IPPROTO_UDP, NI_NUMERICHOST, NI_NUMERICSERV, SOCK_DGRAM,
   SOCK_STREAM, gaierror,
-} from "../src/socket.js";
-import { ipaddrInfo } from "../src/dns.js";
+} from "../src/stdlib/socket.js";
+import { ipaddrInfo } from "../src/net/dns.js";
 
 async function withLoop(body: (loop: BaseEventLoop) => Coroutine<void>): Promise<void> {
   const loop = asyncio.newEventLoop() as BaseEventLoop;

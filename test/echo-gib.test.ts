@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as asyncio from "../src/index.js";
 import type { Coroutine, Transport } from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 
 const TOTAL = 1 << 30;
 const CHUNK = 64 * 1024;

@@ -8,7 +8,7 @@ import * as asyncio from "../src/index.js";
 import type { Coroutine } from "../src/index.js";
 
 const tasksModule = new URL("../examples/_executor-tasks.ts", import.meta.url);
-const exceptionsUrl = new URL("../src/exceptions.ts", import.meta.url).href;
+const exceptionsUrl = new URL("../src/stdlib/exceptions.ts", import.meta.url).href;
 /** A module given as a data: URL: the reference form without a file. */
 const dataModule = "data:text/javascript," + encodeURIComponent(
   "export function square(x) { return x * x; }\n" +
@@ -106,13 +106,13 @@ test("errors cross back with their class, message, fields and the worker's stack
   try {
     await rejects(pool.submit(() => {
       throw new TypeError("bad type");
-    }), (e: Error) => e instanceof TypeError && e.message === "bad type" && /executor-worker/.test(e.stack ?? ""));
+    }), (e: Error) => e instanceof TypeError && e.message === "bad type" && /executors[\\/]worker/.test(e.stack ?? ""));
     await rejects(pool.submit(async (url: string) => {
-      const m = (await import(url)) as typeof import("../src/exceptions.js");
+      const m = (await import(url)) as typeof import("../src/stdlib/exceptions.js");
       throw new m.ValueError("bad value");
     }, exceptionsUrl), (e: Error) => e instanceof asyncio.ValueError && e.name === "ValueError" && e.message === "bad value");
     await rejects(pool.submit(async (url: string) => {
-      const m = (await import(url)) as typeof import("../src/exceptions.js");
+      const m = (await import(url)) as typeof import("../src/stdlib/exceptions.js");
       throw m.osError(2, "/nowhere");
     }, exceptionsUrl), (e: Error) => e instanceof asyncio.FileNotFoundError && (e as asyncio.OSError).errno === 2);
     await rejects(pool.submit({ module: dataModule, name: "fail" }, "out of range"), (e: Error) =>
@@ -295,7 +295,7 @@ test("ProcessPoolExecutor: runs in reused child processes; errors and values cro
     assert.equal(await pool.submit(asyncio.workerFunction<(n: number) => bigint>(tasksModule, "cpuBound"), 4), 14n);
     assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2, 3]), [2, 3, 4]);
     await rejects(pool.submit(async (url: string) => {
-      const m = (await import(url)) as typeof import("../src/exceptions.js");
+      const m = (await import(url)) as typeof import("../src/stdlib/exceptions.js");
       throw new m.ConnectionResetError(104, "reset");
     }, exceptionsUrl), (e: Error) => e instanceof asyncio.ConnectionResetError && e.message.includes("reset"));
   } finally {

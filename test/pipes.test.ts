@@ -9,7 +9,7 @@ import {
   ValueError, type WriteTransport, newEventLoop, sleep,
 } from "../src/index.js";
 import { native } from "../src/internal/native.js";
-import { AF_UNIX, SOCK_STREAM, socketpair } from "../src/socket.js";
+import { AF_UNIX, SOCK_STREAM, socketpair } from "../src/stdlib/socket.js";
 
 const N = native();
 

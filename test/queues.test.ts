@@ -8,7 +8,7 @@ import {
   ValueError, type Coroutine,
 } from "../src/index.js";
 import { atest, raises } from "./helpers/virtual.js";
-import { pyLess } from "../src/queues.js";
+import { pyLess } from "../src/sync/queues.js";
 
 const { sleep, createTask, getRunningLoop } = asyncio;
 const { VirtualTimeLoop } = asyncio.testing;

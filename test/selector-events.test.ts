@@ -6,11 +6,11 @@ import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "../src/index.js";
-import type { BaseEventLoop } from "../src/base-events.js";
-import type { Coroutine } from "../src/coroutines.js";
-import { socketpair, type Socket } from "../src/socket.js";
-import { makeSocketTransport } from "../src/selector-events.js";
-import { Protocol } from "../src/protocols.js";
+import type { BaseEventLoop } from "../src/core/base-events.js";
+import type { Coroutine } from "../src/core/coroutines.js";
+import { socketpair, type Socket } from "../src/stdlib/socket.js";
+import { makeSocketTransport } from "../src/net/selector.js";
+import { Protocol } from "../src/core/protocols.js";
 
 function newLoop(): BaseEventLoop {
   return asyncio.newEventLoop() as BaseEventLoop;

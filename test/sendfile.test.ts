@@ -9,7 +9,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import {
   RuntimeError, SendfileNotAvailableError, ValueError, type Coroutine,
 } from "../src/index.js";

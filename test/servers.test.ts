@@ -4,9 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import { CancelledError, ConnectionRefusedError, OSError, RuntimeError, ValueError, type Coroutine } from "../src/index.js";
-import { Server } from "../src/servers.js";
+import { Server } from "../src/net/servers.js";
 import { inLoop, futureRaises as raises } from "./helpers/loop.js";
 
 const {

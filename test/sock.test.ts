@@ -8,12 +8,12 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "../src/index.js";
-import type { BaseEventLoop } from "../src/base-events.js";
-import type { Coroutine } from "../src/coroutines.js";
+import type { BaseEventLoop } from "../src/core/base-events.js";
+import type { Coroutine } from "../src/core/coroutines.js";
 import { native } from "../src/internal/native.js";
 import {
   AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, Socket, socketpair,
-} from "../src/socket.js";
+} from "../src/stdlib/socket.js";
 
 const N = native();
 

@@ -4,15 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../src/index.js";
-import type { BaseEventLoop } from "../src/base-events.js";
-import type { Coroutine } from "../src/coroutines.js";
-import { logger, type LogRecord } from "../src/log.js";
-import { BufferedProtocol, Protocol } from "../src/protocols.js";
-import type { BaseTransport, Transport } from "../src/transports.js";
+import type { BaseEventLoop } from "../src/core/base-events.js";
+import type { Coroutine } from "../src/core/coroutines.js";
+import { logger, type LogRecord } from "../src/core/log.js";
+import { BufferedProtocol, Protocol } from "../src/core/protocols.js";
+import type { BaseTransport, Transport } from "../src/core/transports.js";
 import {
   AF_INET, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_SNDBUF, Socket, TCP_NODELAY, socketpair,
-} from "../src/socket.js";
-import { makeSocketTransport, startServing, stopServing, type ServerInternals } from "../src/selector-events.js";
+} from "../src/stdlib/socket.js";
+import { makeSocketTransport, startServing, stopServing, type ServerInternals } from "../src/net/selector.js";
 
 async function withLoop(body: (loop: BaseEventLoop) => Coroutine<void>): Promise<void> {
   const loop = asyncio.newEventLoop() as BaseEventLoop;

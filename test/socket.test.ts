@@ -5,8 +5,8 @@ import { tmpdir, constants as osConstants } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import * as socket from "../src/socket.js";
-import { Socket, socketpair } from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
+import { Socket, socketpair } from "../src/stdlib/socket.js";
 import { native } from "../src/internal/native.js";
 import {
   BlockingIOError,
@@ -15,7 +15,7 @@ import {
   TimeoutError,
   ValueError,
   gaierror,
-} from "../src/exceptions.js";
+} from "../src/stdlib/exceptions.js";
 
 const E = osConstants.errno;
 

@@ -9,13 +9,13 @@ import * as fs from "node:fs";
 import { readFileSync } from "node:fs";
 import * as nodeTls from "node:tls";
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import {
   ssl, SSLContext, ConnectionAbortedError, FileNotFoundError, NotImplementedError, OSError, ValueError,
   type Coroutine,
 } from "../src/index.js";
-import { makeSslTransport, SSLTransport } from "../src/sslproto.js";
-import type { ProtocolLike } from "../src/protocols.js";
+import { makeSslTransport, SSLTransport } from "../src/net/sslproto.js";
+import type { ProtocolLike } from "../src/core/protocols.js";
 import { makeCerts } from "./helpers/certs.js";
 
 const certs = makeCerts();

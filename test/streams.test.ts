@@ -9,11 +9,11 @@ import {
   ConnectionAbortedError, BrokenPipeError, openConnection, startServer, openUnixConnection, startUnixServer, currentTask, wrapFuture,
   type Coroutine, type AbstractEventLoop, type ExceptionContext, type ClientConnectedCallback,
 } from "../src/index.js";
-import { FlowControlMixin } from "../src/streams.js";
-import { Transport } from "../src/transports.js";
-import { AF_INET, SOCK_STREAM, Socket } from "../src/socket.js";
-import type { Server } from "../src/servers.js";
-import { SSLContext, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "../src/ssl.js";
+import { FlowControlMixin } from "../src/net/streams.js";
+import { Transport } from "../src/core/transports.js";
+import { AF_INET, SOCK_STREAM, Socket } from "../src/stdlib/socket.js";
+import type { Server } from "../src/net/servers.js";
+import { SSLContext, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER } from "../src/stdlib/ssl.js";
 import { native } from "../src/internal/native.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

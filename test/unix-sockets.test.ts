@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as asyncio from "../src/index.js";
-import * as socket from "../src/socket.js";
+import * as socket from "../src/stdlib/socket.js";
 import {
   ConnectionRefusedError, FileNotFoundError, OSError, ValueError, type Coroutine,
 } from "../src/index.js";

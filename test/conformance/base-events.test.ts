@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { RuntimeError, ValueError } from "../../src/index.js";
-import type { LogRecord } from "../../src/log.js";
+import type { LogRecord } from "../../src/core/log.js";
 
 const { VirtualTimeLoop } = asyncio.testing;
 

@@ -1,5 +1,5 @@
 import * as asyncio from "../../../src/index.js";
-import * as contextvars from "../../../src/contextvars.js";
+import * as contextvars from "../../../src/stdlib/contextvars.js";
 import { KeyError, RuntimeError } from "../../../src/index.js";
 import type { Coroutine } from "../../../src/index.js";
 import { print } from "./_util.js";

@@ -1,5 +1,5 @@
 import * as asyncio from "../../../src/index.js";
-import * as socket from "../../../src/socket.js";
+import * as socket from "../../../src/stdlib/socket.js";
 import { CancelledError } from "../../../src/index.js";
 import type { Coroutine } from "../../../src/index.js";
 import { print } from "./_util.js";

@@ -1,5 +1,5 @@
 import * as asyncio from "../../../src/index.js";
-import * as socket from "../../../src/socket.js";
+import * as socket from "../../../src/stdlib/socket.js";
 import { ConnectionRefusedError } from "../../../src/index.js";
 import type { Coroutine, StreamReader, StreamWriter } from "../../../src/index.js";
 import { print, repr } from "./_util.js";

@@ -1,0 +1,707 @@
+import { performance } from "node:perf_hooks";
+import type { Context } from "../stdlib/contextvars.js";
+import { KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
+import {
+  AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setDefaultLoopFactory, _setRunningLoop, reprValue,
+  type AbstractServer, type AddrInfo, type Callback, type ConnectAcceptedSocketOptions, type CreateConnectionOptions,
+  type CreateDatagramEndpointOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
+  type CreateUnixServerOptions, type ExceptionContext, type ExceptionHandler, type FileDescriptorLike, type FileLike,
+  type GetaddrinfoOptions, type StartTlsOptions, type SubprocessOptions, type TaskFactory,
+} from "./events.js";
+import { Future, _setSuspensionHook, isfuture } from "./futures.js";
+import { Task, ensureFuture, _recordSuspension } from "./tasks.js";
+import type { Coroutine } from "./coroutines.js";
+import { Deque } from "../internal/deque.js";
+import { Heap } from "../internal/heap.js";
+import { logger, formatException } from "./log.js";
+import type { BaseProtocol, ProtocolLike } from "./protocols.js";
+import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
+import type { Address, Socket } from "../stdlib/socket.js";
+import type { SSLContext } from "../stdlib/ssl.js";
+import * as selector from "../net/selector.js";
+import * as dns from "../net/dns.js";
+import * as connections from "../net/connections.js";
+import * as servers from "../net/servers.js";
+import * as unix from "../unix/unix-sockets.js";
+import * as pipes from "../unix/pipes.js";
+import * as signals from "../unix/signals.js";
+import * as datagram from "../net/datagram.js";
+import * as subprocess from "../unix/subprocess-transport.js";
+import * as executors from "../executors/pools.js";
+import type { Executor } from "../executors/pools.js";
+import * as sslproto from "../net/sslproto.js";
+
+// base_events.py: the loop core (ready queue, timer heap, run/stop/close,
+// exception handler, debug mode), layered on Node's own loop (DESIGN §2).
+// Everything that touches file descriptors lives in its own module and is
+// reached through the one-line methods at the end of the class.
+
+/** Python's _MIN_SCHEDULED_TIMER_HANDLES / _MIN_CANCELLED_TIMER_HANDLES_FRACTION. */
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+/** Node's longest timer delay (ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Something a module attaches to a loop to follow its life (fd watchers pause while the loop is stopped). */
+export interface LoopLifecycleHook {
+  /** The loop starts running. */
+  start?(): void;
+  /** The loop stopped running. */
+  stop?(): void;
+  /** The loop is closing. */
+  close?(): void;
+}
+
+/** Options of the loop constructor. */
+export interface EventLoopOptions {
+  /**
+   * How long (seconds) one Node macrotask may keep running loop iterations
+   * back to back while callbacks are ready; 0 runs exactly one iteration per
+   * macrotask. Node's I/O is polled between macrotasks.
+   */
+  iterationBudget?: number;
+}
+
+function timerLess(a: TimerHandle, b: TimerHandle): boolean {
+  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
+}
+
+const IN_ITERATION = Symbol("in-iteration");
+
+/** The event loop core (Python's BaseEventLoop). */
+export class BaseEventLoop extends AbstractEventLoop {
+  /** @internal */ _ready = new Deque<Handle>(1024);
+  /** @internal */ _scheduled = new Heap<TimerHandle>(timerLess);
+  /** @internal */ _timerCancelledCount = 0;
+  /** @internal */ _timerSeq = 0;
+  /** @internal */ _closed = false;
+  /** @internal */ _stopping = false;
+  /** @internal */ _running = false;
+  /** @internal */ _currentTask: Task<unknown> | null = null;
+  /** @internal */ _currentHandle: Handle | null = null;
+  /** @internal */ _debug: boolean;
+  /** Callbacks that run longer than this (seconds) are logged in debug mode. */
+  slowCallbackDuration = 0.1;
+  /** See EventLoopOptions.iterationBudget. */
+  iterationBudget: number;
+  /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
+  /** @internal */ _taskFactory: TaskFactory | null = null;
+  /** @internal */ _defaultExecutor: Executor | null = null;
+  /** @internal */ _executorShutdownCalled = false;
+  /** @internal */ _asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
+  /** @internal */ _asyncgensShutdownCalled = false;
+  /** @internal */ _hooks: LoopLifecycleHook[] = [];
+  /** @internal Per-module state attached to this loop (fd watchers, signal handlers...). */
+  _state = new Map<string, unknown>();
+
+  protected _immediate: ReturnType<typeof setImmediate> | typeof IN_ITERATION | null = null;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _timerWhen = Infinity;
+  private _keepalive: ReturnType<typeof setInterval> | null = null;
+  private _runSettle: ((err: unknown) => void) | null = null;
+  /** @internal */
+  protected readonly _iterateBound = (): void => this._iterate();
+  private readonly _timerFired = (): void => {
+    this._timer = null;
+    this._timerWhen = Infinity;
+    if (this._immediate === null) this._iterate();
+  };
+
+  constructor(options?: EventLoopOptions) {
+    super();
+    this._debug = !!process.env.TSYNCIO_DEBUG;
+    this.iterationBudget = options?.iterationBudget ?? 0.001;
+  }
+
+  override toString(): string {
+    return `<${this.constructor.name} running=${this.isRunning()} closed=${this._closed} debug=${this._debug}>`;
+  }
+
+  // ---- running and stopping -------------------------------------------------
+
+  /** @internal */
+  _checkClosed(): void {
+    if (this._closed) throw new RuntimeError("Event loop is closed");
+  }
+
+  /** @internal */
+  _checkRunning(): void {
+    if (this._running) throw new RuntimeError("This event loop is already running");
+    if (_getRunningLoop() !== null) throw new RuntimeError("Cannot run the event loop while another loop is running");
+  }
+
+  override runForever(): Promise<void> {
+    this._checkClosed();
+    this._checkRunning();
+    this._running = true;
+    _setRunningLoop(this);
+    if (this._debug) _setSuspensionHook(_recordSuspension);
+    // While running, the loop keeps the process alive as a blocked Python thread would.
+    this._keepalive = setInterval(noop, MAX_TIMER_MS);
+    const done = new Promise<void>((resolve, reject) => {
+      this._runSettle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    try {
+      for (const h of this._hooks) h.start?.();
+    } catch (e) {
+      this._finishRun(e);
+      return done;
+    }
+    this._immediate = setImmediate(this._iterateBound);
+    return done;
+  }
+
+  override runUntilComplete<T>(future: Future<T> | Coroutine<T> | PromiseLike<T>): Promise<T> {
+    this._checkClosed();
+    this._checkRunning();
+    const newTask = !isfuture(future);
+    const fut = ensureFuture(future, { loop: this });
+    if (newTask && fut instanceof Task) fut._logDestroyPending = false;
+    fut.addDoneCallback(runUntilCompleteCb);
+    return this.runForever().then(
+      () => {
+        fut.removeDoneCallback(runUntilCompleteCb);
+        if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
+        return fut.result();
+      },
+      (err: unknown) => {
+        fut.removeDoneCallback(runUntilCompleteCb);
+        if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        throw err;
+      },
+    );
+  }
+
+  override stop(): void {
+    this._stopping = true;
+  }
+
+  override isRunning(): boolean {
+    return this._running;
+  }
+
+  override isClosed(): boolean {
+    return this._closed;
+  }
+
+  override close(): void {
+    if (this._running) throw new RuntimeError("Cannot close a running event loop");
+    if (this._closed) return;
+    if (this._debug) logger.debug(`Close ${this}`);
+    this._closed = true;
+    this._ready.clear();
+    this._scheduled.clear();
+    this._timerCancelledCount = 0;
+    this._executorShutdownCalled = true;
+    const executor = this._defaultExecutor;
+    if (executor !== null) {
+      this._defaultExecutor = null;
+      void executor.shutdown(false);
+    }
+    for (const h of this._hooks) h.close?.();
+    this._hooks = [];
+  }
+
+  /** @internal Registers a lifecycle hook (fd watchers, signal handlers). */
+  _addLifecycleHook(hook: LoopLifecycleHook): void {
+    this._hooks.push(hook);
+    if (this._running) hook.start?.();
+  }
+
+  /** @internal Ends runForever(): resolves (err undefined) or rejects its promise. */
+  private _finishRun(err: unknown): void {
+    this._running = false;
+    this._stopping = false;
+    _setRunningLoop(null);
+    if (this._debug) _setSuspensionHook(null);
+    if (this._immediate !== null && this._immediate !== IN_ITERATION) clearImmediate(this._immediate);
+    this._immediate = null;
+    if (this._timer !== null) clearTimeout(this._timer);
+    this._timer = null;
+    this._timerWhen = Infinity;
+    if (this._keepalive !== null) clearInterval(this._keepalive);
+    this._keepalive = null;
+    for (const h of this._hooks) {
+      try {
+        h.stop?.();
+      } catch (e) {
+        if (err === undefined) err = e;
+      }
+    }
+    const settle = this._runSettle;
+    this._runSettle = null;
+    settle?.(err);
+  }
+
+  /** One Node macrotask: one loop iteration, or several while the budget lasts and callbacks are ready. */
+  private _iterate(): void {
+    if (!this._running) return;
+    this._immediate = IN_ITERATION;
+    try {
+      this._runOnce();
+      if (this._stopping) return this._finishRun(undefined);
+      if (this._ready.length > 0 && this.iterationBudget > 0) {
+        const deadline = performance.now() + this.iterationBudget * 1000;
+        do {
+          this._runOnce();
+          if (this._stopping) return this._finishRun(undefined);
+        } while (this._ready.length > 0 && performance.now() < deadline);
+      }
+    } catch (e) {
+      return this._finishRun(e);
+    }
+    this._immediate = null;
+    this._scheduleNext();
+  }
+
+  /**
+   * @internal The fd poller queued ready handles from libuv's check phase
+   * (inside MakeCallback): the iteration that would wait for a setImmediate
+   * runs now instead.
+   */
+  _iterateNow(): void {
+    const im = this._immediate;
+    if (im === IN_ITERATION || !this._running) return;
+    if (im !== null) {
+      clearImmediate(im);
+      this._immediate = null;
+    }
+    this._iterate();
+  }
+
+  /** Arranges the next macrotask: at once if callbacks are ready, else a Node timer for the earliest timer. */
+  private _scheduleNext(): void {
+    if (this._ready.length > 0) {
+      this._immediate = setImmediate(this._iterateBound);
+      return;
+    }
+    const sched = this._scheduled;
+    while (sched.length > 0 && sched.peek()!._cancelled) {
+      this._timerCancelledCount--;
+      sched.pop()!._scheduled = false;
+    }
+    if (sched.length === 0) return;
+    this._armTimer(sched.peek()!._when);
+  }
+
+  /** @internal Sleeps until `when` (the virtual-time loop overrides this to jump instead). */
+  protected _armTimer(when: number): void {
+    if (this._timer !== null) {
+      if (this._timerWhen <= when) return;
+      clearTimeout(this._timer);
+    }
+    // Rounded up so that no timer ever fires early; a Node timer that fires a
+    // little early anyway (its clock is cached per iteration) just re-arms.
+    const ms = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil((when - this.time()) * 1000)));
+    this._timerWhen = when;
+    this._timer = setTimeout(this._timerFired, ms);
+  }
+
+  /** Python's _run_once: purge cancelled timers, move due timers to the ready queue, run what is ready now. */
+  private _runOnce(): void {
+    const sched = this._scheduled;
+    if (sched.length > MIN_SCHEDULED_TIMER_HANDLES &&
+        this._timerCancelledCount / sched.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
+      const kept: TimerHandle[] = [];
+      for (const h of sched.items) {
+        if (h._cancelled) h._scheduled = false;
+        else kept.push(h);
+      }
+      sched.items.length = 0;
+      sched.items.push(...kept);
+      sched.heapify();
+      this._timerCancelledCount = 0;
+    } else {
+      while (sched.length > 0 && sched.peek()!._cancelled) {
+        this._timerCancelledCount--;
+        sched.pop()!._scheduled = false;
+      }
+    }
+    if (sched.length > 0) {
+      const now = this.time();
+      while (sched.length > 0) {
+        const h = sched.peek()!;
+        if (h._when > now) break;
+        sched.pop();
+        h._scheduled = false;
+        this._ready.push(h);
+      }
+    }
+    const ready = this._ready;
+    const ntodo = ready.length;
+    if (this._debug) {
+      for (let i = 0; i < ntodo; i++) {
+        const h = ready.shift()!;
+        if (h._cancelled) continue;
+        this._currentHandle = h;
+        const t0 = this.time();
+        try {
+          h._run();
+        } finally {
+          this._currentHandle = null;
+        }
+        const dt = this.time() - t0;
+        if (dt >= this.slowCallbackDuration) logger.warning(`Executing ${formatHandle(h)} took ${dt.toFixed(3)} seconds`);
+      }
+    } else {
+      for (let i = 0; i < ntodo; i++) {
+        const h = ready.shift()!;
+        if (!h._cancelled) h._run();
+      }
+    }
+  }
+
+  // ---- scheduling callbacks -------------------------------------------------
+
+  /** @internal callSoon without rest-argument packing (futures and tasks use it). */
+  _callSoonWith(callback: Callback, args: readonly unknown[] | null, context: Context | null): Handle {
+    const h = new Handle(callback, args, this, context);
+    this._ready.push(h);
+    if (this._immediate === null && this._running) this._immediate = setImmediate(this._iterateBound);
+    return h;
+  }
+
+  /** @internal Appends an existing handle (an fd watcher's reader or writer) to the ready queue, as asyncio's _add_callback. */
+  _addReadyHandle(h: Handle): void {
+    this._ready.push(h);
+    if (this._immediate === null && this._running) this._immediate = setImmediate(this._iterateBound);
+  }
+
+  /**
+   * @internal Python's _check_thread, for one thread: in debug mode, scheduling
+   * on this loop (other than with callSoonThreadsafe) while another loop runs is
+   * the cross-loop mistake Python catches across threads; the callback would
+   * wait until this loop runs.
+   */
+  _checkThread(): void {
+    const running = _getRunningLoop();
+    if (running !== null && running !== this) {
+      throw new RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
+    }
+  }
+
+  override callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this._checkClosed();
+    if (this._debug) {
+      this._checkThread();
+      checkCallback(callback, "callSoon");
+    }
+    return this._callSoonWith(callback as Callback, args, null);
+  }
+
+  override callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this._checkClosed();
+    if (this._debug) checkCallback(callback, "callSoonThreadsafe");
+    return this._callSoonWith(callback as Callback, args, null);
+  }
+
+  override callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    if (delay === null || delay === undefined) throw new TypeError("delay must not be None");
+    if (typeof delay !== "number") throw new TypeError(`delay must be a number, not ${typeof delay}`);
+    return this._callAt(this.time() + delay, callback as Callback, args);
+  }
+
+  override callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    if (when === null || when === undefined) throw new TypeError("when cannot be None");
+    if (typeof when !== "number") throw new TypeError(`when must be a number, not ${typeof when}`);
+    return this._callAt(when, callback as Callback, args);
+  }
+
+  /** @internal */
+  _callAt(when: number, callback: Callback, args: readonly unknown[]): TimerHandle {
+    this._checkClosed();
+    if (this._debug) {
+      this._checkThread();
+      checkCallback(callback, "callAt");
+    }
+    const h = new TimerHandle(when, this._timerSeq++, callback, args, this);
+    h._scheduled = true;
+    this._scheduled.push(h);
+    if (this._running && this._immediate === null && this._scheduled.peek() === h) this._armTimer(when);
+    return h;
+  }
+
+  /** @internal A TimerHandle was cancelled: counted, purged lazily (as asyncio does). */
+  _timerHandleCancelled(h: TimerHandle): void {
+    if (h._scheduled) this._timerCancelledCount++;
+  }
+
+  override time(): number {
+    return performance.now() / 1000;
+  }
+
+  // ---- futures and tasks ----------------------------------------------------
+
+  override createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  override createTask<T>(coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }): Task<T> {
+    this._checkClosed();
+    const name = options?.name ?? null;
+    const context = options?.context ?? null;
+    if (this._taskFactory === null) return new Task(coro, { loop: this, name, context });
+    const task = (context === null ? this._taskFactory(this, coro) : this._taskFactory(this, coro, { context })) as Task<T>;
+    if (name !== null && typeof task.setName === "function") task.setName(name);
+    return task;
+  }
+
+  override setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null && typeof factory !== "function") throw new TypeError("task factory must be a callable or None");
+    this._taskFactory = factory;
+  }
+
+  override getTaskFactory(): TaskFactory | null {
+    return this._taskFactory;
+  }
+
+  // ---- shutdown -------------------------------------------------------------
+
+  /** @internal Registers an async generator to be closed by shutdownAsyncgens() (JS has no implicit hook). */
+  _asyncgenFirstiter(agen: AsyncGenerator<unknown, unknown, unknown>): void {
+    if (this._asyncgensShutdownCalled) {
+      process.emitWarning(`asynchronous generator ${agen} was scheduled after loop.shutdown_asyncgens() call`, "ResourceWarning");
+    }
+    this._asyncgens.add(agen);
+  }
+
+  /** @internal */
+  _asyncgenFinalizer(agen: AsyncGenerator<unknown, unknown, unknown>): void {
+    this._asyncgens.delete(agen);
+  }
+
+  override shutdownAsyncgens(): Future<void> {
+    const loop = this;
+    return this._coroutineFuture((function* shutdownAsyncgens(): Coroutine<void> {
+      loop._asyncgensShutdownCalled = true;
+      if (loop._asyncgens.size === 0) return;
+      const closing = [...loop._asyncgens];
+      loop._asyncgens.clear();
+      const results = yield* loop._settleAll(closing.map((ag) => ag.return(undefined)));
+      results.forEach((r, i) => {
+        if (r instanceof Error) {
+          loop.callExceptionHandler({
+            message: `an error occurred during closing of asynchronous generator ${closing[i]}`,
+            exception: r,
+            asyncgen: closing[i],
+          });
+        }
+      });
+    })());
+  }
+
+  /** @internal Waits for promises, giving each one's error (or undefined) in order. */
+  *_settleAll(promises: PromiseLike<unknown>[]): Coroutine<unknown[]> {
+    const settled = Promise.all(promises.map((p) => Promise.resolve(p).then(() => undefined, (e: unknown) => e)));
+    return yield* ensureFuture(settled, { loop: this });
+  }
+
+  override shutdownDefaultExecutor(timeout: number | null = null): Future<void> {
+    return this._coroutineFuture(executors.shutdownDefaultExecutor(this, timeout));
+  }
+
+  /** @internal A Python `async def` method of the loop: its coroutine runs as a Task of this loop. */
+  _coroutineFuture<T>(coro: Coroutine<T>): Future<T> {
+    this._checkClosed();
+    return new Task(coro, { loop: this });
+  }
+
+  // ---- error handling -------------------------------------------------------
+
+  override getExceptionHandler(): ExceptionHandler | null {
+    return this._exceptionHandler;
+  }
+
+  override setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function") {
+      throw new TypeError(`A callable object or None is expected, got ${reprValue(handler)}`);
+    }
+    this._exceptionHandler = handler;
+  }
+
+  override defaultExceptionHandler(context: ExceptionContext): void {
+    const message = context.message || "Unhandled exception in event loop";
+    const exception = context.exception;
+    const ctx: ExceptionContext = { ...context };
+    if (!("source_traceback" in ctx) && this._currentHandle !== null && this._currentHandle._sourceTraceback !== null) {
+      ctx.handle_traceback = this._currentHandle._sourceTraceback;
+    }
+    const lines = [message];
+    for (const key of Object.keys(ctx).sort()) {
+      if (key === "message" || key === "exception") continue;
+      const value = ctx[key];
+      if (key === "source_traceback") lines.push(`${key}: Object created at (most recent call last):\n${String(value).trimEnd()}`);
+      else if (key === "handle_traceback") lines.push(`${key}: Handle created at (most recent call last):\n${String(value).trimEnd()}`);
+      else lines.push(`${key}: ${reprValue(value)}`);
+    }
+    logger.error(lines.join("\n"), exception === undefined || exception === null ? undefined : exception);
+  }
+
+  override callExceptionHandler(context: ExceptionContext): void {
+    if (this._exceptionHandler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (e) {
+        if (e instanceof SystemExit || e instanceof KeyboardInterrupt) throw e;
+        logger.error("Exception in default exception handler", e);
+      }
+      return;
+    }
+    try {
+      const thing = (context.task ?? context.future ?? context.handle) as { getContext?: () => Context } | undefined;
+      const ctx = typeof thing?.getContext === "function" ? thing.getContext() : null;
+      if (ctx !== null && !ctx._entered) ctx.run(this._exceptionHandler, this, context);
+      else this._exceptionHandler(this, context);
+    } catch (exc) {
+      if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) throw exc;
+      try {
+        this.defaultExceptionHandler({ message: "Unhandled error in exception handler", exception: exc, context });
+      } catch (e) {
+        if (e instanceof SystemExit || e instanceof KeyboardInterrupt) throw e;
+        logger.error("Exception in default exception handler while handling an unexpected error in custom exception handler", e);
+      }
+    }
+  }
+
+  // ---- debug ----------------------------------------------------------------
+
+  override getDebug(): boolean {
+    return this._debug;
+  }
+
+  override setDebug(enabled: boolean): void {
+    this._debug = !!enabled;
+    if (this._running) _setSuspensionHook(this._debug ? _recordSuspension : null);
+  }
+
+  // ---- I/O: each method is implemented next to its transports ----------------
+
+  override createConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, host?: string | null, port?: number | string | null, options?: CreateConnectionOptions): Future<[Transport, P]> {
+    return connections.createConnection(this, protocolFactory, host ?? null, port ?? null, options ?? {});
+  }
+  override createServer(protocolFactory: () => BaseProtocol | ProtocolLike, host?: string | string[] | null, port?: number | string | null, options?: CreateServerOptions): Future<AbstractServer> {
+    return servers.createServer(this, protocolFactory, host ?? null, port ?? null, options ?? {});
+  }
+  override sendfile(transport: WriteTransport | Transport, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
+    return connections.sendfile(this, transport, file, offset, count, options?.fallback ?? true);
+  }
+  override startTls(transport: BaseTransport, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext, options?: StartTlsOptions): Future<Transport> {
+    return sslproto.startTls(this, transport, protocol, sslcontext, options ?? {});
+  }
+  override createUnixConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, path?: string | null, options?: CreateUnixConnectionOptions): Future<[Transport, P]> {
+    return unix.createUnixConnection(this, protocolFactory, path ?? null, options ?? {});
+  }
+  override createUnixServer(protocolFactory: () => BaseProtocol | ProtocolLike, path?: string | null, options?: CreateUnixServerOptions): Future<AbstractServer> {
+    return unix.createUnixServer(this, protocolFactory, path ?? null, options ?? {});
+  }
+  override connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, sock: Socket, options?: ConnectAcceptedSocketOptions): Future<[Transport, P]> {
+    return connections.connectAcceptedSocket(this, protocolFactory, sock, options ?? {});
+  }
+  override createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, localAddr?: Address | null, remoteAddr?: Address | null, options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> {
+    return datagram.createDatagramEndpoint(this, protocolFactory, localAddr ?? null, remoteAddr ?? null, options ?? {});
+  }
+  override getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions): Future<AddrInfo[]> {
+    return dns.getaddrinfo(this, host, port, options ?? {});
+  }
+  override getnameinfo(sockaddr: Address, flags = 0): Future<[string, string]> {
+    return dns.getnameinfo(this, sockaddr, flags);
+  }
+  override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
+    return pipes.connectReadPipe(this, protocolFactory, pipe);
+  }
+  override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
+    return pipes.connectWritePipe(this, protocolFactory, pipe);
+  }
+  override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
+    return subprocess.subprocessExec(this, protocolFactory, program, args ?? [], options ?? {});
+  }
+  override subprocessShell<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, cmd: string, options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
+    return subprocess.subprocessShell(this, protocolFactory, cmd, options ?? {});
+  }
+  override addReader<A extends unknown[]>(fd: FileDescriptorLike, callback: (...args: A) => unknown, ...args: A): void {
+    selector.addReader(this, fd, callback as Callback, args);
+  }
+  override removeReader(fd: FileDescriptorLike): boolean {
+    return selector.removeReader(this, fd);
+  }
+  override addWriter<A extends unknown[]>(fd: FileDescriptorLike, callback: (...args: A) => unknown, ...args: A): void {
+    selector.addWriter(this, fd, callback as Callback, args);
+  }
+  override removeWriter(fd: FileDescriptorLike): boolean {
+    return selector.removeWriter(this, fd);
+  }
+  override sockRecv(sock: Socket, nbytes: number): Future<Buffer> {
+    return selector.sockRecv(this, sock, nbytes);
+  }
+  override sockRecvInto(sock: Socket, buf: Uint8Array): Future<number> {
+    return selector.sockRecvInto(this, sock, buf);
+  }
+  override sockRecvfrom(sock: Socket, bufsize: number): Future<[Buffer, Address]> {
+    return selector.sockRecvfrom(this, sock, bufsize);
+  }
+  override sockRecvfromInto(sock: Socket, buf: Uint8Array, nbytes = 0): Future<[number, Address]> {
+    return selector.sockRecvfromInto(this, sock, buf, nbytes);
+  }
+  override sockSendto(sock: Socket, data: Uint8Array, address: Address): Future<number> {
+    return selector.sockSendto(this, sock, data, address);
+  }
+  override sockSendall(sock: Socket, data: Uint8Array): Future<void> {
+    return selector.sockSendall(this, sock, data);
+  }
+  override sockConnect(sock: Socket, address: Address): Future<void> {
+    return selector.sockConnect(this, sock, address);
+  }
+  override sockAccept(sock: Socket): Future<[Socket, Address]> {
+    return selector.sockAccept(this, sock);
+  }
+  override sockSendfile(sock: Socket, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
+    return selector.sockSendfile(this, sock, file, offset, count, options?.fallback ?? true);
+  }
+  override addSignalHandler<A extends unknown[]>(sig: number | string, callback: (...args: A) => unknown, ...args: A): void {
+    signals.addSignalHandler(this, sig, callback as Callback, args);
+  }
+  override removeSignalHandler(sig: number | string): boolean {
+    return signals.removeSignalHandler(this, sig);
+  }
+  override runInExecutor<A extends unknown[], R>(executor: Executor | null, func: (...args: A) => R | PromiseLike<R>, ...args: A): Future<Awaited<R>> {
+    return executors.runInExecutor(this, executor, func, args);
+  }
+  override setDefaultExecutor(executor: Executor): void {
+    executors.setDefaultExecutor(this, executor);
+  }
+}
+
+function noop(): void {}
+
+function runUntilCompleteCb(fut: Future<unknown>): void {
+  if (!fut.cancelled()) {
+    const exc = fut.exception();
+    // The exception propagates out of runUntilComplete; do not stop twice.
+    if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) return;
+  }
+  (fut.getLoop() as BaseEventLoop).stop();
+}
+
+function checkCallback(callback: unknown, method: string): void {
+  // As Python: a coroutine (object or function) is named as such before the callable check.
+  const tag = Object.prototype.toString.call(callback);
+  if (tag === "[object GeneratorFunction]" || tag === "[object Generator]") {
+    throw new TypeError(`coroutines cannot be used with ${method}()`);
+  }
+  if (typeof callback !== "function") throw new TypeError(`a callable object was expected by ${method}(), got ${reprValue(callback)}`);
+}
+
+/** A handle's description for slow-callback warnings: the task it steps, else the callback. */
+export function formatHandle(h: Handle): string {
+  const cb = h._callback as { __self__?: unknown } | null;
+  if (cb && cb.__self__ instanceof Task) return String(cb.__self__);
+  if (h._args !== null && h._args[0] instanceof Task && h._args.length >= 1 && String(h._callback?.name) === "taskStep") return String(h._args[0]);
+  return String(h);
+}
+
+/** The concrete loop: the core plus the I/O methods (Python's SelectorEventLoop on Unix). */
+export class SelectorEventLoop extends BaseEventLoop {}
+
+_setDefaultLoopFactory(() => new SelectorEventLoop());
+
+export { formatException };

@@ -1,0 +1,616 @@
+import { Context, contextFromVars, runInContext, snapshotVars, type ContextVar } from "../stdlib/contextvars.js";
+import { KeyboardInterrupt, NotImplementedError, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
+import type { Future } from "./futures.js";
+import type { Task } from "./tasks.js";
+import type { Coroutine } from "./coroutines.js";
+import type { BaseProtocol, ProtocolLike } from "./protocols.js";
+import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
+import type { Address, Socket } from "../stdlib/socket.js";
+import type { SSLContext } from "../stdlib/ssl.js";
+import type { Executor } from "../executors/pools.js";
+
+// events.py: callback handles, the abstract loop and server, policies, and the
+// per-thread "running loop" (one thread here, so a module variable).
+
+/** Anything callable with loop-callback arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Callback<A extends unknown[] = any[]> = (...args: A) => unknown;
+
+const CONTEXT: unique symbol = Symbol("tsyncio.context");
+
+/** A callback bound to a Context: what Python's `context=` keyword of callSoon/callLater/callAt/callSoonThreadsafe gives. */
+export interface ContextBoundCallback<A extends unknown[]> {
+  (...args: A): unknown;
+  /** @internal */
+  readonly [CONTEXT]: Context;
+  /** @internal */
+  readonly inner: (...args: A) => unknown;
+}
+
+/**
+ * Binds `callback` to `context` for the scheduling methods, the form tsyncio
+ * gives Python's keyword `context=`: `loop.callSoon(inContext(ctx, cb), arg)`
+ * runs `cb(arg)` inside `ctx`, and the handle's getContext() returns `ctx`.
+ */
+export function inContext<A extends unknown[]>(context: Context, callback: (...args: A) => unknown): ContextBoundCallback<A> {
+  if (!(context instanceof Context)) throw new TypeError("context must be a contextvars.Context");
+  const bound = ((...args: A) => context.run(callback, ...args)) as ContextBoundCallback<A>;
+  Object.defineProperty(bound, CONTEXT, { value: context });
+  Object.defineProperty(bound, "inner", { value: callback });
+  Object.defineProperty(bound, "name", { value: callback.name });
+  return bound;
+}
+
+/** The callable name Python's reprs show for a callback. */
+export function callbackName(cb: unknown): string {
+  if (typeof cb === "function") {
+    const inner = (cb as Partial<ContextBoundCallback<unknown[]>>).inner;
+    const f = inner ?? cb;
+    return (f as { __qualname__?: string }).__qualname__ ?? (f.name || "<anonymous>");
+  }
+  return String(cb);
+}
+
+/** The minimal loop surface a Handle needs (the loop core implements it). */
+export interface HandleOwner {
+  /** @internal */ _timerHandleCancelled(h: TimerHandle): void;
+  callExceptionHandler(context: ExceptionContext): void;
+  getDebug(): boolean;
+}
+
+/** A callback scheduled with callSoon()/callSoonThreadsafe(). */
+export class Handle {
+  /** @internal */ _callback: Callback | null;
+  /** @internal */ _args: readonly unknown[] | null;
+  /** @internal */ _cancelled = false;
+  /** @internal */ _loop: HandleOwner;
+  /** @internal */ _ctx: Context | null;
+  /** @internal */ _vars: Map<ContextVar<unknown>, unknown>;
+  /** @internal */ _sourceTraceback: string | null = null;
+  /** @internal */ _repr: string | null = null;
+
+  /** @internal Created by the loop's scheduling methods, not by users. */
+  constructor(callback: Callback, args: readonly unknown[] | null, loop: HandleOwner, context?: Context | null) {
+    const bound = (callback as Partial<ContextBoundCallback<unknown[]>>)[CONTEXT];
+    if (bound !== undefined) {
+      this._callback = (callback as ContextBoundCallback<unknown[]>).inner;
+      this._ctx = bound;
+      this._vars = bound._vars;
+    } else if (context) {
+      this._callback = callback;
+      this._ctx = context;
+      this._vars = context._vars;
+    } else {
+      this._callback = callback;
+      this._ctx = null;
+      this._vars = snapshotVars();
+    }
+    this._args = args !== null && args.length === 0 ? null : args;
+    this._loop = loop;
+    if (loop.getDebug()) this._sourceTraceback = captureStack(3);
+  }
+
+  /** The Context the callback runs in. */
+  getContext(): Context {
+    if (this._ctx === null) this._ctx = contextFromVars(this._vars);
+    return this._ctx;
+  }
+
+  /** Cancels the callback; does nothing if it already ran or was cancelled. */
+  cancel(): void {
+    if (!this._cancelled) {
+      this._cancelled = true;
+      if (this._loop.getDebug()) this._repr = this.toString();
+      this._callback = null;
+      this._args = null;
+    }
+  }
+
+  /** Whether the callback was cancelled. */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** @internal Runs the callback; its exceptions go to the loop's exception handler. */
+  _run(): void {
+    try {
+      runInContext(this._ctx, this._vars, this._callback as Callback, this._args);
+    } catch (exc) {
+      if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) throw exc;
+      const ctx: ExceptionContext = {
+        message: `Exception in callback ${this._describeCallback()}`,
+        exception: exc,
+        handle: this,
+      };
+      if (this._sourceTraceback !== null) ctx.source_traceback = this._sourceTraceback;
+      this._loop.callExceptionHandler(ctx);
+    }
+  }
+
+  /** @internal */
+  _describeCallback(): string {
+    if (this._callback === null) return "";
+    const args = this._args === null ? "" : this._args.map(reprValue).join(", ");
+    return `${callbackName(this._callback)}(${args})`;
+  }
+
+  /** Python's repr: `<Handle callback(args)>`, with `cancelled` and the creation site in debug mode. */
+  toString(): string {
+    if (this._repr !== null) return this._repr;
+    const parts = [this.constructor.name];
+    if (this._cancelled) parts.push("cancelled");
+    if (this instanceof TimerHandle) parts.push(`when=${this._when}`);
+    if (this._callback !== null) parts.push(this._describeCallback());
+    if (this._sourceTraceback !== null) {
+      const site = this._sourceTraceback.split("\n")[0]?.trim();
+      if (site) parts.push(`created ${site}`);
+    }
+    return `<${parts.join(" ")}>`;
+  }
+}
+
+/** A callback scheduled with callLater()/callAt(). */
+export class TimerHandle extends Handle {
+  /** @internal */ _when: number;
+  /** @internal */ _seq: number;
+  /** @internal */ _scheduled = false;
+
+  /** @internal */
+  constructor(when: number, seq: number, callback: Callback, args: readonly unknown[] | null, loop: HandleOwner, context?: Context | null) {
+    super(callback, args, loop, context);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /** The absolute time (loop.time() clock) the callback is scheduled for. */
+  when(): number {
+    return this._when;
+  }
+
+  override cancel(): void {
+    if (!this._cancelled) this._loop._timerHandleCancelled(this);
+    super.cancel();
+  }
+}
+
+/** A short Python-like repr of a value for handle and future reprs. */
+export function reprValue(v: unknown): string {
+  if (typeof v === "string") return `'${v}'`;
+  if (typeof v === "function") return callbackName(v);
+  if (v === null || v === undefined) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v)) return `[${v.map(reprValue).join(", ")}]`;
+  if (typeof v === "object") {
+    const s = (v as { toString(): string }).toString();
+    if (s !== "[object Object]") return s;
+    return `<${(v as object).constructor?.name ?? "object"}>`;
+  }
+  return String(v);
+}
+
+/** @internal The caller's stack, for debug-mode creation tracebacks (the frames above `skip`). */
+export function captureStack(skip: number): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = skip + 40;
+  const lines = (new Error().stack ?? "").split("\n");
+  Error.stackTraceLimit = limit;
+  // Frames inside tsyncio's own directory are not where the user created the object; drop the leading ones.
+  const dir = /\((.*[\\/])[^\\/]*:\d+:\d+\)$/.exec(lines[1] ?? "")?.[1];
+  let i = skip;
+  if (dir !== undefined) while (i < lines.length - 1 && (lines[i]!.includes(dir) || lines[i]!.endsWith("(<anonymous>)"))) i++;
+  return lines.slice(i).join("\n");
+}
+
+/** The context object given to exception handlers, with Python's keys. */
+export interface ExceptionContext {
+  /** The error message (always present). */
+  message: string;
+  /** The exception, if any. */
+  exception?: unknown;
+  /** A Future involved. */
+  future?: Future<unknown>;
+  /** A Task involved. */
+  task?: Task<unknown>;
+  /** A Handle involved. */
+  handle?: Handle;
+  /** A protocol involved. */
+  protocol?: unknown;
+  /** A transport involved. */
+  transport?: unknown;
+  /** A socket involved. */
+  socket?: unknown;
+  /** An asynchronous generator involved. */
+  asyncgen?: unknown;
+  /** Where the object involved was created (debug mode). */
+  source_traceback?: string;
+  /** Where the handle that failed was created (debug mode). */
+  handle_traceback?: string;
+  [key: string]: unknown;
+}
+
+/** An exception handler: `(loop, context) => void`. */
+export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionContext) => void;
+
+/** A task factory: `(loop, coro, options) => Future` (Python's `factory(loop, coro, **kwargs)`). */
+export type TaskFactory = <T>(loop: AbstractEventLoop, coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }) => Future<T>;
+
+/** An fd number or an object with fileno(). */
+export type FileDescriptorLike = number | {
+  /** The file descriptor. */
+  fileno(): number;
+};
+
+/** A file for sendfile: an fd number, an object with fileno(), or an object with an `fd` (Node's FileHandle). */
+export type FileLike = number | {
+  /** The file descriptor. */
+  fileno(): number;
+} | {
+  /** The file descriptor. */
+  fd: number;
+};
+
+/** A result of getaddrinfo: `[family, type, proto, canonname, sockaddr]`. */
+export type AddrInfo = [number, number, number, string, Address];
+
+/** Options of createConnection (Python's keyword arguments). */
+export interface CreateConnectionOptions {
+  ssl?: boolean | SSLContext | null;
+  family?: number;
+  proto?: number;
+  flags?: number;
+  sock?: Socket | null;
+  localAddr?: Address | null;
+  serverHostname?: string | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+  happyEyeballsDelay?: number | null;
+  interleave?: number | null;
+  allErrors?: boolean;
+}
+
+/** Options of createServer. */
+export interface CreateServerOptions {
+  family?: number;
+  flags?: number;
+  sock?: Socket | null;
+  backlog?: number;
+  ssl?: SSLContext | null;
+  reuseAddress?: boolean | null;
+  reusePort?: boolean | null;
+  keepAlive?: boolean | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+  startServing?: boolean;
+}
+
+/** Options of createUnixConnection. */
+export interface CreateUnixConnectionOptions {
+  ssl?: boolean | SSLContext | null;
+  sock?: Socket | null;
+  serverHostname?: string | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+}
+
+/** Options of createUnixServer. */
+export interface CreateUnixServerOptions {
+  sock?: Socket | null;
+  backlog?: number;
+  ssl?: SSLContext | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+  startServing?: boolean;
+  cleanup?: boolean;
+}
+
+/** Options of connectAcceptedSocket. */
+export interface ConnectAcceptedSocketOptions {
+  ssl?: SSLContext | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+}
+
+/** Options of startTls. */
+export interface StartTlsOptions {
+  serverSide?: boolean;
+  serverHostname?: string | null;
+  sslHandshakeTimeout?: number | null;
+  sslShutdownTimeout?: number | null;
+}
+
+/** Options of createDatagramEndpoint. */
+export interface CreateDatagramEndpointOptions {
+  family?: number;
+  proto?: number;
+  flags?: number;
+  reuseAddress?: boolean | null;
+  reusePort?: boolean | null;
+  allowBroadcast?: boolean | null;
+  sock?: Socket | null;
+}
+
+/** Options of getaddrinfo. */
+export interface GetaddrinfoOptions {
+  family?: number;
+  type?: number;
+  proto?: number;
+  flags?: number;
+}
+
+/** A stdio setting of a child process: PIPE, DEVNULL, STDOUT, null (inherit), an fd, or a stream with an fd. */
+export type StdioSpec = number | null | {
+  /** The file descriptor to use. */
+  fileno(): number;
+} | { fd: number };
+
+/** Options of subprocessExec/subprocessShell (Popen keywords with a Node meaning). */
+export interface SubprocessOptions {
+  stdin?: StdioSpec;
+  stdout?: StdioSpec;
+  stderr?: StdioSpec;
+  cwd?: string | null;
+  env?: Record<string, string | undefined> | null;
+  passFds?: number[];
+  startNewSession?: boolean;
+  executable?: string | null;
+  bufsize?: number;
+  universalNewlines?: boolean;
+  shell?: boolean;
+  text?: boolean;
+  encoding?: string | null;
+  errors?: string | null;
+  /** Stream buffer limit (createSubprocessExec/Shell only). */
+  limit?: number;
+  uid?: number;
+  gid?: number;
+  umask?: number;
+}
+
+/** Python's AbstractServer. */
+export interface AbstractServer {
+  /** Stops listening; existing connections stay open. */
+  close(): void;
+  /** Closes every client connection. */
+  closeClients(): void;
+  /** Aborts every client connection at once. */
+  abortClients(): void;
+  /** The loop the server runs on. */
+  getLoop(): AbstractEventLoop;
+  /** Whether the server accepts new connections. */
+  isServing(): boolean;
+  /** Starts accepting connections (idempotent). */
+  startServing(): Future<void>;
+  /** Accepts connections until the returned future is cancelled. */
+  serveForever(): Future<void>;
+  /** Waits until the server is closed and its connections are gone. */
+  waitClosed(): Future<void>;
+  /** The listening sockets (a copy of the list). */
+  readonly sockets: Socket[];
+}
+
+type PF<P> = () => P;
+
+/**
+ * The event loop interface (Python's AbstractEventLoop). Every method raises
+ * NotImplementedError here; BaseEventLoop implements them.
+ */
+export abstract class AbstractEventLoop {
+  /** Runs until `future` is done; returns its result. */
+  runUntilComplete<T>(_future: Future<T> | Coroutine<T> | PromiseLike<T>): Promise<T> { throw new NotImplementedError(); }
+  /** Runs until stop() is called. */
+  runForever(): Promise<void> { throw new NotImplementedError(); }
+  /** Stops the loop after the current iteration. */
+  stop(): void { throw new NotImplementedError(); }
+  /** Whether the loop is running. */
+  isRunning(): boolean { throw new NotImplementedError(); }
+  /** Whether the loop was closed. */
+  isClosed(): boolean { throw new NotImplementedError(); }
+  /** Closes the loop. */
+  close(): void { throw new NotImplementedError(); }
+  /** Closes every asynchronous generator still open. */
+  shutdownAsyncgens(): Future<void> { throw new NotImplementedError(); }
+  /** Shuts the default executor down and waits for it. */
+  shutdownDefaultExecutor(_timeout?: number | null): Future<void> { throw new NotImplementedError(); }
+
+  /** Schedules `callback(...args)` for the next iteration. */
+  callSoon<A extends unknown[]>(_callback: (...args: A) => unknown, ..._args: A): Handle { throw new NotImplementedError(); }
+  /** callSoon, safe from any Node callback and from other threads' messages; wakes an idle loop. */
+  callSoonThreadsafe<A extends unknown[]>(_callback: (...args: A) => unknown, ..._args: A): Handle { throw new NotImplementedError(); }
+  /** Schedules `callback(...args)` after `delay` seconds. */
+  callLater<A extends unknown[]>(_delay: number, _callback: (...args: A) => unknown, ..._args: A): TimerHandle { throw new NotImplementedError(); }
+  /** Schedules `callback(...args)` at absolute time `when` (loop.time() clock). */
+  callAt<A extends unknown[]>(_when: number, _callback: (...args: A) => unknown, ..._args: A): TimerHandle { throw new NotImplementedError(); }
+  /** The loop's monotonic clock, in seconds. */
+  time(): number { throw new NotImplementedError(); }
+
+  /** A new Future attached to this loop. */
+  createFuture<T = unknown>(): Future<T> { throw new NotImplementedError(); }
+  /** Wraps a coroutine in a Task scheduled on this loop. */
+  createTask<T>(_coro: Coroutine<T>, _options?: { name?: string | null; context?: Context | null }): Task<T> { throw new NotImplementedError(); }
+  /** Sets the factory createTask() uses (null: the default). */
+  setTaskFactory(_factory: TaskFactory | null): void { throw new NotImplementedError(); }
+  /** The current task factory, or null. */
+  getTaskFactory(): TaskFactory | null { throw new NotImplementedError(); }
+
+  /** Opens a streaming connection. */
+  createConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _host?: string | null, _port?: number | string | null, _options?: CreateConnectionOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  /** Creates a TCP server. */
+  createServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _host?: string | string[] | null, _port?: number | string | null, _options?: CreateServerOptions): Future<AbstractServer> { throw new NotImplementedError(); }
+  /** Sends a file over a transport. */
+  sendfile(_transport: WriteTransport | Transport, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): Future<number> { throw new NotImplementedError(); }
+  /** Upgrades a connection to TLS. */
+  startTls(_transport: BaseTransport, _protocol: BaseProtocol | ProtocolLike, _sslcontext: SSLContext, _options?: StartTlsOptions): Future<Transport> { throw new NotImplementedError(); }
+  /** Opens a Unix socket connection. */
+  createUnixConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _path?: string | null, _options?: CreateUnixConnectionOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  /** Creates a Unix socket server. */
+  createUnixServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _path?: string | null, _options?: CreateUnixServerOptions): Future<AbstractServer> { throw new NotImplementedError(); }
+  /** Wraps an accepted socket into a transport/protocol pair. */
+  connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _sock: Socket, _options?: ConnectAcceptedSocketOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  /** Creates a datagram endpoint. */
+  createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _localAddr?: Address | null, _remoteAddr?: Address | null, _options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> { throw new NotImplementedError(); }
+
+  /** Resolves a host and port. */
+  getaddrinfo(_host: string | null, _port: number | string | null, _options?: GetaddrinfoOptions): Future<AddrInfo[]> { throw new NotImplementedError(); }
+  /** Reverse-resolves a socket address. */
+  getnameinfo(_sockaddr: Address, _flags?: number): Future<[string, string]> { throw new NotImplementedError(); }
+
+  /** Connects the read end of a pipe. */
+  connectReadPipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): Future<[ReadTransport, P]> { throw new NotImplementedError(); }
+  /** Connects the write end of a pipe. */
+  connectWritePipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): Future<[WriteTransport, P]> { throw new NotImplementedError(); }
+  /** Runs a program in a child process. */
+  subprocessExec<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _program: string, _args?: string[], _options?: SubprocessOptions): Future<[SubprocessTransport, P]> { throw new NotImplementedError(); }
+  /** Runs a shell command in a child process. */
+  subprocessShell<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _cmd: string, _options?: SubprocessOptions): Future<[SubprocessTransport, P]> { throw new NotImplementedError(); }
+
+  /** Watches `fd` for reading. */
+  addReader<A extends unknown[]>(_fd: FileDescriptorLike, _callback: (...args: A) => unknown, ..._args: A): void { throw new NotImplementedError(); }
+  /** Stops watching `fd` for reading. */
+  removeReader(_fd: FileDescriptorLike): boolean { throw new NotImplementedError(); }
+  /** Watches `fd` for writing. */
+  addWriter<A extends unknown[]>(_fd: FileDescriptorLike, _callback: (...args: A) => unknown, ..._args: A): void { throw new NotImplementedError(); }
+  /** Stops watching `fd` for writing. */
+  removeWriter(_fd: FileDescriptorLike): boolean { throw new NotImplementedError(); }
+
+  /** Receives up to `nbytes`. */
+  sockRecv(_sock: Socket, _nbytes: number): Future<Buffer> { throw new NotImplementedError(); }
+  /** Receives into `buf`. */
+  sockRecvInto(_sock: Socket, _buf: Uint8Array): Future<number> { throw new NotImplementedError(); }
+  /** Receives a datagram. */
+  sockRecvfrom(_sock: Socket, _bufsize: number): Future<[Buffer, Address]> { throw new NotImplementedError(); }
+  /** Receives a datagram into `buf`. */
+  sockRecvfromInto(_sock: Socket, _buf: Uint8Array, _nbytes?: number): Future<[number, Address]> { throw new NotImplementedError(); }
+  /** Sends a datagram. */
+  sockSendto(_sock: Socket, _data: Uint8Array, _address: Address): Future<number> { throw new NotImplementedError(); }
+  /** Sends all of `data`. */
+  sockSendall(_sock: Socket, _data: Uint8Array): Future<void> { throw new NotImplementedError(); }
+  /** Connects `sock` to `address`. */
+  sockConnect(_sock: Socket, _address: Address): Future<void> { throw new NotImplementedError(); }
+  /** Accepts a connection. */
+  sockAccept(_sock: Socket): Future<[Socket, Address]> { throw new NotImplementedError(); }
+  /** Sends a file over a socket. */
+  sockSendfile(_sock: Socket, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): Future<number> { throw new NotImplementedError(); }
+
+  /** Sets a Unix signal handler. */
+  addSignalHandler<A extends unknown[]>(_sig: number | string, _callback: (...args: A) => unknown, ..._args: A): void { throw new NotImplementedError(); }
+  /** Removes a Unix signal handler. */
+  removeSignalHandler(_sig: number | string): boolean { throw new NotImplementedError(); }
+
+  /** Runs `func(...args)` in an executor. */
+  runInExecutor<A extends unknown[], R>(_executor: Executor | null, _func: (...args: A) => R | PromiseLike<R>, ..._args: A): Future<Awaited<R>> { throw new NotImplementedError(); }
+  /** Sets the default executor of runInExecutor(null, ...). */
+  setDefaultExecutor(_executor: Executor): void { throw new NotImplementedError(); }
+
+  /** Sets the exception handler (null: the default). */
+  setExceptionHandler(_handler: ExceptionHandler | null): void { throw new NotImplementedError(); }
+  /** The current exception handler, or null for the default. */
+  getExceptionHandler(): ExceptionHandler | null { throw new NotImplementedError(); }
+  /** The default exception handler: logs the context. */
+  defaultExceptionHandler(_context: ExceptionContext): void { throw new NotImplementedError(); }
+  /** Calls the current exception handler. */
+  callExceptionHandler(_context: ExceptionContext): void { throw new NotImplementedError(); }
+
+  /** Whether debug mode is on. */
+  getDebug(): boolean { throw new NotImplementedError(); }
+  /** Turns debug mode on or off. */
+  setDebug(_enabled: boolean): void { throw new NotImplementedError(); }
+}
+
+/** Python's AbstractEventLoopPolicy. */
+export abstract class AbstractEventLoopPolicy {
+  /** The current loop of this context. */
+  abstract getEventLoop(): AbstractEventLoop;
+  /** Sets the current loop. */
+  abstract setEventLoop(loop: AbstractEventLoop | null): void;
+  /** Creates a new loop. */
+  abstract newEventLoop(): AbstractEventLoop;
+}
+
+let loopFactory: (() => AbstractEventLoop) | null = null;
+
+/** @internal The loop core registers the class the default policy creates. */
+export function _setDefaultLoopFactory(f: () => AbstractEventLoop): void {
+  loopFactory = f;
+}
+
+let warnedNoLoop = false;
+
+/** The default policy: one current loop, created on demand by getEventLoop() (with a DeprecationWarning, as Python 3.12). */
+export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
+  private loop: AbstractEventLoop | null = null;
+  private setCalled = false;
+
+  getEventLoop(): AbstractEventLoop {
+    if (this.loop === null && !this.setCalled) {
+      if (!warnedNoLoop) {
+        warnedNoLoop = true;
+        process.emitWarning("There is no current event loop", "DeprecationWarning");
+      }
+      this.setEventLoop(this.newEventLoop());
+    }
+    if (this.loop === null) throw new RuntimeError("There is no current event loop in thread 'MainThread'.");
+    return this.loop;
+  }
+
+  setEventLoop(loop: AbstractEventLoop | null): void {
+    this.setCalled = true;
+    if (loop !== null && !(loop instanceof AbstractEventLoop)) {
+      throw new TypeError(`loop must be an instance of AbstractEventLoop or None, not '${(loop as object)?.constructor?.name}'`);
+    }
+    this.loop = loop;
+  }
+
+  newEventLoop(): AbstractEventLoop {
+    if (loopFactory === null) throw new RuntimeError("tsyncio's loop core is not loaded");
+    return loopFactory();
+  }
+}
+
+let policy: AbstractEventLoopPolicy | null = null;
+let runningLoop: AbstractEventLoop | null = null;
+
+/** The running loop, or null (Python's `_get_running_loop`). */
+export function _getRunningLoop(): AbstractEventLoop | null {
+  return runningLoop;
+}
+
+/** @internal Sets the running loop (the loop core calls it around runForever). */
+export function _setRunningLoop(loop: AbstractEventLoop | null): void {
+  runningLoop = loop;
+}
+
+/** The running loop; RuntimeError when none is running. */
+export function getRunningLoop(): AbstractEventLoop {
+  if (runningLoop === null) throw new RuntimeError("no running event loop");
+  return runningLoop;
+}
+
+/** The running loop, else the policy's current loop. */
+export function getEventLoop(): AbstractEventLoop {
+  return runningLoop ?? getEventLoopPolicy().getEventLoop();
+}
+
+/** Sets the current loop of the policy. */
+export function setEventLoop(loop: AbstractEventLoop | null): void {
+  getEventLoopPolicy().setEventLoop(loop);
+}
+
+/** A new loop from the policy. */
+export function newEventLoop(): AbstractEventLoop {
+  return getEventLoopPolicy().newEventLoop();
+}
+
+/** The current policy. */
+export function getEventLoopPolicy(): AbstractEventLoopPolicy {
+  if (policy === null) policy = new DefaultEventLoopPolicy();
+  return policy;
+}
+
+/** Sets the policy (null: the default). */
+export function setEventLoopPolicy(p: AbstractEventLoopPolicy | null): void {
+  if (p !== null && !(p instanceof AbstractEventLoopPolicy)) {
+    throw new TypeError(`policy must be an instance of AbstractEventLoopPolicy or None, not '${(p as object)?.constructor?.name}'`);
+  }
+  policy = p;
+}

@@ -1,0 +1,763 @@
+import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
+import {
+  CancelledError, InvalidStateError, RuntimeError, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
+} from "../stdlib/exceptions.js";
+import {
+  _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
+} from "./events.js";
+import { Future, isfuture, setResultUnlessCancelled, wrapFuture, type DoneCallback } from "./futures.js";
+import {
+  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture,
+  type Awaitable, type AwaitableCoroutine, type Coroutine,
+} from "./coroutines.js";
+
+// tasks.py: the Task that drives a generator coroutine step by step (DESIGN §1),
+// and the module-level task API.
+
+const PENDING = 0;
+
+let taskCounter = 0;
+
+/** Options of `new Task(...)` and the task factories. */
+export interface TaskOptions {
+  loop?: AbstractEventLoop | null;
+  name?: string | null;
+  context?: Context | null;
+  /** Run the first step synchronously when the loop is running (Python 3.12's eager tasks). */
+  eagerStart?: boolean;
+}
+
+/** What is kept of a pending task to report "Task was destroyed but it is pending!". */
+interface PendingState {
+  loop: AbstractEventLoop;
+  repr: string;
+  sourceTraceback: string | null;
+  done: boolean;
+  /** Python's `_log_destroy_pending`. */
+  log: boolean;
+}
+
+const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
+  if (s.done || !s.log || s.loop.isClosed()) return;
+  const ctx: Record<string, unknown> = { message: "Task was destroyed but it is pending!", task_repr: s.repr };
+  if (s.sourceTraceback !== null) ctx.source_traceback = s.sourceTraceback;
+  s.loop.callExceptionHandler(ctx as { message: string });
+});
+
+/** Weak references to every pending task, for allTasks(). */
+const scheduledTasks = new Set<WeakRef<Task<unknown>>>();
+/** Eager tasks whose first step is running right now (Python's _eager_tasks). */
+const eagerTasks = new Set<Task<unknown>>();
+
+/** A Future that runs a coroutine (asyncio.Task). */
+export class Task<T = unknown> extends Future<T> {
+  /** @internal */ _coro: Coroutine<T> | null;
+  /** @internal */ _context: Context;
+  /** @internal */ _name: string;
+  /** @internal */ _mustCancel = false;
+  /** @internal */ _futWaiter: Future<unknown> | null = null;
+  /** @internal */ _numCancelsRequested = 0;
+  /** @internal */ _weak: WeakRef<Task<unknown>> | null = null;
+  /** @internal */ _pending: PendingState | null = null;
+  /** @internal Where the coroutine last suspended (debug mode). */
+  _suspendedAt: string | null = null;
+  /** @internal */ readonly _wakeup: (fut: Future<unknown>) => void;
+  /** @internal */ readonly _stepCb: () => void;
+  /** @internal Python's `_log_destroy_pending`, kept in the state the finalizer sees. */
+  get _logDestroyPending(): boolean {
+    return this._pending?.log ?? true;
+  }
+  /** @internal */
+  set _logDestroyPending(value: boolean) {
+    if (this._pending !== null) this._pending.log = value;
+  }
+
+  constructor(coro: Coroutine<T>, options?: TaskOptions) {
+    super({ loop: options?.loop ?? null });
+    if (!iscoroutine(coro)) {
+      this._logDestroyPending = false;
+      throw new TypeError(`a coroutine was expected, got ${reprValue(coro)}`);
+    }
+    this._coro = coro;
+    this._name = options?.name != null ? String(options.name) : `Task-${++taskCounter}`;
+    this._context = options?.context ?? copyContext();
+    this._wakeup = (fut) => taskWakeup(this as Task<unknown>, fut);
+    this._stepCb = () => taskStep(this as Task<unknown>, undefined);
+    // Lets debug reprs of the loop's handles name the task they step.
+    (this._stepCb as { __self__?: unknown }).__self__ = this;
+    (this._wakeup as { __self__?: unknown }).__self__ = this;
+    if (options?.eagerStart && this._loop.isRunning()) {
+      eagerStart(this as Task<unknown>);
+    } else {
+      scheduleStep(this as Task<unknown>, undefined);
+      registerTask(this as Task<unknown>);
+    }
+  }
+
+  /** Task does not support setResult() (RuntimeError, as Python). */
+  override setResult(_result: T): void {
+    throw new RuntimeError("Task does not support set_result() operation");
+  }
+
+  /** Task does not support setException() (RuntimeError, as Python). */
+  override setException(_exception: unknown): void {
+    throw new RuntimeError("Task does not support set_exception() operation");
+  }
+
+  /** The task's name. */
+  getName(): string {
+    return this._name;
+  }
+
+  /** Renames the task. */
+  setName(value: unknown): void {
+    this._name = String(value);
+  }
+
+  /** The coroutine the task wraps (null once an eager task finished in its first step). */
+  getCoro(): Coroutine<T> | null {
+    return this._coro;
+  }
+
+  /** The Context the task's steps run in. */
+  getContext(): Context {
+    return this._context;
+  }
+
+  /**
+   * Frames of the task: where its coroutine is suspended (recorded in debug
+   * mode) or, when done with an exception, that exception's stack. JavaScript
+   * cannot inspect a suspended generator, so outside debug mode a pending
+   * task reports its creation site when known, else nothing.
+   */
+  getStack(options?: { limit?: number | null }): string[] {
+    let text: string | null = null;
+    if (this.done()) {
+      if (!this.cancelled() && this._exception instanceof Error) text = this._exception.stack ?? null;
+    } else {
+      text = this._suspendedAt ?? this._sourceTraceback;
+    }
+    if (text === null) return [];
+    let frames = text.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("at "));
+    const limit = options?.limit;
+    if (limit != null) frames = limit >= 0 ? frames.slice(0, limit) : frames.slice(limit);
+    return frames;
+  }
+
+  /** Prints the stack (or the traceback of the exception) to `file` (default stderr). */
+  printStack(options?: { limit?: number | null; file?: { write(s: string): unknown } }): void {
+    const out = options?.file ?? process.stderr;
+    const frames = this.getStack(options);
+    if (frames.length === 0) out.write(`No stack for ${this}\n`);
+    else if (this.done() && this._exception !== undefined) out.write(`Traceback for ${this} (most recent call last):\n`);
+    else out.write(`Stack for ${this} (most recent call last):\n`);
+    for (const f of [...frames].reverse()) out.write(`  ${f}\n`);
+    if (this.done() && this._exception instanceof Error) out.write(`${this._exception.name}: ${this._exception.message}\n`);
+  }
+
+  /** Requests cancellation: CancelledError is thrown into the coroutine at its next step. */
+  override cancel(msg?: string | null): boolean {
+    this._markRetrieved();
+    if (this.done()) return false;
+    this._numCancelsRequested += 1;
+    // The waiter is kept: it may be a task that swallows the cancellation and must be cancelled again.
+    if (this._futWaiter !== null && this._futWaiter.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancelMessage = msg ?? null;
+    return true;
+  }
+
+  /** The number of pending cancellation requests. */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /** Decrements the cancellation requests; returns the remaining count. */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested -= 1;
+      // No request left: a cancellation not delivered yet is withdrawn too (3.13, gh-116720; TaskGroup relies on it).
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  /** @internal */
+  override _reprInfo(): string[] {
+    const info = super._reprInfo();
+    if (this._mustCancel) info[0] = "cancelling";
+    info.splice(1, 0, `name='${this._name}'`);
+    if (this._coro !== null) info.splice(2, 0, `coro=<${coroName(this._coro)}()>`);
+    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
+    return info;
+  }
+}
+
+function coroName(coro: Coroutine<unknown>): string {
+  const proto = Object.getPrototypeOf(coro) as { constructor?: unknown } | null;
+  // A generator object's prototype is its function's `prototype`; find the function via a registry-free path.
+  const fnName = (coro as { __name__?: string }).__name__ ?? generatorNames.get(proto as object);
+  return fnName ?? "coroutine";
+}
+
+const generatorNames = new WeakMap<object, string>();
+
+/** @internal Records a generator function's name so task reprs can show `coro=<name()>`. */
+export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>): void {
+  if (fn.prototype) generatorNames.set(fn.prototype as object, fn.name);
+}
+
+interface FastLoop {
+  _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
+  _currentTask: Task<unknown> | null;
+}
+
+function scheduleStep(task: Task<unknown>, exc: unknown): void {
+  const loop = task._loop as AbstractEventLoop & FastLoop;
+  if (exc === undefined) loop._callSoonWith(task._stepCb, null, task._context);
+  else loop._callSoonWith(taskStep, [task, exc], task._context);
+}
+
+function registerTask(task: Task<unknown>): void {
+  const ref = new WeakRef(task);
+  task._weak = ref;
+  scheduledTasks.add(ref);
+  const state: PendingState = {
+    loop: task._loop,
+    repr: `<Task pending name='${task._name}'>`,
+    sourceTraceback: task._sourceTraceback,
+    done: false,
+    log: true,
+  };
+  task._pending = state;
+  destroyedPending.register(task, state);
+}
+
+function unregisterTask(task: Task<unknown>): void {
+  if (task._weak !== null) {
+    scheduledTasks.delete(task._weak);
+    task._weak = null;
+  }
+  if (task._pending !== null) {
+    task._pending.done = true;
+    task._pending = null;
+  }
+}
+
+function enterTask(loop: FastLoop, task: Task<unknown>): void {
+  const cur = loop._currentTask;
+  if (cur !== null) {
+    throw new RuntimeError(`Cannot enter into task ${task} while another task ${cur} is being executed.`);
+  }
+  loop._currentTask = task;
+}
+
+function leaveTask(loop: FastLoop, task: Task<unknown>): void {
+  const cur = loop._currentTask;
+  if (cur !== task) {
+    throw new RuntimeError(`Leaving task ${task} does not match the current task ${cur}.`);
+  }
+  loop._currentTask = null;
+}
+
+/** Python's Task.__step. */
+function taskStep(task: Task<unknown>, exc: unknown): void {
+  if (task._state !== PENDING) throw new InvalidStateError(`_step(): already done: ${task}, ${reprValue(exc)}`);
+  if (task._mustCancel) {
+    if (!(exc instanceof CancelledError)) exc = task._makeCancelledError();
+    task._mustCancel = false;
+  }
+  task._futWaiter = null;
+  const loop = task._loop as AbstractEventLoop & FastLoop;
+  enterTask(loop, task);
+  try {
+    stepRunAndHandleResult(task, exc);
+  } finally {
+    leaveTask(loop, task);
+  }
+}
+
+const futureSetResult = Future.prototype.setResult;
+const futureSetException = Future.prototype.setException;
+const futureCancel = Future.prototype.cancel;
+
+/** Python's Task.__step_run_and_handle_result. */
+function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
+  const coro = task._coro!;
+  let r: IteratorResult<unknown, unknown>;
+  try {
+    r = exc === undefined ? coro.next(undefined) : coro.throw(exc);
+  } catch (e) {
+    unregisterTask(task);
+    if (e instanceof CancelledError) {
+      task._cancelledExc = e;
+      futureCancel.call(task);
+    } else if (e instanceof KeyboardInterrupt || e instanceof SystemExit) {
+      futureSetException.call(task, e);
+      throw e;
+    } else {
+      futureSetException.call(task, e === undefined ? new RuntimeError("coroutine threw undefined") : e);
+    }
+    return;
+  }
+  if (r.done) {
+    unregisterTask(task);
+    if (task._mustCancel) {
+      task._mustCancel = false;
+      futureCancel.call(task, task._cancelMessage);
+    } else {
+      futureSetResult.call(task, r.value);
+    }
+    return;
+  }
+  const result = r.value as Future<unknown> | undefined;
+  if (result !== undefined && result !== null && typeof result === "object" &&
+      typeof (result as Future<unknown>)._asyncio_future_blocking === "boolean") {
+    if (result.getLoop() !== task._loop) {
+      scheduleStep(task, new RuntimeError(`Task ${task} got Future ${result} attached to a different loop`));
+    } else if (result._asyncio_future_blocking) {
+      if (result === task) {
+        scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
+      } else {
+        result._asyncio_future_blocking = false;
+        result.addDoneCallback(task._wakeup as DoneCallback<Future<unknown>>, { context: task._context });
+        task._futWaiter = result;
+        if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
+      }
+    } else {
+      scheduleStep(task, new RuntimeError(`yield was used instead of yield* in task ${task} with ${result}`));
+    }
+  } else if (result === undefined) {
+    // A bare `yield` (sleep(0)): run the next step on the next iteration.
+    scheduleStep(task, undefined);
+  } else if (isGeneratorObject(result)) {
+    scheduleStep(task, new RuntimeError(`yield was used instead of yield* for generator in task ${task} with ${reprValue(result)}`));
+  } else {
+    scheduleStep(task, new RuntimeError(`Task got bad yield: ${reprValue(result)}`));
+  }
+}
+
+/** Python's Task.__wakeup. */
+function taskWakeup(task: Task<unknown>, fut: Future<unknown>): void {
+  try {
+    fut.result();
+  } catch (e) {
+    taskStep(task, e);
+    return;
+  }
+  taskStep(task, undefined);
+}
+
+/** Python's Task.__eager_start. */
+function eagerStart(task: Task<unknown>): void {
+  const loop = task._loop as AbstractEventLoop & FastLoop;
+  const prev = loop._currentTask;
+  loop._currentTask = task;
+  try {
+    eagerTasks.add(task);
+    try {
+      runInContext(task._context, task._context._vars, stepRunAndHandleResult as (...a: never[]) => unknown, [task, undefined]);
+    } finally {
+      eagerTasks.delete(task);
+    }
+  } finally {
+    loop._currentTask = prev;
+  }
+  if (task.done()) task._coro = null;
+  else registerTask(task);
+}
+
+/** The task running right now on `loop` (default: the running loop), or null. */
+export function currentTask(loop?: AbstractEventLoop | null): Task<unknown> | null {
+  const l = (loop ?? getRunningLoop()) as AbstractEventLoop & Partial<FastLoop>;
+  return l._currentTask ?? null;
+}
+
+/** The set of tasks of `loop` (default: the running loop) that are not done. */
+export function allTasks(loop?: AbstractEventLoop | null): Set<Task<unknown>> {
+  const l = loop ?? getRunningLoop();
+  const out = new Set<Task<unknown>>();
+  for (const ref of scheduledTasks) {
+    const t = ref.deref();
+    if (t === undefined) scheduledTasks.delete(ref);
+    else if (t._loop === l && !t.done()) out.add(t);
+  }
+  for (const t of eagerTasks) if (t._loop === l && !t.done()) out.add(t);
+  return out;
+}
+
+/** Wraps `coro` in a Task on the running loop (RuntimeError when none runs). */
+export function createTask<T>(coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }): Task<T> {
+  // As Python 3.12: the task is created unnamed (taking a Task-N number) and named afterwards.
+  const context = options?.context ?? null;
+  const task = getRunningLoop().createTask(coro, context === null ? undefined : { context });
+  const name = options?.name ?? null;
+  if (name !== null && typeof task.setName === "function") task.setName(name);
+  return task;
+}
+
+/**
+ * Turns an awaitable into a Future: a Future is returned as is, a coroutine is
+ * wrapped in a Task, a promise in a Future (wrapFuture).
+ */
+export function ensureFuture<T>(obj: Awaitable<T>, options?: { loop?: AbstractEventLoop | null }): Future<T> {
+  const loop = options?.loop ?? null;
+  if (isfuture(obj)) {
+    if (loop !== null && loop !== obj.getLoop()) {
+      throw new ValueError("The future belongs to a different loop than the one specified as the loop argument");
+    }
+    return obj as Future<T>;
+  }
+  if (iscoroutine(obj)) {
+    const l = loop ?? _getRunningLoop() ?? getEventLoop();
+    try {
+      return l.createTask(obj as Coroutine<T>);
+    } catch (e) {
+      if (e instanceof RuntimeError) (obj as Coroutine<T>).return(undefined as T);
+      throw e;
+    }
+  }
+  if (obj !== null && typeof obj === "object" && typeof (obj as PromiseLike<T>).then === "function") {
+    return wrapFuture(obj as PromiseLike<T>, { loop });
+  }
+  throw new TypeError("An asyncio.Future, a coroutine or an awaitable is required");
+}
+
+_setEnsureFuture(<T>(coro: Coroutine<T>) => ensureFuture(coro));
+
+/** The task factory that starts tasks eagerly (Python 3.12's eager_task_factory). */
+export function eagerTaskFactory<T>(loop: AbstractEventLoop, coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }): Task<T> {
+  return new Task(coro, { loop, name: options?.name ?? null, context: options?.context ?? null, eagerStart: true });
+}
+
+/** A factory that creates eager tasks of a custom Task class. */
+export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, options?: TaskOptions) => Task<unknown>>(taskConstructor: C) {
+  return <T>(loop: AbstractEventLoop, coro: Coroutine<T>, options?: { name?: string | null; context?: Context | null }): Task<T> =>
+    new taskConstructor(coro as Coroutine<unknown>, { loop, name: options?.name ?? null, context: options?.context ?? null, eagerStart: true }) as Task<T>;
+}
+
+/** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
+export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
+  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
+  if (delay <= 0) {
+    // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
+    yield;
+    return result as T;
+  }
+  const loop = getRunningLoop();
+  const future = loop.createFuture<T>();
+  const h = loop.callLater(delay, setResultUnlessCancelled, future, result as T);
+  try {
+    return yield* future;
+  } finally {
+    h.cancel();
+  }
+}) as <T = undefined>(delay: number, result?: T) => AwaitableCoroutine<T>;
+
+/** The future gather() returns: cancelling it cancels every child. */
+class GatheringFuture<T> extends Future<T> {
+  /** @internal */ _children: Future<unknown>[];
+  /** @internal */ _cancelRequested = false;
+  constructor(children: Future<unknown>[], loop: AbstractEventLoop) {
+    super({ loop });
+    this._children = children;
+  }
+  override cancel(msg?: string | null): boolean {
+    if (this.done()) return false;
+    let ret = false;
+    for (const child of this._children) if (child.cancel(msg)) ret = true;
+    if (ret) this._cancelRequested = true;
+    return ret;
+  }
+}
+
+/** The options gather() takes as its last argument. */
+export interface GatherOptions {
+  returnExceptions?: boolean;
+}
+
+type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] extends Awaitable<infer R> ? R : never };
+
+function isOptionsObject(x: unknown): x is GatherOptions {
+  return typeof x === "object" && x !== null && !isfuture(x) && !iscoroutine(x) &&
+    typeof (x as PromiseLike<unknown>).then !== "function" && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/**
+ * Runs awaitables concurrently; the future's result is the list of their
+ * results in order. Pass `{ returnExceptions: true }` last to collect
+ * exceptions as results instead of failing on the first.
+ */
+export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] | [...A, GatherOptions]): Future<GatherResults<A>> {
+  let returnExceptions = false;
+  let aws = args as unknown[];
+  if (aws.length > 0 && isOptionsObject(aws[aws.length - 1])) {
+    returnExceptions = !!(aws[aws.length - 1] as GatherOptions).returnExceptions;
+    aws = aws.slice(0, -1);
+  }
+  if (aws.length === 0) {
+    const loop = _getRunningLoop() ?? getEventLoop();
+    const outer = loop.createFuture<GatherResults<A>>();
+    outer.setResult([] as unknown as GatherResults<A>);
+    return outer;
+  }
+  const argToFut = new Map<unknown, Future<unknown>>();
+  const children: Future<unknown>[] = [];
+  const doneFuts: Future<unknown>[] = [];
+  let nfuts = 0;
+  let nfinished = 0;
+  let loop: AbstractEventLoop | null = null;
+  let outer: GatheringFuture<GatherResults<A>> | null = null;
+
+  const doneCallback = (fut: Future<unknown>): void => {
+    nfinished += 1;
+    if (outer === null || outer.done()) {
+      if (!fut.cancelled()) fut.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (fut.cancelled()) {
+        outer.setException(fut._makeCancelledError());
+        return;
+      }
+      const exc = fut.exception();
+      if (exc !== null) {
+        outer.setException(exc);
+        return;
+      }
+    }
+    if (nfinished === nfuts) {
+      const results: unknown[] = [];
+      for (const f of children) {
+        if (f.cancelled()) results.push(new CancelledError(f._cancelMessage ?? ""));
+        else {
+          const e = f.exception();
+          results.push(e !== null ? e : f.result());
+        }
+      }
+      if (outer._cancelRequested) outer.setException(fut._makeCancelledError());
+      else outer.setResult(results as unknown as GatherResults<A>);
+    }
+  };
+
+  for (const arg of aws) {
+    let fut = argToFut.get(arg);
+    if (fut === undefined) {
+      fut = ensureFuture(arg as Awaitable<unknown>, { loop });
+      if (loop === null) loop = fut.getLoop();
+      if (fut !== arg && fut instanceof Task) fut._logDestroyPending = false;
+      nfuts += 1;
+      argToFut.set(arg, fut);
+      if (fut.done()) doneFuts.push(fut);
+      else fut.addDoneCallback(doneCallback);
+    }
+    children.push(fut);
+  }
+  outer = new GatheringFuture<GatherResults<A>>(children, loop!);
+  for (const f of doneFuts) doneCallback(f);
+  return outer;
+}
+
+/** Protects an awaitable from cancellation: cancelling the returned future does not cancel the inner one. */
+export function shield<T>(arg: Awaitable<T>): Future<T> {
+  const inner = ensureFuture(arg);
+  if (inner.done()) return inner;
+  const loop = inner.getLoop();
+  const outer = loop.createFuture<T>();
+  const innerDone = (inn: Future<T>): void => {
+    if (outer.cancelled()) {
+      if (!inn.cancelled()) inn.exception();
+      return;
+    }
+    if (inn.cancelled()) outer.cancel();
+    else {
+      const exc = inn.exception();
+      if (exc !== null) outer.setException(exc);
+      else outer.setResult(inn.result());
+    }
+  };
+  const outerDone = (): void => {
+    if (!inner.done()) inner.removeDoneCallback(innerDone);
+  };
+  // Lets formatTaskTree() see through the shield to the task behind it.
+  (innerDone as { __self__?: unknown }).__self__ = outer;
+  inner.addDoneCallback(innerDone);
+  outer.addDoneCallback(outerDone);
+  return outer;
+}
+
+/** Cancels `fut` and waits until it is done (Python's _cancel_and_wait). */
+function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {
+  const loop = fut.getLoop();
+  const waiter = loop.createFuture<void>();
+  const cb = (): void => {
+    if (!waiter.done()) waiter.setResult(undefined);
+  };
+  fut.addDoneCallback(cb);
+  try {
+    fut.cancel();
+    yield* waiter;
+  } finally {
+    fut.removeDoneCallback(cb);
+  }
+}
+
+let timeoutFactory: (<T>(delay: number | null, body: () => Coroutine<T>) => Coroutine<T>) | null = null;
+
+/** @internal timeouts.ts registers its scoped timeout, which waitFor() is built on (as in Python 3.12). */
+export function _setTimeoutScope(f: <T>(delay: number | null, body: () => Coroutine<T>) => Coroutine<T>): void {
+  timeoutFactory = f;
+}
+
+/** Waits for an awaitable with a timeout (seconds or null); on timeout it is cancelled and TimeoutError is raised. */
+export const waitFor = awaitableCoroutine(function* waitFor<T>(aw: Awaitable<T>, timeout: number | null): Coroutine<T> {
+  if (timeout !== null && timeout !== undefined && timeout <= 0) {
+    const fut = ensureFuture(aw);
+    if (fut.done()) return fut.result();
+    yield* cancelAndWait(fut);
+    try {
+      return fut.result();
+    } catch (e) {
+      if (e instanceof CancelledError) {
+        const te = new TimeoutError();
+        (te as { cause?: unknown }).cause = e;
+        throw te;
+      }
+      throw e;
+    }
+  }
+  return yield* timeoutFactory!(timeout ?? null, function* () {
+    return yield* (isfuture(aw) || iscoroutine(aw) ? (aw as Coroutine<T>) : ensureFuture(aw));
+  });
+}) as <T>(aw: Awaitable<T>, timeout: number | null) => AwaitableCoroutine<T>;
+
+/** Return when any future finishes or is cancelled. */
+export const FIRST_COMPLETED = "FIRST_COMPLETED";
+/** Return when any future finishes with an exception (or all finish). */
+export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
+/** Return when all futures finish or are cancelled. */
+export const ALL_COMPLETED = "ALL_COMPLETED";
+
+/** The `returnWhen` values of wait(). */
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+/** Waits for futures and tasks; returns `[done, pending]` sets. Coroutines are refused (TypeError), as in Python 3.11+. */
+export const wait = awaitableCoroutine(function* wait<T>(
+  fs: Iterable<Future<T> | PromiseLike<T>>,
+  options?: { timeout?: number | null; returnWhen?: ReturnWhen },
+): Coroutine<[Set<Future<T>>, Set<Future<T>>]> {
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect a list of futures, not ${(fs as object).constructor.name}`);
+  const list = [...fs];
+  if (list.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
+  const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
+  if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
+    throw new ValueError(`Invalid return_when value: ${returnWhen}`);
+  }
+  const loop = getRunningLoop();
+  const set = new Set<Future<T>>();
+  for (const f of list) {
+    if (iscoroutine(f)) throw new TypeError("Passing coroutines is forbidden, use tasks explicitly.");
+    set.add(ensureFuture(f as Awaitable<T>, { loop }));
+  }
+  const futs = [...set];
+  const timeout = options?.timeout ?? null;
+  const waiter = loop.createFuture<void>();
+  const timeoutHandle = timeout !== null ? loop.callLater(timeout, releaseWaiter, waiter) : null;
+  let counter = futs.length;
+  const onCompletion = (f: Future<T>): void => {
+    counter -= 1;
+    if (counter <= 0 || returnWhen === FIRST_COMPLETED ||
+        (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)) {
+      timeoutHandle?.cancel();
+      if (!waiter.done()) waiter.setResult(undefined);
+    }
+  };
+  for (const f of futs) f.addDoneCallback(onCompletion);
+  try {
+    yield* waiter;
+  } finally {
+    timeoutHandle?.cancel();
+    for (const f of futs) f.removeDoneCallback(onCompletion);
+  }
+  const done = new Set<Future<T>>();
+  const pending = new Set<Future<T>>();
+  for (const f of futs) (f.done() ? done : pending).add(f);
+  return [done, pending];
+}) as <T>(fs: Iterable<Future<T> | PromiseLike<T>>, options?: { timeout?: number | null; returnWhen?: ReturnWhen }) =>
+  AwaitableCoroutine<[Set<Future<T>>, Set<Future<T>>]>;
+
+function releaseWaiter(waiter: Future<void>): void {
+  if (!waiter.done()) waiter.setResult(undefined);
+}
+
+/**
+ * Yields one coroutine per awaitable; awaiting the n-th gives the n-th result
+ * to complete (or raises its exception, or TimeoutError after `timeout`).
+ */
+export function* asCompleted<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): Generator<AwaitableCoroutine<T>, void, unknown> {
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${(fs as object).constructor.name}`);
+  const loop = _getRunningLoop() ?? getEventLoop();
+  const todo = new Set<Future<T>>();
+  for (const f of new Set(fs)) todo.add(ensureFuture(f, { loop }));
+  const done: (Future<T> | null)[] = [];
+  const waiters: Future<void>[] = [];
+  let timeoutHandle: { cancel(): void } | null = null;
+  const push = (f: Future<T> | null): void => {
+    done.push(f);
+    while (waiters.length > 0) {
+      const w = waiters.shift()!;
+      if (!w.done()) {
+        w.setResult(undefined);
+        break;
+      }
+    }
+  };
+  const onCompletion = (f: Future<T>): void => {
+    if (todo.size === 0) return;
+    todo.delete(f);
+    push(f);
+    if (todo.size === 0 && timeoutHandle !== null) timeoutHandle.cancel();
+  };
+  const onTimeout = (): void => {
+    for (const f of todo) {
+      f.removeDoneCallback(onCompletion);
+      push(null);
+    }
+    todo.clear();
+  };
+  const waitForOne = awaitableCoroutine(function* waitForOne(): Coroutine<T> {
+    while (done.length === 0) {
+      const w = loop.createFuture<void>();
+      waiters.push(w);
+      yield* w;
+    }
+    const f = done.shift()!;
+    if (f === null) throw new TimeoutError();
+    return f.result();
+  });
+  for (const f of todo) f.addDoneCallback(onCompletion);
+  if (todo.size > 0 && options?.timeout != null) timeoutHandle = loop.callLater(options.timeout, onTimeout);
+  const n = todo.size;
+  for (let i = 0; i < n; i++) yield waitForOne();
+}
+
+/** Python's `asyncio.run_coroutine_threadsafe` has no threads to cross here; scheduling from any Node callback is callSoonThreadsafe. */
+export function runCoroutineThreadsafe<T>(coro: Coroutine<T>, loop: AbstractEventLoop): Promise<T> {
+  if (!iscoroutine(coro)) throw new TypeError("A coroutine object is required");
+  return new Promise<T>((resolve, reject) => {
+    loop.callSoonThreadsafe(() => {
+      try {
+        ensureFuture(coro, { loop }).then(resolve, reject);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** @internal Debug mode records the suspension site of each task (Task.getStack()). */
+export function _recordSuspension(): void {
+  const loop = _getRunningLoop() as (AbstractEventLoop & Partial<FastLoop>) | null;
+  const t = loop?._currentTask;
+  if (t) t._suspendedAt = captureStack(4);
+}

@@ -1,0 +1,139 @@
+import { constants as osConstants } from "node:os";
+import { osError } from "../stdlib/exceptions.js";
+import type { BaseEventLoop } from "../core/base-events.js";
+import type { Callback } from "../core/events.js";
+import { isExitException, type Future } from "../core/futures.js";
+import { native } from "../internal/native.js";
+import { logger } from "../core/log.js";
+import type { BaseProtocol, ProtocolLike } from "../core/protocols.js";
+import type { Transport } from "../core/transports.js";
+import { SOCK_NONBLOCK, Socket, type Address } from "../stdlib/socket.js";
+import type { SSLContext } from "../stdlib/ssl.js";
+import * as sslproto from "./sslproto.js";
+import { _addReader, _releaseFd, _removeReader } from "./selector.js";
+import { makeSocketTransport, type ServerInternals } from "./socket-transport.js";
+
+// selector_events.py's accept loop: _start_serving, _accept_connection,
+// _accept_connection2 and _stop_serving.
+
+const N = native();
+const E = osConstants.errno;
+/** asyncio's constants.ACCEPT_RETRY_DELAY (seconds). */
+const ACCEPT_RETRY_DELAY = 1;
+const OUT_OF_RESOURCES = new Set([E.EMFILE, E.ENFILE, E.ENOBUFS, E.ENOMEM]);
+const ACCEPT_AGAIN = new Set([E.EAGAIN, E.EWOULDBLOCK, E.EINTR, E.ECONNABORTED]);
+
+type MakeSslTransport = (
+  loop: BaseEventLoop, rawSock: Socket, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext,
+  waiter: Future<void> | null, options: {
+    serverSide: boolean; serverHostname: string | null; extra: Record<string, unknown> | null;
+    server: ServerInternals | null; sslHandshakeTimeout: number | null; sslShutdownTimeout: number | null;
+  },
+) => Transport;
+
+/** Everything one listening socket's accept callback needs (one object per server socket). */
+interface Serving {
+  loop: BaseEventLoop;
+  protocolFactory: () => BaseProtocol | ProtocolLike;
+  sock: Socket;
+  sslcontext: SSLContext | null;
+  server: ServerInternals;
+  backlog: number;
+  sslHandshakeTimeout: number | null;
+  sslShutdownTimeout: number | null;
+}
+
+/** Starts accepting connections on the listening `sock` (Python's loop._start_serving). */
+export function startServing(loop: BaseEventLoop, protocolFactory: () => BaseProtocol | ProtocolLike, sock: Socket,
+  sslcontext: SSLContext | null, server: ServerInternals, backlog: number, sslHandshakeTimeout: number | null,
+  sslShutdownTimeout: number | null): void {
+  const s: Serving = { loop, protocolFactory, sock, sslcontext, server, backlog, sslHandshakeTimeout, sslShutdownTimeout };
+  _addReader(loop, sock.fileno(), acceptConnection as Callback, [s]);
+}
+
+function restartServing(s: Serving): void {
+  // The server may have been closed during the pause.
+  if (s.sock.fileno() < 0 || s.loop.isClosed()) return;
+  _addReader(s.loop, s.sock.fileno(), acceptConnection as Callback, [s]);
+}
+
+/** Stops accepting on `sock` and closes it (Python's loop._stop_serving). */
+export function stopServing(loop: BaseEventLoop, sock: Socket): void {
+  const fd = sock.fileno();
+  if (fd >= 0) {
+    _removeReader(loop, fd);
+    _releaseFd(loop, fd);
+  }
+  sock.close();
+}
+
+// Called once per readiness event: accepts up to `backlog` pending
+// connections (bpo-27906), each set up one iteration later.
+function acceptConnection(s: Serving): void {
+  const loop = s.loop;
+  const lsock = s.sock;
+  const lfd = lsock.fileno();
+  for (let i = 0; i < s.backlog; i++) {
+    const fd = N.accept(lfd, SOCK_NONBLOCK);
+    if (fd < 0) {
+      const err = -fd;
+      if (ACCEPT_AGAIN.has(err)) return;
+      const exc = osError(err);
+      if (OUT_OF_RESOURCES.has(err)) {
+        // Linux keeps reporting the listening fd as ready: stop watching it
+        // for a while instead of spinning.
+        loop.callExceptionHandler({ message: "socket.accept() out of system resource", exception: exc, socket: lsock });
+        _removeReader(loop, lfd);
+        loop.callLater(ACCEPT_RETRY_DELAY, restartServing, s);
+        return;
+      }
+      throw exc; // the loop's exception handler logs it
+    }
+    const addr = (N.acceptedAddress() ?? "") as Address;
+    const conn = new Socket(lsock.family, lsock.type | SOCK_NONBLOCK, lsock.proto, fd);
+    if (loop.getDebug()) logger.debug(`${String(s.server)} got a new connection from ${JSON.stringify(addr)}: ${conn}`);
+    // Python runs _accept_connection2 as a task: its first step is one
+    // iteration later, in a copy of the context. A Handle gives both.
+    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, { peername: addr }], null);
+  }
+}
+
+function acceptConnection2(s: Serving, conn: Socket, extra: Record<string, unknown>): void {
+  const loop = s.loop;
+  let protocol: BaseProtocol | ProtocolLike | null = null;
+  let transport: Transport | null = null;
+  try {
+    protocol = s.protocolFactory();
+    const waiter = loop.createFuture<void>();
+    if (s.sslcontext !== null) {
+      const make = (sslproto as Record<string, unknown>).makeSslTransport as MakeSslTransport | undefined;
+      if (typeof make !== "function") throw new TypeError("SSL transports are not available (sslproto.makeSslTransport)");
+      transport = make(loop, conn, protocol, s.sslcontext, waiter, {
+        serverSide: true, serverHostname: null, extra, server: s.server,
+        sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
+      });
+    } else {
+      transport = makeSocketTransport(loop, conn, protocol, waiter, extra, s.server);
+    }
+    const t = transport;
+    const p = protocol;
+    waiter.addDoneCallback((w) => {
+      if (!w.cancelled() && w.exception() === null) return;
+      // It is now up to nobody: close the half-made connection.
+      t.close();
+      if (loop.getDebug()) {
+        const exc = w.cancelled() ? null : w.exception();
+        loop.callExceptionHandler({ message: "Error on transport creation for incoming connection", exception: exc, protocol: p, transport: t });
+      }
+    });
+  } catch (exc) {
+    if (isExitException(exc)) throw exc;
+    if (transport === null) conn.close();
+    if (loop.getDebug()) {
+      const ctx: Record<string, unknown> = { message: "Error on transport creation for incoming connection", exception: exc };
+      if (protocol !== null) ctx.protocol = protocol;
+      if (transport !== null) ctx.transport = transport;
+      loop.callExceptionHandler(ctx as { message: string });
+    }
+  }
+}

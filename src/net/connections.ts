@@ -1,0 +1,471 @@
+import { Buffer } from "node:buffer";
+import * as fs from "node:fs";
+import {
+  ConnectionError, ExceptionGroup, OSError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError, osErrorWithMessage,
+} from "../stdlib/exceptions.js";
+import type { BaseEventLoop } from "../core/base-events.js";
+import type { AddrInfo, ConnectAcceptedSocketOptions, CreateConnectionOptions, FileLike } from "../core/events.js";
+import { Future, wrapFuture } from "../core/futures.js";
+import type { Coroutine } from "../core/coroutines.js";
+import { logger } from "../core/log.js";
+import { Protocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
+import type { Transport, WriteTransport } from "../core/transports.js";
+import {
+  AF_INET, AF_INET6, SOCK_STREAM, Socket,
+  type Address,
+} from "../stdlib/socket.js";
+import { ensureResolved } from "./dns.js";
+import { native } from "../internal/native.js";
+import { pyRepr } from "../internal/pyrepr.js";
+import { createDefaultContext, type SSLContext } from "../stdlib/ssl.js";
+import * as selectorEvents from "./selector.js";
+import { checkOffsetCount, fileFd, makeSocketTransport, type ServerInternals } from "./selector.js";
+import { makeSslTransport } from "./sslproto.js";
+import { staggeredRace } from "../sync/staggered.js";
+
+// base_events.py's createConnection (with Happy Eyeballs), connectAcceptedSocket
+// and loop.sendfile, plus the helpers createServer and the Unix module share.
+
+/** The plain socket transport of selector-events.ts (sslproto.ts builds TLS on it through here). */
+export { makeSocketTransport, type ServerInternals };
+
+/** Python's `_interleave_addrinfos`: alternate address families, the first family's first `firstFamilyCount` addresses leading. */
+export function interleaveAddrinfos(addrinfos: AddrInfo[], firstFamilyCount = 1): AddrInfo[] {
+  const byFamily = new Map<number, AddrInfo[]>();
+  for (const a of addrinfos) {
+    let list = byFamily.get(a[0]);
+    if (list === undefined) byFamily.set(a[0], (list = []));
+    list.push(a);
+  }
+  const lists = [...byFamily.values()];
+  const out: AddrInfo[] = [];
+  if (firstFamilyCount > 1 && lists.length > 0) out.push(...lists[0]!.splice(0, firstFamilyCount - 1));
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) {
+    for (const l of lists) if (i < l.length) out.push(l[i]!);
+  }
+  return out;
+}
+
+function checkSslSocket(sock: unknown): void {
+  if (!(sock instanceof Socket)) throw new TypeError(`a tsyncio Socket was expected, got ${String(sock)}`);
+}
+
+// ---- createConnection -------------------------------------------------------
+
+/** Python's `_connect_sock`: creates, binds (to the first local address of the family that works) and connects one socket. */
+function* connectSock(
+  loop: BaseEventLoop, exceptions: Error[][], addrInfo: AddrInfo, localAddrInfos: AddrInfo[] | null,
+): Coroutine<Socket> {
+  const mine: Error[] = [];
+  exceptions.push(mine);
+  const [family, type, proto, , address] = addrInfo;
+  let sock: Socket | null = null;
+  try {
+    sock = new Socket(family, type, proto);
+    sock.setblocking(false);
+    if (localAddrInfos !== null) {
+      let bound = false;
+      for (const [lfamily, , , , laddr] of localAddrInfos) {
+        if (lfamily !== family) continue;
+        try {
+          sock.bind(laddr);
+          bound = true;
+          break;
+        } catch (exc) {
+          if (!(exc instanceof OSError)) throw exc;
+          const msg = `error while attempting to bind on address ${pyRepr(laddr)}: ${String(exc.message).toLowerCase()}`;
+          mine.push(osErrorWithMessage(exc.errno, msg));
+        }
+      }
+      if (!bound) {
+        if (mine.length > 0) throw mine.pop()!;
+        throw new OSError(`no matching local address with family=${familyName(family)} found`);
+      }
+    }
+    yield* loop.sockConnect(sock, address);
+    return sock;
+  } catch (exc) {
+    if (exc instanceof OSError) mine.push(exc);
+    sock?.close();
+    throw exc;
+  }
+}
+
+function familyName(family: number): string {
+  if (family === AF_INET) return `<AddressFamily.AF_INET: ${AF_INET}>`;
+  if (family === AF_INET6) return `<AddressFamily.AF_INET6: ${AF_INET6}>`;
+  return String(family);
+}
+
+/**
+ * @internal The connecting half of createConnection once addresses are
+ * resolved: one attempt after another, or staggered (Happy Eyeballs) when a
+ * delay is given; the losers of a race are closed. Throws Python's error when
+ * every attempt fails.
+ */
+export function* connectAddrinfos(
+  loop: BaseEventLoop, infos: AddrInfo[], laddrInfos: AddrInfo[] | null, happyEyeballsDelay: number | null,
+  interleave: number | null, allErrors: boolean,
+): Coroutine<Socket> {
+  if (interleave) infos = interleaveAddrinfos(infos, interleave);
+  const exceptions: Error[][] = [];
+  let sock: Socket | null = null;
+  if (happyEyeballsDelay === null) {
+    for (const info of infos) {
+      try {
+        sock = yield* connectSock(loop, exceptions, info, laddrInfos);
+        break;
+      } catch (exc) {
+        if (!(exc instanceof OSError)) throw exc;
+      }
+    }
+  } else {
+    const attempts = infos.map((info) => () => connectSock(loop, exceptions, info, laddrInfos));
+    [sock] = yield* staggeredRace<Socket>(loop, attempts, happyEyeballsDelay, { onLoserResult: (s) => s.close() });
+  }
+  if (sock !== null) return sock;
+  const all = exceptions.flat();
+  if (allErrors) throw new ExceptionGroup("create_connection failed", all);
+  if (all.length === 1) throw all[0];
+  // The same message from every attempt is raised once; else all are listed.
+  const model = String(all[0]?.message);
+  if (all.every((e) => String(e.message) === model)) throw all[0];
+  throw new OSError(`Multiple exceptions: ${all.map((e) => e.message).join(", ")}`);
+}
+
+/** loop.createConnection(): see AbstractEventLoop.createConnection. */
+export function createConnection<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
+  options: CreateConnectionOptions,
+): Future<[Transport, P]> {
+  return loop._coroutineFuture(createConnectionCoro(loop, protocolFactory, host, port, options));
+}
+
+function* createConnectionCoro<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
+  options: CreateConnectionOptions,
+): Coroutine<[Transport, P]> {
+  const ssl = options.ssl ?? null;
+  const family = options.family ?? 0;
+  const proto = options.proto ?? 0;
+  const flags = options.flags ?? 0;
+  const localAddr = options.localAddr ?? null;
+  const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
+  const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
+  const happyEyeballsDelay = options.happyEyeballsDelay ?? null;
+  let interleave = options.interleave ?? null;
+  let serverHostname = options.serverHostname ?? null;
+  let sock = options.sock ?? null;
+
+  if (serverHostname !== null && !ssl) throw new ValueError("server_hostname is only meaningful with ssl");
+  if (serverHostname === null && ssl) {
+    // The host is the default name to check; "" turns the check off explicitly.
+    if (!host) throw new ValueError("You must set server_hostname when using ssl without a host");
+    serverHostname = host;
+  }
+  if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+  if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  if (sock !== null) checkSslSocket(sock);
+  if (happyEyeballsDelay !== null && interleave === null) interleave = 1;
+
+  if (host !== null || port !== null) {
+    if (sock !== null) throw new ValueError("host/port and sock can not be specified at the same time");
+    let infos = yield* ensureResolved(loop, [host, port], { family, type: SOCK_STREAM, proto, flags });
+    if (infos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    let laddrInfos: AddrInfo[] | null = null;
+    if (localAddr !== null) {
+      laddrInfos = yield* ensureResolved(loop, localAddr as Address, { family, type: SOCK_STREAM, proto, flags });
+      if (laddrInfos.length === 0) throw new OSError("getaddrinfo() returned empty list");
+    }
+    sock = yield* connectAddrinfos(loop, infos, laddrInfos, happyEyeballsDelay, interleave, options.allErrors ?? false);
+  } else {
+    if (sock === null) throw new ValueError("host and port was not specified and no sock specified");
+    if (sock.type !== SOCK_STREAM) {
+      // AF_UNIX stream sockets are allowed here too, as in Python.
+      throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+    }
+  }
+
+  const [transport, protocol] = yield* createConnectionTransport(loop, sock, protocolFactory, ssl, serverHostname, {
+    sslHandshakeTimeout, sslShutdownTimeout,
+  });
+  if (loop.getDebug()) {
+    const s = transport.getExtraInfo("socket");
+    logger.debug(`${String(s)} connected to ${host}:${pyRepr(port)}: (${transport}, ${protocol})`);
+  }
+  return [transport, protocol];
+}
+
+/** Python's `_create_connection_transport`: the protocol, the (TLS or plain) transport, and waiting for connection_made. */
+export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, sock: Socket, protocolFactory: () => P, ssl: boolean | SSLContext | null,
+  serverHostname: string | null,
+  options: { serverSide?: boolean; sslHandshakeTimeout?: number | null; sslShutdownTimeout?: number | null },
+): Coroutine<[Transport, P]> {
+  sock.setblocking(false);
+  const protocol = protocolFactory();
+  const waiter = loop.createFuture<void>();
+  let transport: Transport;
+  if (ssl) {
+    const serverSide = options.serverSide ?? false;
+    let sslcontext: SSLContext;
+    if (ssl === true) {
+      // Python's _create_transport_context.
+      if (serverSide) throw new ValueError("Server side SSL needs a valid SSLContext");
+      sslcontext = createDefaultContext();
+      if (!serverHostname) sslcontext.checkHostname = false;
+    } else {
+      sslcontext = ssl;
+    }
+    transport = makeSslTransport(loop, sock, protocol, sslcontext, waiter, {
+      serverSide,
+      serverHostname,
+      extra: null,
+      server: null,
+      sslHandshakeTimeout: options.sslHandshakeTimeout ?? null,
+      sslShutdownTimeout: options.sslShutdownTimeout ?? null,
+    });
+  } else {
+    transport = makeSocketTransport(loop, sock, protocol, waiter, null, null);
+  }
+  try {
+    yield* waiter;
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  return [transport, protocol];
+}
+
+// ---- connectAcceptedSocket --------------------------------------------------
+
+/** loop.connectAcceptedSocket(): see AbstractEventLoop.connectAcceptedSocket. */
+export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
+  loop: BaseEventLoop, protocolFactory: () => P, sock: Socket, options: ConnectAcceptedSocketOptions,
+): Future<[Transport, P]> {
+  return loop._coroutineFuture((function* connectAcceptedSocket(): Coroutine<[Transport, P]> {
+    checkSslSocket(sock);
+    if (sock.type !== SOCK_STREAM) throw new ValueError(`A Stream Socket was expected, got ${sock}`);
+    const ssl = options.ssl ?? null;
+    const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
+    const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
+    if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+    if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+    const [transport, protocol] = yield* createConnectionTransport(loop, sock, protocolFactory, ssl, "", {
+      serverSide: true, sslHandshakeTimeout, sslShutdownTimeout,
+    });
+    if (loop.getDebug()) logger.debug(`${String(transport.getExtraInfo("socket"))} handled: (${transport}, ${protocol})`);
+    return [transport, protocol];
+  })());
+}
+
+// ---- loop.sendfile ----------------------------------------------------------
+
+/** Python's `_SendfileMode`: how a transport takes part in loop.sendfile(). */
+export type SendfileMode = "UNSUPPORTED" | "TRY_NATIVE" | "FALLBACK";
+
+/** The transport internals loop.sendfile() uses (Python's names, camelCased). */
+interface SendfileTransport {
+  _sendfileCompatible?: SendfileMode;
+  _protocolPaused?: boolean;
+  _sock?: Socket;
+  _makeEmptyWaiter?(): Future<void>;
+  _resetEmptyWaiter?(): void;
+  isReading?(): boolean;
+  pauseReading?(): void;
+  resumeReading?(): void;
+  isClosing(): boolean;
+  getProtocol(): BaseProtocol | ProtocolLike;
+  setProtocol(p: BaseProtocol | ProtocolLike): void;
+  write(data: Uint8Array): void;
+  getExtraInfo(name: string, dflt?: unknown): unknown;
+}
+
+const SEEK_SET = 0;
+
+/** Python's SENDFILE_FALLBACK_READBUFFER_SIZE for transports. */
+const FALLBACK_BLOCK = 16384;
+
+function isInt(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+/** loop.sendfile(): see AbstractEventLoop.sendfile. */
+export function sendfile(
+  loop: BaseEventLoop, transport: WriteTransport | Transport, file: FileLike, offset: number, count: number | null,
+  fallback: boolean,
+): Future<number> {
+  return loop._coroutineFuture((function* sendfile(): Coroutine<number> {
+    const transp = transport as unknown as SendfileTransport;
+    if (transp.isClosing()) throw new RuntimeError("Transport is closing");
+    const mode = transp._sendfileCompatible ?? "UNSUPPORTED";
+    if (mode === "UNSUPPORTED") throw new RuntimeError(`sendfile is not supported for transport ${transport}`);
+    if (mode === "TRY_NATIVE") {
+      try {
+        return yield* sendfileNative(loop, transp, file, offset, count);
+      } catch (e) {
+        if (!(e instanceof SendfileNotAvailableError) || !fallback) throw e;
+      }
+    }
+    if (!fallback) {
+      throw new RuntimeError(`fallback is disabled and native sendfile is not supported for transport ${transport}`);
+    }
+    return yield* sendfileFallback(loop, transp, file, offset, count);
+  })());
+}
+
+/**
+ * Python's selector `_sendfile_native`: stop reading, let the transport's
+ * write buffer drain, then sendfile(2) straight from the file to the socket
+ * (loop.sockSendfile without fallback), then read again.
+ */
+function* sendfileNative(
+  loop: BaseEventLoop, transp: SendfileTransport, file: FileLike, offset: number, count: number | null,
+): Coroutine<number> {
+  const sock = transp._sock ?? (transp.getExtraInfo("socket") as Socket | null);
+  if (!(sock instanceof Socket)) throw new SendfileNotAvailableError("the transport has no socket");
+  checkOffsetCount(offset, count);
+  const resumeReading = transp.isReading?.() ?? false;
+  transp.pauseReading?.();
+  const fd = sock.fileno();
+  try {
+    if (typeof transp._makeEmptyWaiter === "function") yield* transp._makeEmptyWaiter();
+    // sockSendfile refuses an fd that a transport owns: lend it for the call, as Python does.
+    selectorEvents._unregisterTransport(loop, fd);
+    try {
+      return yield* loop.sockSendfile(sock, file, offset, count, { fallback: false });
+    } finally {
+      if (sock.fileno() === fd) selectorEvents._registerTransport(loop, fd, transp);
+    }
+  } finally {
+    transp._resetEmptyWaiter?.();
+    if (resumeReading && !transp.isClosing()) transp.resumeReading?.();
+  }
+}
+
+/**
+ * Python's `_SendfileFallbackProtocol`: takes the transport's protocol place
+ * during a fallback sendfile, so that writes wait while the transport asks
+ * the writer to pause, and reading stays paused.
+ */
+class SendfileFallbackProtocol extends Protocol {
+  private readonly transport: SendfileTransport;
+  private readonly proto: BaseProtocol | ProtocolLike;
+  private readonly shouldResumeReading: boolean;
+  private readonly shouldResumeWriting: boolean;
+  private writeReady: Future<boolean> | null;
+  private readonly loop: BaseEventLoop;
+
+  constructor(loop: BaseEventLoop, transp: SendfileTransport) {
+    super();
+    if (typeof transp.pauseReading !== "function" || typeof transp._protocolPaused !== "boolean") {
+      throw new TypeError("transport should be _FlowControlMixin instance");
+    }
+    this.loop = loop;
+    this.transport = transp;
+    this.proto = transp.getProtocol();
+    this.shouldResumeReading = transp.isReading?.() ?? false;
+    this.shouldResumeWriting = transp._protocolPaused;
+    transp.pauseReading();
+    transp.setProtocol(this);
+    this.writeReady = this.shouldResumeWriting ? loop.createFuture<boolean>() : null;
+  }
+
+  *drain(): Coroutine<void> {
+    if (this.transport.isClosing()) throw new ConnectionError("Connection closed by peer");
+    const fut = this.writeReady;
+    if (fut === null) return;
+    yield* fut;
+  }
+
+  override connectionMade(): void {
+    throw new RuntimeError("Invalid state: connection should have been established already.");
+  }
+
+  override connectionLost(exc: Error | null): void {
+    if (this.writeReady !== null) {
+      // The peer went away in the middle of the file: always an error for the sender.
+      this.writeReady.setException(exc ?? new ConnectionError("Connection is closed by peer"));
+    }
+    this.proto.connectionLost?.(exc);
+  }
+
+  override pauseWriting(): void {
+    if (this.writeReady !== null) return;
+    this.writeReady = this.loop.createFuture<boolean>();
+  }
+
+  override resumeWriting(): void {
+    if (this.writeReady === null) return;
+    this.writeReady.setResult(false);
+    this.writeReady = null;
+  }
+
+  override dataReceived(): void {
+    throw new RuntimeError("Invalid state: reading should be paused");
+  }
+
+  override eofReceived(): boolean {
+    throw new RuntimeError("Invalid state: reading should be paused");
+  }
+
+  restore(): void {
+    this.transport.setProtocol(this.proto);
+    if (this.shouldResumeReading && !this.transport.isClosing()) this.transport.resumeReading?.();
+    if (this.writeReady !== null) {
+      // Nobody waits on it any more once the real protocol is back.
+      this.writeReady.cancel();
+    }
+    if (this.shouldResumeWriting) this.proto.resumeWriting?.();
+  }
+}
+
+/** read(2) from the file's current position, off the loop thread (Python's file.readinto in the executor). */
+function readNext(loop: BaseEventLoop, fd: number, buf: Buffer, length: number): Future<number> {
+  return wrapFuture(new Promise<number>((resolve, reject) => {
+    fs.read(fd, buf, 0, length, null, (err, n) => (err ? reject(fromNodeError(err)) : resolve(n)));
+  }), { loop });
+}
+
+function seek(fd: number, offset: number): void {
+  const r = native().lseek(fd, offset, SEEK_SET);
+  if (r < 0) throw osError(-r);
+}
+
+/** Python's `_sendfile_fallback`: read blocks off the loop thread and write them, waiting while the transport is over its high-water mark. */
+function* sendfileFallback(
+  loop: BaseEventLoop, transp: SendfileTransport, file: FileLike, offset: number, count: number | null,
+): Coroutine<number> {
+  const fd = fileFd(file);
+  if (fd === null) throw new TypeError(`file must be an fd number, an object with fileno() or a FileHandle, not ${String(file)}`);
+  if (!isInt(offset)) throw new TypeError(`offset must be a non-negative integer (got ${pyRepr(offset)})`);
+  if (offset < 0) throw new ValueError(`negative seek position ${offset}`);
+  // As Python: offset 0 means "from the current position".
+  if (offset) seek(fd, offset);
+  let blocksize = count ? Math.min(count, FALLBACK_BLOCK) : FALLBACK_BLOCK;
+  let totalSent = 0;
+  const proto = new SendfileFallbackProtocol(loop, transp);
+  try {
+    for (;;) {
+      if (count) {
+        blocksize = Math.min(count - totalSent, blocksize);
+        if (blocksize <= 0) return totalSent;
+      }
+      // A fresh buffer per block: the transport may keep a reference to what it was given.
+      const buf = Buffer.allocUnsafe(blocksize);
+      const read = yield* readNext(loop, fd, buf, blocksize);
+      if (!read) return totalSent;
+      yield* proto.drain();
+      transp.write(read === blocksize ? buf : buf.subarray(0, read));
+      totalSent += read;
+    }
+  } finally {
+    // The file position ends after what was sent, as Python leaves it.
+    try {
+      if (totalSent > 0) seek(fd, offset + totalSent);
+    } finally {
+      proto.restore();
+    }
+  }
+}

@@ -1,0 +1,536 @@
+import { Buffer } from "node:buffer";
+import { constants as osConstants } from "node:os";
+import { ConnectionError, OSError, RuntimeError, osError } from "../stdlib/exceptions.js";
+import type { BaseEventLoop } from "../core/base-events.js";
+import type { Callback } from "../core/events.js";
+import { Future, isExitException, setResultUnlessCancelled } from "../core/futures.js";
+import { native, type FastPoller } from "../internal/native.js";
+import { LogLevel, logger } from "../core/log.js";
+import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
+import { FlowControlTransport, type BaseTransport, type Transport } from "../core/transports.js";
+import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "../stdlib/socket.js";
+import {
+  _addReader, _addWriter, _isPolling, _poller, _registerTransport, _removeReader, _removeWriter, _unregisterTransport,
+  pyTypeName,
+} from "./selector.js";
+
+// selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
+// stream transport on a raw non-blocking socket fd (DESIGN §3). The read path
+// is one recv per readiness event (up to 256 KiB, or into a BufferedProtocol's
+// own buffer): small and medium reads land in the free tail of a shared slab
+// and the protocol gets a Buffer view of them (no allocation, no copy, as
+// Node's Buffer pool), and after a large read the next ones go straight into
+// a Buffer of the size the kernel reports. The write path sends at once when
+// nothing is buffered and only watches for writability when the kernel pushes
+// back, then drains the buffer with one sendmsg per event.
+
+const N = native();
+const E = osConstants.errno;
+const EAGAIN = E.EAGAIN;
+const EINTR = E.EINTR;
+/** asyncio's _SelectorTransport.max_size: the most one recv() reads. */
+const MAX_SIZE = 256 * 1024;
+/**
+ * The native poller's lean recv/send, bound on first use (selector-events and
+ * this module import each other). Held as plain functions: a property load on
+ * the addon's object was a megamorphic IC call per request.
+ */
+let io: FastPoller | null = null;
+let recvSlab: FastPoller["recvSlab"] = (fd, off, big) => fastIo().recvSlab(fd, off, big);
+let recvU8: FastPoller["recvU8"] = (fd, u8, off, len) => fastIo().recvU8(fd, u8, off, len);
+let sendU8: FastPoller["sendU8"] = (fd, u8, off, len) => fastIo().sendU8(fd, u8, off, len);
+
+function fastIo(): FastPoller {
+  if (io === null) {
+    const p = _poller();
+    io = p;
+    recvSlab = p.recvSlab;
+    recvU8 = p.recvU8;
+    sendU8 = p.sendU8;
+    newSlab(p);
+  }
+  return io;
+}
+
+/**
+ * Makes the Buffer views handed to dataReceived(). Buffer's species
+ * constructor (what buf.subarray() itself uses) makes a genuine Buffer without
+ * Buffer.from()'s argument dispatch and its call into C++ on every read.
+ */
+const BufferView: new (ab: ArrayBuffer, offset: number, length: number) => Buffer = (() => {
+  const species = (Buffer as unknown as { [Symbol.species]?: unknown })[Symbol.species];
+  if (typeof species === "function" && species.prototype === Buffer.prototype) {
+    return species as new (ab: ArrayBuffer, offset: number, length: number) => Buffer;
+  }
+  return function view(ab: ArrayBuffer, offset: number, length: number): Buffer {
+    return Buffer.from(ab, offset, length);
+  } as unknown as new (ab: ArrayBuffer, offset: number, length: number) => Buffer;
+})();
+
+/** Reads at least this large go into their own exact Buffer; smaller ones into the free tail of the slab. */
+const LARGE_READ = 64 * 1024;
+/**
+ * Each read slab: a Buffer the protocol keeps (Python's bytes semantics)
+ * pins its slab, so this bounds what one kept read can hold alive; it is also
+ * the most one recv() reads (asyncio's max_size).
+ */
+const SLAB_SIZE = MAX_SIZE;
+/**
+ * A new slab starts when the free tail is less than twice the last read (and
+ * at least this), so that the next read of that size likely fits whole while
+ * small reads use nearly all of a slab: every slab is external memory V8
+ * must collect, and at 1 KiB reads a fixed 64 KiB reserve wasted a quarter.
+ */
+const SLAB_MIN_FREE = 4 * 1024;
+/** The current slab of this thread and where its free tail begins. */
+let slabAb = new ArrayBuffer(0);
+let slabOff = 0;
+
+function newSlab(p: FastPoller): void {
+  // Uninitialized: the protocol only ever sees bytes recv() wrote (zero-filling
+  // 256 KiB per slab was the largest user-space item at 1 KiB echo).
+  const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  slabAb = slab.buffer as ArrayBuffer;
+  slabOff = 0;
+  p.setSlab(slab);
+}
+/** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
+const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+/** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
+const IOV_MAX = 1024;
+
+/** The server side a socket transport reports to (Python's Server._attach/_detach). */
+export interface ServerInternals {
+  /** A connection was made. */
+  _attach(transport: BaseTransport): void;
+  /** A connection was lost. */
+  _detach(transport: BaseTransport): void;
+}
+
+function toBuffer(d: ArrayBufferView | ArrayBuffer): Buffer {
+  if (Buffer.isBuffer(d)) return d;
+  if (d instanceof ArrayBuffer) return Buffer.from(d);
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
+// Handle callbacks: one static function each, the transport as argument, so
+// that registering a reader or writer allocates no closure.
+function readReady(t: _SelectorSocketTransport): void {
+  t._readReady();
+}
+function writeReady(t: _SelectorSocketTransport): void {
+  t._writeReady();
+}
+function startReading(t: _SelectorSocketTransport): void {
+  t._addReaderIfReading();
+}
+function callConnectionLost(t: _SelectorSocketTransport, exc: Error | null): void {
+  t._callConnectionLost(exc);
+}
+
+/** Python's base_events._set_nodelay: TCP_NODELAY on TCP sockets (small writes go out at once). */
+function setNodelay(sock: Socket): void {
+  const family = sock.family;
+  if ((family === AF_INET || family === AF_INET6) && sock.type === SOCK_STREAM &&
+      (sock.proto === IPPROTO_TCP || sock.proto === 0)) {
+    N.setsockopt(sock.fileno(), IPPROTO_TCP, TCP_NODELAY, 1);
+  }
+}
+
+/** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
+export class _SelectorSocketTransport extends FlowControlTransport {
+  /** @internal */ _bloop: BaseEventLoop;
+  /** @internal */ _sock: Socket | null;
+  /** @internal */ _sockFd: number;
+  /** @internal */ _server: ServerInternals | null;
+  /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = [];
+  /** @internal */ _bufferSize = 0;
+  /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
+  /** @internal */ _closing = false;
+  /** @internal */ _paused = false;
+  /** @internal */ _eof = false;
+  /** @internal */ _emptyWaiter: Future<void> | null = null;
+  /** @internal */ _protocolConnected = false;
+  /** @internal The protocol reads into its own buffer. */ _buffered = false;
+  /** @internal The last read was at least LARGE_READ bytes. */ _bigReads = false;
+  /** @internal loop.startTls may wrap this transport. */ readonly _startTlsCompatible = true;
+  /** @internal loop.sendfile may use sendfile(2) on the socket. */ readonly _sendfileCompatible = "TRY_NATIVE";
+
+  /** @internal Made by makeSocketTransport. */
+  constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
+    extra: Record<string, unknown> | null, server: ServerInternals | null) {
+    super(extra, loop);
+    this._bloop = loop;
+    this._extra.socket = sock;
+    try {
+      this._extra.sockname = sock.getsockname();
+    } catch {
+      this._extra.sockname = null;
+    }
+    if (!("peername" in this._extra)) {
+      try {
+        this._extra.peername = sock.getpeername();
+      } catch {
+        this._extra.peername = null;
+      }
+    }
+    this._sock = sock;
+    this._sockFd = sock.fileno();
+    this.setProtocol(protocol);
+    this._server = server;
+    if (server !== null) server._attach(this);
+    _registerTransport(loop, this._sockFd, this);
+    setNodelay(sock);
+    const p = this._protocol as ProtocolLike;
+    if (typeof p.connectionMade === "function") loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
+    // Reading starts only once connectionMade() has run, and the waiter
+    // wakes up after both.
+    loop._callSoonWith(startReading as Callback, [this], null);
+    if (waiter !== null) loop._callSoonWith(setResultUnlessCancelled as Callback, [waiter, undefined], null);
+  }
+
+  override toString(): string {
+    const info = [this.constructor.name];
+    if (this._sock === null) info.push("closed");
+    else if (this._closing) info.push("closing");
+    info.push(`fd=${this._sockFd}`);
+    if (!this._bloop.isClosed()) {
+      info.push(`read=${_isPolling(this._bloop, this._sockFd, false) ? "polling" : "idle"}`);
+      const state = _isPolling(this._bloop, this._sockFd, true) ? "polling" : "idle";
+      info.push(`write=<${state}, bufsize=${this._bufferSize}>`);
+    }
+    return `<${info.join(" ")}>`;
+  }
+
+  override setProtocol(protocol: BaseProtocol | ProtocolLike): void {
+    this._buffered = isBufferedProtocol(protocol);
+    this._protocol = protocol as ProtocolLike;
+    this._protocolConnected = true;
+  }
+
+  override getProtocol(): BaseProtocol | ProtocolLike {
+    return this._protocol as BaseProtocol | ProtocolLike;
+  }
+
+  override isClosing(): boolean {
+    return this._closing;
+  }
+
+  override isReading(): boolean {
+    return !this._closing && !this._paused;
+  }
+
+  override pauseReading(): void {
+    if (!this.isReading()) return;
+    this._paused = true;
+    _removeReader(this._bloop, this._sockFd);
+    if (this._bloop.getDebug()) logger.debug(`${this} pauses reading`);
+  }
+
+  override resumeReading(): void {
+    if (this._closing || !this._paused) return;
+    this._paused = false;
+    this._addReaderIfReading();
+    if (this._bloop.getDebug()) logger.debug(`${this} resumes reading`);
+  }
+
+  /** @internal asyncio's _SelectorTransport._add_reader(fd, self._read_ready). */
+  _addReaderIfReading(): void {
+    if (!this.isReading()) return;
+    _addReader(this._bloop, this._sockFd, readReady as Callback, [this]);
+  }
+
+  override close(): void {
+    if (this._closing) return;
+    this._closing = true;
+    _removeReader(this._bloop, this._sockFd);
+    if (this._bufferSize === 0) {
+      this._connLost++;
+      _removeWriter(this._bloop, this._sockFd);
+      this._bloop._callSoonWith(callConnectionLost as Callback, [this, null], null);
+    }
+  }
+
+  override abort(): void {
+    this._forceClose(null);
+  }
+
+  /** @internal A fatal error: OSErrors are logged only in debug mode, others go to the exception handler; then the transport closes. */
+  _fatalError(exc: unknown, message = "Fatal error on transport"): void {
+    if (exc instanceof OSError) {
+      if (this._bloop.getDebug()) logger.log(LogLevel.DEBUG, `${this}: ${message}`, exc);
+    } else {
+      this._bloop.callExceptionHandler({ message, exception: exc, transport: this, protocol: this._protocol });
+    }
+    this._forceClose(exc as Error);
+  }
+
+  /** @internal Closes without flushing; connectionLost(exc) follows via callSoon. */
+  _forceClose(exc: Error | null): void {
+    if (this._connLost) return;
+    if (this._bufferSize !== 0) {
+      this._buffer = [];
+      this._bufferSize = 0;
+      _removeWriter(this._bloop, this._sockFd);
+    }
+    if (!this._closing) {
+      this._closing = true;
+      _removeReader(this._bloop, this._sockFd);
+    }
+    this._connLost++;
+    this._bloop._callSoonWith(callConnectionLost as Callback, [this, exc], null);
+  }
+
+  /** @internal */
+  _callConnectionLost(exc: Error | null): void {
+    try {
+      if (this._protocolConnected) this._protocol?.connectionLost?.(exc);
+    } finally {
+      const sock = this._sock;
+      if (sock !== null) {
+        _unregisterTransport(this._bloop, this._sockFd);
+        sock.close();
+        this._sock = null;
+      }
+      this._protocol = null;
+      const server = this._server;
+      if (server !== null) {
+        this._server = null;
+        server._detach(this);
+      }
+      if (this._emptyWaiter !== null && !this._emptyWaiter.done()) {
+        this._emptyWaiter.setException(new ConnectionError("Connection is closed by peer"));
+      }
+    }
+  }
+
+  override getWriteBufferSize(): number {
+    return this._bufferSize;
+  }
+
+  // ---- reading ----------------------------------------------------------------
+
+  /** @internal The reader callback. */
+  _readReady(): void {
+    if (this._connLost) return;
+    if (this._buffered) {
+      this._readReadyGetBuffer();
+      return;
+    }
+    // After a large read, large reads are likely to follow: the native side
+    // asks the kernel how much is waiting and receives it into its own Buffer.
+    const off = slabOff;
+    const r = recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
+    let data: Buffer;
+    if (typeof r === "number") {
+      if (r <= 0) {
+        if (r === 0) this._readReadyOnEof();
+        else if (r !== -EAGAIN && r !== -EINTR) this._fatalError(osError(-r), "Fatal read error on socket transport");
+        return;
+      }
+      data = new BufferView(slabAb, off, r);
+      slabOff = (off + r + 7) & ~7;
+      if (SLAB_SIZE - slabOff < Math.max(SLAB_MIN_FREE, 2 * r)) newSlab(io!);
+      this._bigReads = r >= LARGE_READ;
+    } else {
+      data = r;
+    }
+    try {
+      this._protocol!.dataReceived!(data);
+    } catch (exc) {
+      if (isExitException(exc)) throw exc;
+      this._fatalError(exc, "Fatal error: protocol.data_received() call failed.");
+    }
+  }
+
+  private _readReadyGetBuffer(): void {
+    let buf: ArrayBufferView;
+    try {
+      buf = this._protocol!.getBuffer!(-1);
+      if (!buf || !buf.byteLength) throw new RuntimeError("get_buffer() returned an empty buffer");
+    } catch (exc) {
+      if (isExitException(exc)) throw exc;
+      this._fatalError(exc, "Fatal error: protocol.get_buffer() call failed.");
+      return;
+    }
+    const n = buf instanceof Uint8Array
+      ? recvU8(this._sockFd, buf, 0, buf.length)
+      : N.recvInto(this._sockFd, buf, 0, buf.byteLength);
+    if (n < 0) {
+      if (n === -EAGAIN || n === -EINTR) return;
+      this._fatalError(osError(-n), "Fatal read error on socket transport");
+      return;
+    }
+    if (n === 0) {
+      this._readReadyOnEof();
+      return;
+    }
+    try {
+      this._protocol!.bufferUpdated!(n);
+    } catch (exc) {
+      if (isExitException(exc)) throw exc;
+      this._fatalError(exc, "Fatal error: protocol.buffer_updated() call failed.");
+    }
+  }
+
+  private _readReadyOnEof(): void {
+    if (this._bloop.getDebug()) logger.debug(`${this} received EOF`);
+    let keepOpen: unknown;
+    try {
+      keepOpen = this._protocol!.eofReceived?.();
+    } catch (exc) {
+      if (isExitException(exc)) throw exc;
+      this._fatalError(exc, "Fatal error: protocol.eof_received() call failed.");
+      return;
+    }
+    if (keepOpen) {
+      // Half-open: the protocol may still write, but nothing more can be read.
+      _removeReader(this._bloop, this._sockFd);
+    } else {
+      this.close();
+    }
+  }
+
+  // ---- writing ----------------------------------------------------------------
+
+  override write(data: Uint8Array): void {
+    if (!isBytes(data)) throw new TypeError(`data argument must be a bytes-like object, not '${pyTypeName(data)}'`);
+    if (this._eof) throw new RuntimeError("Cannot call write() after write_eof()");
+    if (this._emptyWaiter !== null) throw new RuntimeError("unable to write; sendfile is in progress");
+    // Typed arrays' `length` is inlined by V8's optimizer; `byteLength` is a generic property load.
+    const len = data instanceof Uint8Array ? data.length : (data as ArrayBufferView).byteLength;
+    if (len === 0) return;
+    if (this._connLost) {
+      if (this._connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) logger.warning("socket.send() raised exception.");
+      this._connLost++;
+      return;
+    }
+    let rest: Buffer;
+    if (this._bufferSize === 0) {
+      // Nothing queued: try to send now, and watch for writability only if
+      // the kernel did not take everything.
+      const n = data instanceof Uint8Array
+        ? sendU8(this._sockFd, data, 0, len)
+        : N.send(this._sockFd, data, 0, len);
+      if (n === len) return;
+      if (n >= 0) {
+        rest = toBuffer(data).subarray(n);
+      } else if (n === -EAGAIN || n === -EINTR) {
+        rest = toBuffer(data);
+      } else {
+        this._fatalError(osError(-n), "Fatal write error on socket transport");
+        return;
+      }
+      _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+    } else {
+      rest = toBuffer(data);
+    }
+    this._buffer.push(rest);
+    this._bufferSize += rest.length;
+    this._maybePauseProtocol();
+  }
+
+  override writelines(listOfData: Iterable<Uint8Array>): void {
+    if (this._eof) throw new RuntimeError("Cannot call writelines() after write_eof()");
+    if (this._emptyWaiter !== null) throw new RuntimeError("unable to writelines; sendfile is in progress");
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (const d of listOfData) {
+      if (!isBytes(d)) throw new TypeError(`memoryview: a bytes-like object is required, not '${pyTypeName(d)}'`);
+      if (d.byteLength === 0) continue;
+      const b = toBuffer(d);
+      chunks.push(b);
+      size += b.length;
+    }
+    if (size === 0) return;
+    if (this._connLost) {
+      if (this._connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) logger.warning("socket.send() raised exception.");
+      this._connLost++;
+      return;
+    }
+    const wasEmpty = this._bufferSize === 0;
+    for (const b of chunks) this._buffer.push(b);
+    this._bufferSize += size;
+    if (!wasEmpty) return;
+    this._writeReady();
+    if (this._bufferSize !== 0) _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+  }
+
+  /** @internal The writer callback: one send/sendmsg of the queued chunks. */
+  _writeReady(): void {
+    if (this._connLost || this._bufferSize === 0) return;
+    const buf = this._buffer;
+    const n = buf.length === 1
+      ? sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
+      : N.sendmsg(this._sockFd, buf.length > IOV_MAX ? buf.slice(0, IOV_MAX) : buf);
+    if (n < 0) {
+      if (n === -EAGAIN || n === -EINTR) return;
+      const exc = osError(-n);
+      _removeWriter(this._bloop, this._sockFd);
+      this._buffer = [];
+      this._bufferSize = 0;
+      this._fatalError(exc, "Fatal write error on socket transport");
+      if (this._emptyWaiter !== null && !this._emptyWaiter.done()) this._emptyWaiter.setException(exc);
+      return;
+    }
+    this._adjustLeftoverBuffer(n);
+    this._maybeResumeProtocol(); // may write more
+    if (this._bufferSize === 0) {
+      _removeWriter(this._bloop, this._sockFd);
+      if (this._emptyWaiter !== null && !this._emptyWaiter.done()) this._emptyWaiter.setResult(undefined);
+      if (this._closing) this._callConnectionLost(null);
+      else if (this._eof) this._sock!.shutdown(SHUT_WR);
+    }
+  }
+
+  private _adjustLeftoverBuffer(nbytes: number): void {
+    const buf = this._buffer;
+    this._bufferSize -= nbytes;
+    let i = 0;
+    while (nbytes > 0) {
+      const b = buf[i]!;
+      if (b.length <= nbytes) {
+        nbytes -= b.length;
+        i++;
+      } else {
+        buf[i] = b.subarray(nbytes);
+        break;
+      }
+    }
+    if (i === buf.length) this._buffer = [];
+    else if (i > 0) buf.splice(0, i);
+  }
+
+  override writeEof(): void {
+    if (this._closing || this._eof) return;
+    this._eof = true;
+    if (this._bufferSize === 0) this._sock!.shutdown(SHUT_WR);
+  }
+
+  override canWriteEof(): boolean {
+    return true;
+  }
+
+  /** @internal loop.sendfile: a future done once the write buffer is empty. */
+  _makeEmptyWaiter(): Future<void> {
+    if (this._emptyWaiter !== null) throw new RuntimeError("Empty waiter is already set");
+    this._emptyWaiter = this._bloop.createFuture<void>();
+    if (this._bufferSize === 0) this._emptyWaiter.setResult(undefined);
+    return this._emptyWaiter;
+  }
+
+  /** @internal */
+  _resetEmptyWaiter(): void {
+    this._emptyWaiter = null;
+  }
+}
+
+/**
+ * Wraps a connected non-blocking socket into a stream transport (Python's
+ * loop._make_socket_transport): connectionMade() runs via callSoon, then
+ * reading starts, then `waiter` is resolved.
+ */
+export function makeSocketTransport(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike,
+  waiter: Future<void> | null, extra: Record<string, unknown> | null, server: ServerInternals | null): Transport {
+  return new _SelectorSocketTransport(loop, sock, protocol, waiter, extra, server);
+}
