@@ -1,5 +1,5 @@
-// The selector's fd polling (selector-events.ts): one uv_poll_t per fd and
-// one JS callback per environment. This is the hot path of every socket
+// The selector's fd polling (src/net/selector.ts): one poller per event loop,
+// each with its own uv_poll_t per fd and its own JS callback. This is the hot path of every socket
 // transport, so it skips what the general Watcher class pays for (an
 // ObjectWrap per fd, an async context and a MakeCallback per event): during
 // libuv's poll phase (asyncio's select() returning) each ready fd is only
@@ -57,6 +57,9 @@ struct FdPoll {
 
 struct FastState {
   AddonData* data = nullptr;
+  bool disposed = false;    // dispose() ran: no handle, no callback any more
+  bool inCallback = false;  // OnCheck is calling into JS
+  bool finalized = false;   // the JS object was collected during that call
   napi_env env = nullptr;
   napi_ref callback = nullptr;
   std::unordered_map<int, FdPoll*> polls;
@@ -74,8 +77,12 @@ struct FastState {
   std::vector<int> errored;  // fds whose handle libuv stopped in this poll phase
 };
 
-// One per thread: the main thread and each worker have their own environment.
-thread_local FastState* tls = nullptr;
+// The live (not disposed) pollers of this thread: the main thread and each
+// worker have their own environment. libuv allows one poll handle per fd per
+// loop, so Start() looks here for another poller holding the same fd.
+thread_local std::vector<FastState*>* live = nullptr;
+
+void Dispose(FastState* s);
 
 void OnClosed(uv_handle_t* handle) {
   auto* p = reinterpret_cast<FdPoll*>(handle);
@@ -103,6 +110,13 @@ void ClosePoll(FdPoll* p) {
   bool queued = w->watcher_queue.next != &w->watcher_queue;
   if (!(p->started && IsOurs(p)) && !queued) w->fd = -1;
   uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnClosed);
+}
+
+void OnCheckClosed(uv_handle_t* handle) {
+  auto* data = static_cast<AddonData*>(handle->data);
+  delete reinterpret_cast<uv_check_t*>(handle);
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
 }
 
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
@@ -159,14 +173,20 @@ void OnCheck(uv_check_t* check) {
   napi_get_global(env, &recv);  // MakeCallback wants an object
   // The batch is consumed now: JS may start or stop watchers meanwhile.
   s->pending = 0;
+  s->inCallback = true;
   napi_status st = napi_make_callback(env, s->asyncContext, recv, cb, 2, argv, nullptr);
+  s->inCallback = false;
   if (st == napi_pending_exception) {
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
     napi_fatal_exception(env, exc);
   }
   napi_close_handle_scope(env, scope);
-  if (tls != s) return;  // torn down from JS
+  if (s->finalized) {
+    delete s;
+    return;
+  }
+  if (s->disposed) return;  // disposed from JS
   // Handles libuv stopped on an error are started again while JS still
   // wants them, so that the error keeps being reported.
   if (!s->errored.empty()) {
@@ -208,10 +228,20 @@ napi_value Start(napi_env env, napi_callback_info info) {
     ThrowRange(env, "events must combine READABLE, WRITABLE and PRIORITIZED");
     return nullptr;
   }
-  if (s->data->tearingDown) return Num(env, -EBADF);
+  if (s->disposed || s->data->tearingDown) return Num(env, -EBADF);
   FdPoll* p;
   auto it = s->polls.find(fd);
   if (it == s->polls.end()) {
+    // Another loop's poller of this thread may hold the fd: an idle handle
+    // is handed over (that loop makes a new one if it wants the fd again),
+    // one that is watching is not.
+    for (FastState* o : *live) {
+      if (o == s) continue;
+      auto oit = o->polls.find(fd);
+      if (oit == o->polls.end()) continue;
+      if (oit->second->started) return Num(env, -EEXIST);
+      ClosePoll(oit->second);
+    }
     p = new FdPoll();
     int r = uv_poll_init(s->data->loop, &p->poll, fd);
     if (r != 0) {
@@ -295,6 +325,48 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return Num(env, 0);
 }
 
+// Releases every handle of the poller, its check handle and its references,
+// and takes it off the thread's list. The struct itself lives on until its
+// JS object is collected: that object's functions may still be called.
+void Dispose(FastState* s) {
+  if (s->disposed) return;
+  s->disposed = true;
+  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
+  if (s->check != nullptr) {
+    uv_check_stop(s->check);
+    s->check->data = s->data;
+    uv_close(reinterpret_cast<uv_handle_t*>(s->check), OnCheckClosed);
+    s->check = nullptr;
+  }
+  if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
+  s->pending = 0;
+  s->slabData = nullptr;
+  s->slabLen = 0;
+  if (s->data->tearingDown) return;  // the environment's references go with it
+  napi_env env = s->env;
+  if (s->callback != nullptr) napi_delete_reference(env, s->callback);
+  if (s->events != nullptr) napi_delete_reference(env, s->events);
+  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
+  s->callback = s->events = s->slab = nullptr;
+  s->eventsData = nullptr;
+  if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
+  s->asyncContext = nullptr;
+}
+
+// dispose(): the loop is closing. Later calls do nothing.
+napi_value DisposeFn(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Dispose(StateOf(env, info, &argc, nullptr));
+  return nullptr;
+}
+
+void FinalizeState(napi_env, void* data, void*) {
+  auto* s = static_cast<FastState*>(data);
+  Dispose(s);
+  if (s->inCallback) s->finalized = true;  // OnCheck frees it when the call returns
+  else delete s;
+}
+
 // lseek(fd, offset, whence): the new offset or -errno (Node has no lseek;
 // sock_sendfile leaves the file position after the bytes sent, as Python).
 napi_value Lseek(napi_env env, napi_callback_info info) {
@@ -339,7 +411,7 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 // ones: callgrind at 1 KiB echo counted N-API's argument marshalling
 // (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the
 // callback wrapper) at ~900 of ~3900 user-space instructions per request.
-// They read their state from the thread's FastState (tls).
+// They read their poller's FastState from the function's data (an External).
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
@@ -377,8 +449,8 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
   int fd = info[0].As<v8::Int32>()->Value();
   int off = info[1].As<v8::Int32>()->Value();
   int big = info[2].As<v8::Int32>()->Value();
-  FastState* s = tls;
-  if (s == nullptr || s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
+  auto* s = static_cast<FastState*>(info.Data().As<v8::External>()->Value());
+  if (s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
     info.GetReturnValue().Set(-EINVAL);
     return;
   }
@@ -467,16 +539,9 @@ v8::Local<v8::Object> AsV8Object(napi_value v) {
   return local;
 }
 
-void OnCheckClosed(uv_handle_t* handle) {
-  auto* data = static_cast<AddonData*>(handle->data);
-  delete reinterpret_cast<uv_check_t*>(handle);
-  data->liveHandles--;
-  MaybeFinishTeardown(data);
-}
 
-// fastPoll(callback): the poller of this environment, as {start, stop, close,
-// setSlab, recvSlab, recvU8, sendU8}. Created once; a second call replaces the
-// callback.
+// fastPoll(callback): a new poller, as {start, stop, close, dispose,
+// setSlab, recvSlab, recvU8, sendU8}. Each event loop makes its own.
 napi_value FastPoll(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -487,34 +552,38 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     ThrowType(env, "fastPoll(callback): callback must be a function");
     return nullptr;
   }
-  if (tls == nullptr) {
-    FastState* s = new FastState();
-    s->data = GetAddonData(env);
-    s->env = env;
-    tls = s;
-    GrowEvents(s, 64);
-    napi_value resource, name;
-    napi_create_object(env, &resource);
-    napi_create_string_utf8(env, "tsyncio.poll", NAPI_AUTO_LENGTH, &name);
-    napi_async_init(env, resource, name, &s->asyncContext);
-    s->check = new uv_check_t();
-    uv_check_init(s->data->loop, s->check);
-    s->check->data = s;
-    uv_check_start(s->check, OnCheck);
-    uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
-    s->data->liveHandles++;
+  AddonData* data = GetAddonData(env);
+  if (data->tearingDown) {
+    ThrowType(env, "fastPoll(callback): the environment is shutting down");
+    return nullptr;
   }
-  if (tls->callback != nullptr) napi_delete_reference(env, tls->callback);
-  napi_create_reference(env, argv[0], 1, &tls->callback);
+  FastState* s = new FastState();
+  s->data = data;
+  s->env = env;
+  GrowEvents(s, 64);
+  napi_value resource, name;
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, "tsyncio.poll", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, resource, name, &s->asyncContext);
+  s->check = new uv_check_t();
+  uv_check_init(data->loop, s->check);
+  s->check->data = s;
+  uv_check_start(s->check, OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
+  data->liveHandles++;
+  napi_create_reference(env, argv[0], 1, &s->callback);
+  if (live == nullptr) live = new std::vector<FastState*>();
+  live->push_back(s);
   napi_value obj;
   napi_create_object(env, &obj);
+  napi_add_finalizer(env, obj, s, FinalizeState, nullptr, nullptr);
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close}, {"setSlab", SetSlab}};
+  } fns[] = {{"start", Start}, {"stop", Stop}, {"close", Close}, {"dispose", DisposeFn}, {"setSlab", SetSlab}};
   for (const auto& f : fns) {
     napi_value fn;
-    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, tls, &fn);
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, s, &fn);
     napi_set_named_property(env, obj, f.name, fn);
   }
   const struct {
@@ -524,13 +593,14 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Object> target = AsV8Object(obj);
+  v8::Local<v8::External> ext = v8::External::New(isolate, s);
   for (const auto& f : hot) {
-    v8::Local<v8::String> name = v8::String::NewFromUtf8(isolate, f.name).ToLocalChecked();
+    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, f.name).ToLocalChecked();
     v8::Local<v8::Function> fn;
-    if (!v8::Function::New(context, f.fn, v8::Local<v8::Value>(), 4, v8::ConstructorBehavior::kThrow).ToLocal(&fn) ||
-        target->Set(context, name, fn).IsNothing())
+    if (!v8::Function::New(context, f.fn, ext, 4, v8::ConstructorBehavior::kThrow).ToLocal(&fn) ||
+        target->Set(context, fname, fn).IsNothing())
       return nullptr;
-    fn->SetName(name);
+    fn->SetName(fname);
   }
   return obj;
 }
@@ -538,18 +608,10 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void CloseFastPolls(AddonData* data) {
-  FastState* s = tls;
-  if (s == nullptr || s->data != data) return;
-  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
-  if (s->check != nullptr) {
-    uv_check_stop(s->check);
-    s->check->data = data;
-    uv_close(reinterpret_cast<uv_handle_t*>(s->check), OnCheckClosed);
-    s->check = nullptr;
-  }
-  // The environment is going away: its references and async context go with it.
-  tls = nullptr;
-  delete s;
+  if (live == nullptr) return;
+  std::vector<FastState*> all(*live);
+  for (FastState* s : all)
+    if (s->data == data) Dispose(s);
 }
 
 // Every read hands the protocol a fresh Buffer, and V8 frees them in batches

@@ -9,9 +9,10 @@ export {
   type CreateConnectionOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
   type CreateUnixServerOptions, type CreateDatagramEndpointOptions, type ConnectAcceptedSocketOptions,
   type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,
-  type StdioSpec, type ContextBoundCallback, type Callback,
+  type StdioSpec, type ContextBoundCallback, type Callback, type Executor,
 } from "./core/events.js";
-export { BaseEventLoop, SelectorEventLoop, type EventLoopOptions } from "./core/base-events.js";
+export { BaseEventLoop, type EventLoopOptions } from "./core/base-events.js";
+export { SelectorEventLoop } from "./loop.js";
 export { Server } from "./net/servers.js";
 export { Future, isfuture, wrapFuture, type DoneCallback } from "./core/futures.js";
 export {
@@ -35,11 +36,11 @@ export {
 } from "./core/transports.js";
 export { logger, LogLevel, Logger, type LogRecord, type LogSink } from "./core/log.js";
 export {
-  ThreadPoolExecutor, ProcessPoolExecutor, ConcurrentFuture, ExecutorMap, workerFunction,
-  BrokenExecutor, BrokenThreadPool, BrokenProcessPool,
-  type Executor, type WorkerCallable, type WorkerFunctionRef, type MapOptions,
-  type ThreadPoolExecutorOptions, type ProcessPoolExecutorOptions,
+  ThreadPoolExecutor, ProcessPoolExecutor, ExecutorMap,
+  type MapOptions, type ThreadPoolExecutorOptions, type ProcessPoolExecutorOptions,
 } from "./executors/pools.js";
+export { ConcurrentFuture, BrokenExecutor, BrokenThreadPool, BrokenProcessPool } from "./executors/concurrent-futures.js";
+export { workerFunction, type WorkerCallable, type WorkerFunctionRef } from "./executors/function-refs.js";
 export { toThread } from "./executors/threads.js";
 export {
   StreamReader, StreamWriter, StreamReaderProtocol, openConnection, startServer, openUnixConnection, startUnixServer,

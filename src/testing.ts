@@ -1,4 +1,5 @@
-import { SelectorEventLoop, type EventLoopOptions } from "./core/base-events.js";
+import type { EventLoopOptions } from "./core/base-events.js";
+import { SelectorEventLoop } from "./loop.js";
 import { ValueError } from "./stdlib/exceptions.js";
 
 // A loop whose clock is virtual, for tests: time moves only when the loop has

@@ -9,7 +9,7 @@ import * as asyncio from "../src/index.js";
 import type { BaseEventLoop } from "../src/core/base-events.js";
 import type { Coroutine } from "../src/core/coroutines.js";
 import { socketpair, type Socket } from "../src/stdlib/socket.js";
-import { makeSocketTransport } from "../src/net/selector.js";
+import { makeSocketTransport } from "../src/net/socket-transport.js";
 import { Protocol } from "../src/core/protocols.js";
 
 function newLoop(): BaseEventLoop {

@@ -12,7 +12,8 @@ import type { BaseTransport, Transport } from "../src/core/transports.js";
 import {
   AF_INET, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_SNDBUF, Socket, TCP_NODELAY, socketpair,
 } from "../src/stdlib/socket.js";
-import { makeSocketTransport, startServing, stopServing, type ServerInternals } from "../src/net/selector.js";
+import { makeSocketTransport, type ServerInternals } from "../src/net/socket-transport.js";
+import { startServing, stopServing } from "../src/net/accept.js";
 
 async function withLoop(body: (loop: BaseEventLoop) => Coroutine<void>): Promise<void> {
   const loop = asyncio.newEventLoop() as BaseEventLoop;

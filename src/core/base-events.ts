@@ -2,39 +2,20 @@ import { performance } from "node:perf_hooks";
 import type { Context } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
 import {
-  AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setDefaultLoopFactory, _setRunningLoop, reprValue,
-  type AbstractServer, type AddrInfo, type Callback, type ConnectAcceptedSocketOptions, type CreateConnectionOptions,
-  type CreateDatagramEndpointOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
-  type CreateUnixServerOptions, type ExceptionContext, type ExceptionHandler, type FileDescriptorLike, type FileLike,
-  type GetaddrinfoOptions, type StartTlsOptions, type SubprocessOptions, type TaskFactory,
+  AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, reprValue,
+  type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
 import { Task, ensureFuture, _recordSuspension } from "./tasks.js";
 import type { Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
-import { logger, formatException } from "./log.js";
-import type { BaseProtocol, ProtocolLike } from "./protocols.js";
-import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
-import type { Address, Socket } from "../stdlib/socket.js";
-import type { SSLContext } from "../stdlib/ssl.js";
-import * as selector from "../net/selector.js";
-import * as dns from "../net/dns.js";
-import * as connections from "../net/connections.js";
-import * as servers from "../net/servers.js";
-import * as unix from "../unix/unix-sockets.js";
-import * as pipes from "../unix/pipes.js";
-import * as signals from "../unix/signals.js";
-import * as datagram from "../net/datagram.js";
-import * as subprocess from "../unix/subprocess-transport.js";
-import * as executors from "../executors/pools.js";
-import type { Executor } from "../executors/pools.js";
-import * as sslproto from "../net/sslproto.js";
+import { logger } from "./log.js";
 
 // base_events.py: the loop core (ready queue, timer heap, run/stop/close,
-// exception handler, debug mode), layered on Node's own loop (DESIGN §2).
-// Everything that touches file descriptors lives in its own module and is
-// reached through the one-line methods at the end of the class.
+// exception handler, debug mode), layered on Node's own loop (see
+// docs/architecture.md). Like CPython's base_events it knows no file
+// descriptor: the I/O methods are added by the concrete loop in src/loop.ts.
 
 /** Python's _MIN_SCHEDULED_TIMER_HANDLES / _MIN_CANCELLED_TIMER_HANDLES_FRACTION. */
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
@@ -50,6 +31,17 @@ export interface LoopLifecycleHook {
   stop?(): void;
   /** The loop is closing. */
   close?(): void;
+}
+
+/**
+ * @internal The key of one module's per-loop state (the selector of
+ * net/selector.ts, the signal table of unix/signals.ts): state lives on its
+ * loop, never at module level, so two loops in one process share nothing.
+ */
+export class LoopStateKey<T> {
+  /** Carries T for the type checker only. */
+  declare readonly _type: T;
+  constructor(readonly name: string) {}
 }
 
 /** Options of the loop constructor. */
@@ -91,8 +83,8 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _asyncgens = new Set<AsyncGenerator<unknown, unknown, unknown>>();
   /** @internal */ _asyncgensShutdownCalled = false;
   /** @internal */ _hooks: LoopLifecycleHook[] = [];
-  /** @internal Per-module state attached to this loop (fd watchers, signal handlers...). */
-  _state = new Map<string, unknown>();
+  /** @internal Per-module state attached to this loop (the selector, signal handlers...). */
+  _state = new Map<LoopStateKey<unknown>, unknown>();
 
   protected _immediate: ReturnType<typeof setImmediate> | typeof IN_ITERATION | null = null;
   private _timer: ReturnType<typeof setTimeout> | null = null;
@@ -200,6 +192,16 @@ export class BaseEventLoop extends AbstractEventLoop {
     }
     for (const h of this._hooks) h.close?.();
     this._hooks = [];
+  }
+
+  /** @internal The state a module attached to this loop under `key`, if any. */
+  _getState<T>(key: LoopStateKey<T>): T | undefined {
+    return this._state.get(key) as T | undefined;
+  }
+
+  /** @internal Attaches a module's state to this loop. */
+  _setState<T>(key: LoopStateKey<T>, value: T): void {
+    this._state.set(key, value);
   }
 
   /** @internal Registers a lifecycle hook (fd watchers, signal handlers). */
@@ -496,10 +498,6 @@ export class BaseEventLoop extends AbstractEventLoop {
     return yield* ensureFuture(settled, { loop: this });
   }
 
-  override shutdownDefaultExecutor(timeout: number | null = null): Future<void> {
-    return this._coroutineFuture(executors.shutdownDefaultExecutor(this, timeout));
-  }
-
   /** @internal A Python `async def` method of the loop: its coroutine runs as a Task of this loop. */
   _coroutineFuture<T>(coro: Coroutine<T>): Future<T> {
     this._checkClosed();
@@ -573,102 +571,6 @@ export class BaseEventLoop extends AbstractEventLoop {
     this._debug = !!enabled;
     if (this._running) _setSuspensionHook(this._debug ? _recordSuspension : null);
   }
-
-  // ---- I/O: each method is implemented next to its transports ----------------
-
-  override createConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, host?: string | null, port?: number | string | null, options?: CreateConnectionOptions): Future<[Transport, P]> {
-    return connections.createConnection(this, protocolFactory, host ?? null, port ?? null, options ?? {});
-  }
-  override createServer(protocolFactory: () => BaseProtocol | ProtocolLike, host?: string | string[] | null, port?: number | string | null, options?: CreateServerOptions): Future<AbstractServer> {
-    return servers.createServer(this, protocolFactory, host ?? null, port ?? null, options ?? {});
-  }
-  override sendfile(transport: WriteTransport | Transport, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
-    return connections.sendfile(this, transport, file, offset, count, options?.fallback ?? true);
-  }
-  override startTls(transport: BaseTransport, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext, options?: StartTlsOptions): Future<Transport> {
-    return sslproto.startTls(this, transport, protocol, sslcontext, options ?? {});
-  }
-  override createUnixConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, path?: string | null, options?: CreateUnixConnectionOptions): Future<[Transport, P]> {
-    return unix.createUnixConnection(this, protocolFactory, path ?? null, options ?? {});
-  }
-  override createUnixServer(protocolFactory: () => BaseProtocol | ProtocolLike, path?: string | null, options?: CreateUnixServerOptions): Future<AbstractServer> {
-    return unix.createUnixServer(this, protocolFactory, path ?? null, options ?? {});
-  }
-  override connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, sock: Socket, options?: ConnectAcceptedSocketOptions): Future<[Transport, P]> {
-    return connections.connectAcceptedSocket(this, protocolFactory, sock, options ?? {});
-  }
-  override createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, localAddr?: Address | null, remoteAddr?: Address | null, options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> {
-    return datagram.createDatagramEndpoint(this, protocolFactory, localAddr ?? null, remoteAddr ?? null, options ?? {});
-  }
-  override getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions): Future<AddrInfo[]> {
-    return dns.getaddrinfo(this, host, port, options ?? {});
-  }
-  override getnameinfo(sockaddr: Address, flags = 0): Future<[string, string]> {
-    return dns.getnameinfo(this, sockaddr, flags);
-  }
-  override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
-    return pipes.connectReadPipe(this, protocolFactory, pipe);
-  }
-  override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
-    return pipes.connectWritePipe(this, protocolFactory, pipe);
-  }
-  override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
-    return subprocess.subprocessExec(this, protocolFactory, program, args ?? [], options ?? {});
-  }
-  override subprocessShell<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, cmd: string, options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
-    return subprocess.subprocessShell(this, protocolFactory, cmd, options ?? {});
-  }
-  override addReader<A extends unknown[]>(fd: FileDescriptorLike, callback: (...args: A) => unknown, ...args: A): void {
-    selector.addReader(this, fd, callback as Callback, args);
-  }
-  override removeReader(fd: FileDescriptorLike): boolean {
-    return selector.removeReader(this, fd);
-  }
-  override addWriter<A extends unknown[]>(fd: FileDescriptorLike, callback: (...args: A) => unknown, ...args: A): void {
-    selector.addWriter(this, fd, callback as Callback, args);
-  }
-  override removeWriter(fd: FileDescriptorLike): boolean {
-    return selector.removeWriter(this, fd);
-  }
-  override sockRecv(sock: Socket, nbytes: number): Future<Buffer> {
-    return selector.sockRecv(this, sock, nbytes);
-  }
-  override sockRecvInto(sock: Socket, buf: Uint8Array): Future<number> {
-    return selector.sockRecvInto(this, sock, buf);
-  }
-  override sockRecvfrom(sock: Socket, bufsize: number): Future<[Buffer, Address]> {
-    return selector.sockRecvfrom(this, sock, bufsize);
-  }
-  override sockRecvfromInto(sock: Socket, buf: Uint8Array, nbytes = 0): Future<[number, Address]> {
-    return selector.sockRecvfromInto(this, sock, buf, nbytes);
-  }
-  override sockSendto(sock: Socket, data: Uint8Array, address: Address): Future<number> {
-    return selector.sockSendto(this, sock, data, address);
-  }
-  override sockSendall(sock: Socket, data: Uint8Array): Future<void> {
-    return selector.sockSendall(this, sock, data);
-  }
-  override sockConnect(sock: Socket, address: Address): Future<void> {
-    return selector.sockConnect(this, sock, address);
-  }
-  override sockAccept(sock: Socket): Future<[Socket, Address]> {
-    return selector.sockAccept(this, sock);
-  }
-  override sockSendfile(sock: Socket, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
-    return selector.sockSendfile(this, sock, file, offset, count, options?.fallback ?? true);
-  }
-  override addSignalHandler<A extends unknown[]>(sig: number | string, callback: (...args: A) => unknown, ...args: A): void {
-    signals.addSignalHandler(this, sig, callback as Callback, args);
-  }
-  override removeSignalHandler(sig: number | string): boolean {
-    return signals.removeSignalHandler(this, sig);
-  }
-  override runInExecutor<A extends unknown[], R>(executor: Executor | null, func: (...args: A) => R | PromiseLike<R>, ...args: A): Future<Awaited<R>> {
-    return executors.runInExecutor(this, executor, func, args);
-  }
-  override setDefaultExecutor(executor: Executor): void {
-    executors.setDefaultExecutor(this, executor);
-  }
 }
 
 function noop(): void {}
@@ -699,9 +601,4 @@ export function formatHandle(h: Handle): string {
   return String(h);
 }
 
-/** The concrete loop: the core plus the I/O methods (Python's SelectorEventLoop on Unix). */
-export class SelectorEventLoop extends BaseEventLoop {}
 
-_setDefaultLoopFactory(() => new SelectorEventLoop());
-
-export { formatException };

@@ -7,7 +7,6 @@ import type { BaseProtocol, ProtocolLike } from "./protocols.js";
 import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
 import type { Address, Socket } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
-import type { Executor } from "../executors/pools.js";
 
 // events.py: callback handles, the abstract loop and server, policies, and the
 // per-thread "running loop" (one thread here, so a module variable).
@@ -200,6 +199,18 @@ export function captureStack(skip: number): string {
   let i = skip;
   if (dir !== undefined) while (i < lines.length - 1 && (lines[i]!.includes(dir) || lines[i]!.endsWith("(<anonymous>)"))) i++;
   return lines.slice(i).join("\n");
+}
+
+/**
+ * The concurrent.futures Executor shape, as the loop uses it: submit() and
+ * shutdown(). tsyncio's ThreadPoolExecutor and ProcessPoolExecutor
+ * (src/executors/) implement it; so may a user's own executor.
+ */
+export interface Executor {
+  /** Schedules fn(...args) in a worker; the result is a thenable (a ConcurrentFuture for tsyncio's executors). */
+  submit(fn: ((...args: never[]) => unknown) | object, ...args: unknown[]): PromiseLike<unknown>;
+  /** Stops the executor; with wait, the promise resolves once every worker exited. */
+  shutdown(wait?: boolean, options?: { cancelFutures?: boolean }): Promise<void> | void;
 }
 
 /** The context object given to exception handlers, with Python's keys. */

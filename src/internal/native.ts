@@ -217,6 +217,8 @@ export interface FastPoller {
   stop(fd: number): number;
   /** Releases fd's handle (before the fd is closed, if it is watched). */
   close(fd: number): number;
+  /** Releases every handle of this poller and the poller itself (its loop is closing); later calls do nothing. */
+  dispose(): void;
   /** Sets the slab recvSlab() reads into (kept alive by the addon until the next call). */
   setSlab(buffer: Uint8Array): void;
   /**

@@ -10,3 +10,13 @@ export function pyRepr(v: unknown): string {
   if (Array.isArray(v)) return `(${v.map(pyRepr).join(", ")}${v.length === 1 ? "," : ""})`;
   return String(v);
 }
+
+/** @internal Python's type name of a value, for TypeError messages. */
+export function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return "NoneType";
+  if (typeof v === "string") return "str";
+  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
+  if (typeof v === "boolean") return "bool";
+  if (typeof v === "function") return "function";
+  return (v as object).constructor?.name ?? "object";
+}

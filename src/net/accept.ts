@@ -9,7 +9,7 @@ import type { BaseProtocol, ProtocolLike } from "../core/protocols.js";
 import type { Transport } from "../core/transports.js";
 import { SOCK_NONBLOCK, Socket, type Address } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
-import * as sslproto from "./sslproto.js";
+import { makeSslTransport } from "./sslproto.js";
 import { _addReader, _releaseFd, _removeReader } from "./selector.js";
 import { makeSocketTransport, type ServerInternals } from "./socket-transport.js";
 
@@ -22,14 +22,6 @@ const E = osConstants.errno;
 const ACCEPT_RETRY_DELAY = 1;
 const OUT_OF_RESOURCES = new Set([E.EMFILE, E.ENFILE, E.ENOBUFS, E.ENOMEM]);
 const ACCEPT_AGAIN = new Set([E.EAGAIN, E.EWOULDBLOCK, E.EINTR, E.ECONNABORTED]);
-
-type MakeSslTransport = (
-  loop: BaseEventLoop, rawSock: Socket, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext,
-  waiter: Future<void> | null, options: {
-    serverSide: boolean; serverHostname: string | null; extra: Record<string, unknown> | null;
-    server: ServerInternals | null; sslHandshakeTimeout: number | null; sslShutdownTimeout: number | null;
-  },
-) => Transport;
 
 /** Everything one listening socket's accept callback needs (one object per server socket). */
 interface Serving {
@@ -106,9 +98,7 @@ function acceptConnection2(s: Serving, conn: Socket, extra: Record<string, unkno
     protocol = s.protocolFactory();
     const waiter = loop.createFuture<void>();
     if (s.sslcontext !== null) {
-      const make = (sslproto as Record<string, unknown>).makeSslTransport as MakeSslTransport | undefined;
-      if (typeof make !== "function") throw new TypeError("SSL transports are not available (sslproto.makeSslTransport)");
-      transport = make(loop, conn, protocol, s.sslcontext, waiter, {
+      transport = makeSslTransport(loop, conn, protocol, s.sslcontext, waiter, {
         serverSide: true, serverHostname: null, extra, server: s.server,
         sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
       });

@@ -1,45 +1,21 @@
-import { Buffer } from "node:buffer";
-import { fstatSync, read as fsRead } from "node:fs";
-import { constants as osConstants } from "node:os";
-import {
-  ConnectionError, OSError, RuntimeError, SendfileNotAvailableError, ValueError, osError,
-  osErrorWithMessage,
-} from "../stdlib/exceptions.js";
-import type { BaseEventLoop } from "../core/base-events.js";
-import { Handle, reprValue, type Callback, type FileDescriptorLike, type FileLike } from "../core/events.js";
-import { Future, wrapFuture } from "../core/futures.js";
-import type { Coroutine } from "../core/coroutines.js";
+import { RuntimeError, ValueError, osError } from "../stdlib/exceptions.js";
+import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
+import { Handle, reprValue, type Callback, type FileDescriptorLike } from "../core/events.js";
 import { native, type FastPoller } from "../internal/native.js";
-import { pyRepr } from "../internal/pyrepr.js";
-import {
-  AF_INET, AF_INET6, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, Socket, toNativeAddress,
-  type Address, type AddressLike,
-} from "../stdlib/socket.js";
-import { getaddrinfo, ipaddrInfo } from "./dns.js";
 
-export { makeSocketTransport, _SelectorSocketTransport, type ServerInternals } from "./socket-transport.js";
-export { startServing, stopServing } from "./accept.js";
-
-// selector_events.py, first half: fd watching (add/removeReader/Writer on
-// the native poller) and the sock_* methods. The socket transport lives in
-// selector-transport.ts, the accept loop in selector-accept.ts.
+// selector_events.py, first part: fd watching (add/removeReader/Writer) and
+// the fd -> transport registry, on a native poller of the loop's own. The
+// sock_* methods are in sock-ops.ts, the socket transport in
+// socket-transport.ts, the accept loop in accept.ts.
 //
 // Where asyncio's selector reports ready fds to _process_events, the native
-// poller calls onPoll(fd, events), which appends the fd's reader and/or
-// writer Handle to the loop's ready queue: they run as ordinary callbacks in
-// the next iteration, exactly as asyncio's do.
+// poller hands each poll phase's ready fds to onPollBatch(), which appends
+// their reader and/or writer Handles to the loop's ready queue: they run as
+// ordinary callbacks, exactly as asyncio's do.
 
 const N = native();
-const C = N.constants;
-const READABLE = C.READABLE!;
-const WRITABLE = C.WRITABLE!;
-const E = osConstants.errno;
-const EAGAIN = E.EAGAIN;
-const EINTR = E.EINTR;
-const EINPROGRESS = E.EINPROGRESS;
-const SEEK_SET = 0;
-/** Python's constants.SENDFILE_FALLBACK_READBUFFER_SIZE. */
-const SENDFILE_FALLBACK_READBUFFER_SIZE = 256 * 1024;
+const READABLE = N.constants.READABLE!;
+const WRITABLE = N.constants.WRITABLE!;
 
 /** What the ownership check needs of a transport. */
 interface OwningTransport {
@@ -49,7 +25,6 @@ interface OwningTransport {
 /** One watched fd: asyncio's selector key data `(reader, writer)`. */
 interface FdEntry {
   fd: number;
-  sel: LoopSelector;
   reader: Handle | null;
   writer: Handle | null;
   /** The mask the native poller is watching now (0: idle). */
@@ -58,108 +33,233 @@ interface FdEntry {
   suspended: boolean;
 }
 
-/** The per-loop state of this module (in `loop._state`). */
-interface LoopSelector {
-  loop: BaseEventLoop;
-  entries: Map<number, FdEntry>;
-  /** asyncio's `loop._transports`: fd → the transport that owns it. */
-  transports: Map<number, OwningTransport>;
-  suspended: FdEntry[];
-}
-
-const STATE_KEY = "selector";
-
-// libuv takes one poll handle per fd per thread, whatever the loop: the
-// native poller is shared, and so is this fd → entry table it dispatches on.
-// An array indexed by fd (fds are small integers) rather than a Map: the
-// lookup is on every readiness event.
-const allEntries: (FdEntry | undefined)[] = [];
-
-function setEntry(fd: number, e: FdEntry | undefined): void {
-  // Grown one slot at a time, so that the array never turns sparse (dictionary elements).
-  while (allEntries.length <= fd) allEntries.push(undefined);
-  allEntries[fd] = e;
-}
-let poller: FastPoller | null = null;
-
-function getPoller(): FastPoller {
-  if (poller === null) poller = N.fastPoll(onPollBatch);
-  return poller;
-}
-
-/** @internal The native poller of this thread (the socket transports' recv/send go through it too). */
-export function _poller(): FastPoller {
-  return getPoller();
-}
-
 /**
- * One poll phase's ready fds (asyncio's _process_events): their Handles join
- * the ready queues in order, then each loop concerned runs its iteration at
- * once rather than in a setImmediate (this is the check phase, inside
- * MakeCallback: microtasks drain after it).
+ * A loop's selector: its own native poller (one uv_poll_t per fd, kept idle
+ * between uses) and the fd -> entry table that poller dispatches on. Two
+ * loops never share one; libuv's rule of one poll handle per fd per thread
+ * is enforced inside the addon (native/poller.cc), which hands an idle fd
+ * over to the loop that asks for it and refuses one another loop watches.
  */
-function onPollBatch(events: Int32Array, n: number): void {
-  let first: BaseEventLoop | null = null;
-  let more: BaseEventLoop[] | null = null;
-  for (let i = 0; i < n; i++) {
-    const loop = onPoll(events[2 * i]!, events[2 * i + 1]!);
-    if (loop === null || loop === first) continue;
-    if (first === null) first = loop;
-    else if (more === null) more = [loop];
-    else if (!more.includes(loop)) more.push(loop);
-  }
-  if (first !== null) first._iterateNow();
-  if (more !== null) for (const loop of more) loop._iterateNow();
-}
+export class Selector {
+  readonly loop: BaseEventLoop;
+  /** The native poller; the socket transports receive and send through it too. */
+  readonly poller: FastPoller;
+  /**
+   * Indexed by fd (fds are small integers) rather than a Map: the lookup is
+   * on every readiness event. Grown one slot at a time, so that the array
+   * never turns sparse (dictionary elements).
+   */
+  private readonly _entries: (FdEntry | undefined)[] = [];
+  /** asyncio's `loop._transports`: fd → the transport that owns it. */
+  readonly transports = new Map<number, OwningTransport>();
+  private _suspended: FdEntry[] = [];
+  private _closed = false;
 
-/** Queues fd's Handles for `events`; the loop they went to, if any. */
-function onPoll(fd: number, events: number): BaseEventLoop | null {
-  const e = allEntries[fd];
-  if (e === undefined) {
-    getPoller().stop(fd);
-    return null;
+  constructor(loop: BaseEventLoop) {
+    this.loop = loop;
+    this.poller = N.fastPoll((events, n) => this._onPollBatch(events, n));
   }
-  const loop = e.sel.loop;
-  if (!loop._running) {
-    // Nothing of a loop runs while it is stopped: the event waits in the
-    // kernel (level-triggered) until the loop runs again.
-    getPoller().stop(fd);
-    e.armed = 0;
-    suspend(e);
-    return null;
+
+  /** fd's entry, if the fd is watched or held idle. */
+  entry(fd: number): FdEntry | undefined {
+    return this._entries[fd];
   }
-  let queued = false;
-  if (events & READABLE) {
+
+  private _setEntry(fd: number, e: FdEntry | undefined): void {
+    const entries = this._entries;
+    while (entries.length <= fd) entries.push(undefined);
+    entries[fd] = e;
+  }
+
+  /** fd's entry, created (with an idle native handle) if needed; throws the OSError of a failed start. */
+  entryFor(fd: number): FdEntry {
+    let e = this._entries[fd];
+    if (e !== undefined) return e;
+    const r = this.poller.start(fd, 0);
+    if (r < 0) throw osError(-r);
+    e = { fd, reader: null, writer: null, armed: 0, suspended: false };
+    this._setEntry(fd, e);
+    return e;
+  }
+
+  /**
+   * One poll phase's ready fds (asyncio's _process_events): their Handles
+   * join the ready queue in order, then the loop runs its iteration at once
+   * rather than in a setImmediate (this is libuv's check phase, inside
+   * MakeCallback: microtasks drain after it).
+   */
+  private _onPollBatch(events: Int32Array, n: number): void {
+    let queued = false;
+    for (let i = 0; i < n; i++) {
+      if (this._onPoll(events[2 * i]!, events[2 * i + 1]!)) queued = true;
+    }
+    if (queued) this.loop._iterateNow();
+  }
+
+  /** Queues fd's Handles for `events`; whether any was queued. */
+  private _onPoll(fd: number, events: number): boolean {
+    const e = this._entries[fd];
+    if (e === undefined) {
+      this.poller.stop(fd);
+      return false;
+    }
+    const loop = this.loop;
+    if (!loop._running) {
+      // Nothing of a loop runs while it is stopped: the event waits in the
+      // kernel (level-triggered) until the loop runs again.
+      this.poller.stop(fd);
+      e.armed = 0;
+      this._suspend(e);
+      return false;
+    }
+    let queued = false;
+    if (events & READABLE) {
+      const r = e.reader;
+      if (r !== null) {
+        if (r._cancelled) this.removeReader(fd);
+        else {
+          loop._ready.push(r);
+          queued = true;
+        }
+      }
+    }
+    if (events & WRITABLE) {
+      const w = e.writer;
+      if (w !== null) {
+        if (w._cancelled) this.removeWriter(fd);
+        else {
+          loop._ready.push(w);
+          queued = true;
+        }
+      }
+    }
+    if (e.reader === null && e.writer === null && e.armed !== 0) {
+      this.poller.stop(fd);
+      e.armed = 0;
+    }
+    return queued;
+  }
+
+  private _suspend(e: FdEntry): void {
+    if (!e.suspended) {
+      e.suspended = true;
+      this._suspended.push(e);
+    }
+  }
+
+  /** Brings the native watcher in line with the entry's handlers; throws the OSError of a failed start. */
+  private _arm(e: FdEntry): void {
+    const mask = wanted(e);
+    if (mask === e.armed) return;
+    if (mask === 0) {
+      this.poller.stop(e.fd);
+      e.armed = 0;
+      return;
+    }
+    if (!this.loop._running) {
+      this._suspend(e);
+      return;
+    }
+    const r = this.poller.start(e.fd, mask);
+    if (r < 0) throw osError(-r);
+    e.armed = mask;
+  }
+
+  /** The loop starts running: arms what was registered or became ready while it was stopped. */
+  resumeSuspended(): void {
+    const list = this._suspended;
+    if (list.length === 0) return;
+    this._suspended = [];
+    for (const e of list) {
+      e.suspended = false;
+      if (this._entries[e.fd] !== e) continue;
+      const mask = wanted(e);
+      if (mask === 0 || mask === e.armed) continue;
+      const r = this.poller.start(e.fd, mask);
+      if (r < 0) {
+        // The fd went bad while the loop was stopped: let its callbacks meet
+        // the error in their own syscalls, as a selector reporting it would.
+        e.armed = 0;
+        if (e.reader !== null) this.loop._addReadyHandle(e.reader);
+        if (e.writer !== null) this.loop._addReadyHandle(e.writer);
+        continue;
+      }
+      e.armed = mask;
+    }
+  }
+
+  /** The loop is closing: every native handle and the poller itself are released. */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._entries.length = 0;
+    this.transports.clear();
+    this._suspended = [];
+    this.poller.dispose();
+  }
+
+  /** Registers `cb` as fd's reader (replacing and cancelling a previous one). */
+  addReader(fd: number, cb: Callback, args: unknown[] | null): Handle {
+    const h = new Handle(cb, args, this.loop, null);
+    const e = this.entryFor(fd);
+    const old = e.reader;
+    e.reader = h;
+    try {
+      this._arm(e);
+    } catch (exc) {
+      e.reader = old;
+      throw exc;
+    }
+    if (old !== null) old.cancel();
+    return h;
+  }
+
+  /** Registers `cb` as fd's writer (replacing and cancelling a previous one). */
+  addWriter(fd: number, cb: Callback, args: unknown[] | null): Handle {
+    const h = new Handle(cb, args, this.loop, null);
+    const e = this.entryFor(fd);
+    const old = e.writer;
+    e.writer = h;
+    try {
+      this._arm(e);
+    } catch (exc) {
+      e.writer = old;
+      throw exc;
+    }
+    if (old !== null) old.cancel();
+    return h;
+  }
+
+  /** Unregisters fd's reader: whether there was one. */
+  removeReader(fd: number): boolean {
+    const e = this._entries[fd];
+    if (e === undefined) return false;
     const r = e.reader;
-    if (r !== null) {
-      if (r._cancelled) _removeReader(loop, fd);
-      else {
-        loop._ready.push(r);
-        queued = true;
-      }
-    }
+    if (r === null) return false;
+    e.reader = null;
+    this._arm(e);
+    r.cancel();
+    return true;
   }
-  if (events & WRITABLE) {
-    const w = e.writer;
-    if (w !== null) {
-      if (w._cancelled) _removeWriter(loop, fd);
-      else {
-        loop._ready.push(w);
-        queued = true;
-      }
-    }
-  }
-  if (e.reader === null && e.writer === null && e.armed !== 0) {
-    getPoller().stop(fd);
-    e.armed = 0;
-  }
-  return queued ? loop : null;
-}
 
-function suspend(e: FdEntry): void {
-  if (!e.suspended) {
-    e.suspended = true;
-    e.sel.suspended.push(e);
+  /** Unregisters fd's writer: whether there was one. */
+  removeWriter(fd: number): boolean {
+    const e = this._entries[fd];
+    if (e === undefined) return false;
+    const w = e.writer;
+    if (w === null) return false;
+    e.writer = null;
+    this._arm(e);
+    w.cancel();
+    return true;
+  }
+
+  /** Releases fd's native handle if nothing watches it; call it while the fd is still open. */
+  releaseIdle(fd: number): void {
+    const e = this._entries[fd];
+    if (e === undefined || e.reader !== null || e.writer !== null) return;
+    this._entries[fd] = undefined;
+    this.poller.close(fd);
   }
 }
 
@@ -167,116 +267,44 @@ function wanted(e: FdEntry): number {
   return (e.reader !== null ? READABLE : 0) | (e.writer !== null ? WRITABLE : 0);
 }
 
-/** Brings the native watcher in line with the entry's handlers; throws the OSError of a failed start. */
-function arm(e: FdEntry): void {
-  const mask = wanted(e);
-  if (mask === e.armed) return;
-  const p = getPoller();
-  if (mask === 0) {
-    p.stop(e.fd);
-    e.armed = 0;
-    return;
-  }
-  if (!e.sel.loop._running) {
-    suspend(e);
-    return;
-  }
-  const r = p.start(e.fd, mask);
-  if (r < 0) throw osError(-r);
-  e.armed = mask;
-}
+const SELECTOR = new LoopStateKey<Selector>("selector");
 
-function selectorOf(loop: BaseEventLoop): LoopSelector {
-  let sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
+/** The loop's selector, created on first use. */
+export function selectorOf(loop: BaseEventLoop): Selector {
+  let sel = loop._getState(SELECTOR);
   if (sel === undefined) {
-    const s: LoopSelector = { loop, entries: new Map(), transports: new Map(), suspended: [] };
+    const s = new Selector(loop);
     sel = s;
-    loop._state.set(STATE_KEY, s);
-    loop._addLifecycleHook({ start: () => resumeSuspended(s), close: () => closeSelector(s) });
+    loop._setState(SELECTOR, s);
+    loop._addLifecycleHook({ start: () => s.resumeSuspended(), close: () => s.close() });
   }
   return sel;
 }
 
-function resumeSuspended(sel: LoopSelector): void {
-  const list = sel.suspended;
-  if (list.length === 0) return;
-  sel.suspended = [];
-  const p = getPoller();
-  for (const e of list) {
-    e.suspended = false;
-    if (sel.entries.get(e.fd) !== e) continue;
-    const mask = wanted(e);
-    if (mask === 0 || mask === e.armed) continue;
-    const r = p.start(e.fd, mask);
-    if (r < 0) {
-      // The fd went bad while the loop was stopped: let its callbacks meet
-      // the error in their own syscalls, as a selector reporting it would.
-      e.armed = 0;
-      if (e.reader !== null) sel.loop._addReadyHandle(e.reader);
-      if (e.writer !== null) sel.loop._addReadyHandle(e.writer);
-      continue;
-    }
-    e.armed = mask;
-  }
+/** The loop's selector if one was created (no fd was ever watched otherwise). */
+function existingSelector(loop: BaseEventLoop): Selector | undefined {
+  return loop._getState(SELECTOR);
 }
 
-function closeSelector(sel: LoopSelector): void {
-  const p = getPoller();
-  for (const e of sel.entries.values()) {
-    if (allEntries[e.fd] === e) setEntry(e.fd, undefined);
-    p.close(e.fd);
-  }
-  sel.entries.clear();
-  sel.transports.clear();
-  sel.suspended = [];
-}
-
-function entryFor(loop: BaseEventLoop, fd: number): FdEntry {
-  const sel = selectorOf(loop);
-  let e = sel.entries.get(fd);
-  if (e !== undefined) return e;
-  const other = allEntries[fd];
-  if (other !== undefined) {
-    // Another loop of this thread watches the fd (libuv allows one watcher).
-    if (other.reader !== null || other.writer !== null) throw osError(E.EEXIST);
-    other.sel.entries.delete(fd);
-    setEntry(fd, undefined);
-  }
-  const r = getPoller().start(fd, 0);
-  if (r < 0) throw osError(-r);
-  e = { fd, sel, reader: null, writer: null, armed: 0, suspended: false };
-  sel.entries.set(fd, e);
-  setEntry(fd, e);
-  return e;
+/** The fd of an fd number or of an object's fileno(), unchecked; ValueError for anything else. */
+function filenoOf(obj: FileDescriptorLike | unknown): number {
+  if (typeof obj === "number" && Number.isInteger(obj)) return obj;
+  const f = (obj as { fileno?: unknown } | null)?.fileno;
+  const v: unknown = typeof f === "function" ? (f as () => unknown).call(obj) : undefined;
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new ValueError(`Invalid file object: ${reprValue(obj)}`);
+  return v;
 }
 
 /** Python's selectors._fileobj_to_fd: an fd number or an object's fileno(); ValueError otherwise. */
 export function fileobjToFd(obj: FileDescriptorLike | unknown): number {
-  let fd: number;
-  if (typeof obj === "number" && Number.isInteger(obj)) {
-    fd = obj;
-  } else {
-    const f = (obj as { fileno?: unknown } | null)?.fileno;
-    const v: unknown = typeof f === "function" ? (f as () => unknown).call(obj) : undefined;
-    if (typeof v !== "number" || !Number.isInteger(v)) throw new ValueError(`Invalid file object: ${reprValue(obj)}`);
-    fd = v;
-  }
+  const fd = filenoOf(obj);
   if (fd < 0) throw new ValueError(`Invalid file descriptor: ${fd}`);
   return fd;
 }
 
-function ensureFdNoTransport(loop: BaseEventLoop, fd: FileDescriptorLike | unknown): void {
-  let fileno: number;
-  if (typeof fd === "number" && Number.isInteger(fd)) {
-    fileno = fd;
-  } else {
-    const f = (fd as { fileno?: unknown } | null)?.fileno;
-    const v: unknown = typeof f === "function" ? (f as () => unknown).call(fd) : undefined;
-    if (typeof v !== "number" || !Number.isInteger(v)) throw new ValueError(`Invalid file object: ${reprValue(fd)}`);
-    fileno = v;
-  }
-  const sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
-  const transport = sel?.transports.get(fileno);
+/** @internal asyncio's _ensure_fd_no_transport: RuntimeError when a live transport owns the fd. */
+export function ensureFdNoTransport(loop: BaseEventLoop, fd: FileDescriptorLike | unknown): void {
+  const transport = existingSelector(loop)?.transports.get(filenoOf(fd));
   if (transport !== undefined && !transport.isClosing()) {
     throw new RuntimeError(`File descriptor ${reprValue(fd)} is used by transport ${String(transport)}`);
   }
@@ -285,63 +313,25 @@ function ensureFdNoTransport(loop: BaseEventLoop, fd: FileDescriptorLike | unkno
 /** @internal asyncio's loop._add_reader: watch `fd` for reading (no ownership check); replaces and cancels a previous reader. */
 export function _addReader(loop: BaseEventLoop, fd: number, cb: Callback, args: unknown[] | null): Handle {
   loop._checkClosed();
-  const h = new Handle(cb, args, loop, null);
-  const e = entryFor(loop, fd);
-  const old = e.reader;
-  e.reader = h;
-  try {
-    arm(e);
-  } catch (exc) {
-    e.reader = old;
-    throw exc;
-  }
-  if (old !== null) old.cancel();
-  return h;
+  return selectorOf(loop).addReader(fd, cb, args);
 }
 
 /** @internal asyncio's loop._remove_reader: whether a reader was registered. */
 export function _removeReader(loop: BaseEventLoop, fd: number): boolean {
   if (loop._closed) return false;
-  const sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
-  const e = sel?.entries.get(fd);
-  if (e === undefined) return false;
-  const r = e.reader;
-  if (r === null) return false;
-  e.reader = null;
-  arm(e);
-  r.cancel();
-  return true;
+  return existingSelector(loop)?.removeReader(fd) ?? false;
 }
 
 /** @internal asyncio's loop._add_writer: watch `fd` for writing (no ownership check); replaces and cancels a previous writer. */
 export function _addWriter(loop: BaseEventLoop, fd: number, cb: Callback, args: unknown[] | null): Handle {
   loop._checkClosed();
-  const h = new Handle(cb, args, loop, null);
-  const e = entryFor(loop, fd);
-  const old = e.writer;
-  e.writer = h;
-  try {
-    arm(e);
-  } catch (exc) {
-    e.writer = old;
-    throw exc;
-  }
-  if (old !== null) old.cancel();
-  return h;
+  return selectorOf(loop).addWriter(fd, cb, args);
 }
 
 /** @internal asyncio's loop._remove_writer: whether a writer was registered. */
 export function _removeWriter(loop: BaseEventLoop, fd: number): boolean {
   if (loop._closed) return false;
-  const sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
-  const e = sel?.entries.get(fd);
-  if (e === undefined) return false;
-  const w = e.writer;
-  if (w === null) return false;
-  e.writer = null;
-  arm(e);
-  w.cancel();
-  return true;
+  return existingSelector(loop)?.removeWriter(fd) ?? false;
 }
 
 /** @internal Records that `transport` owns `fd` (asyncio's `loop._transports[fd] = transport`). */
@@ -354,29 +344,20 @@ export function _registerTransport(loop: BaseEventLoop, fd: number, transport: O
  * the fd's idle watcher is released too, while the fd is still valid.
  */
 export function _unregisterTransport(loop: BaseEventLoop, fd: number): void {
-  const sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
+  const sel = existingSelector(loop);
   if (sel === undefined) return;
   sel.transports.delete(fd);
-  releaseIdle(sel, fd);
+  sel.releaseIdle(fd);
 }
 
-function releaseIdle(sel: LoopSelector, fd: number): void {
-  const e = sel.entries.get(fd);
-  if (e === undefined || e.reader !== null || e.writer !== null) return;
-  sel.entries.delete(fd);
-  if (allEntries[fd] === e) setEntry(fd, undefined);
-  getPoller().close(fd);
-}
-
-/** @internal Releases `fd`'s watcher (idle) before the fd is closed; used by stopServing. */
+/** @internal Releases `fd`'s watcher (idle) before the fd is closed (stopServing, Socket.close()). */
 export function _releaseFd(loop: BaseEventLoop, fd: number): void {
-  const sel = loop._state.get(STATE_KEY) as LoopSelector | undefined;
-  if (sel !== undefined) releaseIdle(sel, fd);
+  existingSelector(loop)?.releaseIdle(fd);
 }
 
 /** @internal Whether `fd` has a reader / writer registered (transport reprs). */
 export function _isPolling(loop: BaseEventLoop, fd: number, write: boolean): boolean {
-  const e = (loop._state.get(STATE_KEY) as LoopSelector | undefined)?.entries.get(fd);
+  const e = existingSelector(loop)?.entry(fd);
   if (e === undefined) return false;
   return write ? e.writer !== null : e.reader !== null;
 }
@@ -408,578 +389,3 @@ export function removeWriter(loop: BaseEventLoop, fd: FileDescriptorLike): boole
   if (loop._closed) return false;
   return _removeWriter(loop, fileobjToFd(fd));
 }
-
-// ---- sock_* -----------------------------------------------------------------
-
-/**
- * The future of one sock_* call. It owns the reader or writer it registered:
- * completing or cancelling it removes that watcher at once (asyncio does it
- * from a done callback one iteration later; removing it here saves a
- * callback per operation and leaves the socket usable right away).
- */
-class SockFuture<T> extends Future<T> {
-  /** @internal */ _fd = -1;
-  /** @internal */ _handle: Handle | null = null;
-  /** @internal */ _write = false;
-  /** @internal Run when cancelled (sendfile puts the file position back). */
-  _onCancel: (() => void) | null = null;
-
-  /** @internal */
-  _watch(loop: BaseEventLoop, fd: number, write: boolean, cb: Callback, args: unknown[]): void {
-    ensureFdNoTransport(loop, fd);
-    this._fd = fd;
-    this._write = write;
-    this._handle = write ? _addWriter(loop, fd, cb, args) : _addReader(loop, fd, cb, args);
-  }
-
-  /** @internal Removes the watcher this operation registered, if it is still the fd's. */
-  _release(): void {
-    const h = this._handle;
-    if (h === null) return;
-    this._handle = null;
-    if (h._cancelled) return;
-    const loop = this._loop as BaseEventLoop;
-    const e = (loop._state.get(STATE_KEY) as LoopSelector | undefined)?.entries.get(this._fd);
-    if (e === undefined) return;
-    if (this._write ? e.writer === h : e.reader === h) {
-      if (this._write) _removeWriter(loop, this._fd);
-      else _removeReader(loop, this._fd);
-    }
-  }
-
-  override cancel(msg?: string | null): boolean {
-    if (!super.cancel(msg)) return false;
-    this._release();
-    const f = this._onCancel;
-    this._onCancel = null;
-    f?.();
-    return true;
-  }
-
-  /** @internal */
-  _done(result: T): void {
-    this._release();
-    this.setResult(result);
-  }
-
-  /** @internal */
-  _fail(exc: unknown): void {
-    this._release();
-    this.setException(exc);
-  }
-}
-
-function failed<T>(loop: BaseEventLoop, exc: unknown): Future<T> {
-  const f = new Future<T>({ loop });
-  f.setException(exc);
-  return f;
-}
-
-function resolved<T>(loop: BaseEventLoop, value: T): Future<T> {
-  const f = new Future<T>({ loop });
-  f.setResult(value);
-  return f;
-}
-
-function isRetry(r: number): boolean {
-  return r === -EAGAIN || r === -EINTR;
-}
-
-function checkNonBlocking(sock: Socket): void {
-  if (sock.gettimeout() !== 0) throw new ValueError("the socket must be non-blocking");
-}
-
-function checkBuffer(buf: unknown, what: string): void {
-  if (!ArrayBuffer.isView(buf)) throw new TypeError(`${what} must be a writable bytes-like object, not '${pyTypeName(buf)}'`);
-}
-
-/** @internal Python's type name of a value, for TypeError messages. */
-export function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return "NoneType";
-  if (typeof v === "string") return "str";
-  if (typeof v === "number") return Number.isInteger(v) ? "int" : "float";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "function") return "function";
-  return (v as object).constructor?.name ?? "object";
-}
-
-function recvCb(fut: SockFuture<Buffer>, sock: Socket, n: number): void {
-  if (fut.done()) return;
-  const r = N.recv(sock.fileno(), n);
-  if (typeof r === "number") {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r);
-  }
-}
-
-/** loop.sockRecv(): up to `n` bytes (empty at EOF). */
-export function sockRecv(loop: BaseEventLoop, sock: Socket, n: number): Future<Buffer> {
-  try {
-    checkNonBlocking(sock);
-    if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError(`'${pyTypeName(n)}' object cannot be interpreted as an integer`);
-    if (n < 0) throw new ValueError("negative buffersize in recv");
-    const fd = sock.fileno();
-    const r = N.recv(fd, n);
-    if (typeof r !== "number") return resolved(loop, r);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<Buffer>({ loop });
-    fut._watch(loop, fd, false, recvCb as Callback, [fut, sock, n]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-function recvIntoCb(fut: SockFuture<number>, sock: Socket, buf: Uint8Array): void {
-  if (fut.done()) return;
-  const r = N.recvInto(sock.fileno(), buf, 0, buf.byteLength);
-  if (r < 0) {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r);
-  }
-}
-
-/** loop.sockRecvInto(): receives into `buf`; the number of bytes received (0 at EOF). */
-export function sockRecvInto(loop: BaseEventLoop, sock: Socket, buf: Uint8Array): Future<number> {
-  try {
-    checkNonBlocking(sock);
-    checkBuffer(buf, "recv_into() argument 'buffer'");
-    const fd = sock.fileno();
-    const r = N.recvInto(fd, buf, 0, buf.byteLength);
-    if (r >= 0) return resolved(loop, r);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<number>({ loop });
-    fut._watch(loop, fd, false, recvIntoCb as Callback, [fut, sock, buf]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-function recvfromCb(fut: SockFuture<[Buffer, Address]>, sock: Socket, n: number): void {
-  if (fut.done()) return;
-  const r = N.recvfrom(sock.fileno(), n);
-  if (typeof r === "number") {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r as [Buffer, Address]);
-  }
-}
-
-/** loop.sockRecvfrom(): a datagram (or up to `bufsize` bytes) and the sender's address. */
-export function sockRecvfrom(loop: BaseEventLoop, sock: Socket, bufsize: number): Future<[Buffer, Address]> {
-  try {
-    checkNonBlocking(sock);
-    if (typeof bufsize !== "number" || !Number.isInteger(bufsize)) throw new TypeError(`'${pyTypeName(bufsize)}' object cannot be interpreted as an integer`);
-    if (bufsize < 0) throw new ValueError("negative buffersize in recvfrom");
-    const fd = sock.fileno();
-    const r = N.recvfrom(fd, bufsize);
-    if (typeof r !== "number") return resolved(loop, r as [Buffer, Address]);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<[Buffer, Address]>({ loop });
-    fut._watch(loop, fd, false, recvfromCb as Callback, [fut, sock, bufsize]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-function recvfromIntoCb(fut: SockFuture<[number, Address]>, sock: Socket, buf: Uint8Array, n: number): void {
-  if (fut.done()) return;
-  const r = N.recvfromInto(sock.fileno(), buf, 0, n);
-  if (typeof r === "number") {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r as [number, Address]);
-  }
-}
-
-/** loop.sockRecvfromInto(): a datagram into `buf` (up to `nbytes`, 0 meaning its length): `[nbytes, address]`. */
-export function sockRecvfromInto(loop: BaseEventLoop, sock: Socket, buf: Uint8Array, nbytes: number): Future<[number, Address]> {
-  try {
-    checkNonBlocking(sock);
-    checkBuffer(buf, "recvfrom_into() argument 'buffer'");
-    if (!nbytes) nbytes = buf.byteLength;
-    if (nbytes < 0) throw new ValueError("negative buffersize in recvfrom_into");
-    if (nbytes > buf.byteLength) throw new ValueError("nbytes is greater than the length of the buffer");
-    const fd = sock.fileno();
-    const r = N.recvfromInto(fd, buf, 0, nbytes);
-    if (typeof r !== "number") return resolved(loop, r as [number, Address]);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<[number, Address]>({ loop });
-    fut._watch(loop, fd, false, recvfromIntoCb as Callback, [fut, sock, buf, nbytes]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-function sendtoCb(fut: SockFuture<number>, sock: Socket, data: Uint8Array, addr: ReturnType<typeof toNativeAddress>): void {
-  if (fut.done()) return;
-  const r = N.sendto(sock.fileno(), data, sock.family, addr);
-  if (r < 0) {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r);
-  }
-}
-
-/** loop.sockSendto(): sends a datagram to `address`; the number of bytes sent. */
-export function sockSendto(loop: BaseEventLoop, sock: Socket, data: Uint8Array, address: Address): Future<number> {
-  try {
-    checkNonBlocking(sock);
-    checkData(data);
-    const addr = toNativeAddress(sock.family, address as AddressLike, "sendto");
-    const fd = sock.fileno();
-    const r = N.sendto(fd, data, sock.family, addr);
-    if (r >= 0) return resolved(loop, r);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<number>({ loop });
-    fut._watch(loop, fd, true, sendtoCb as Callback, [fut, sock, data, addr]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-function checkData(data: unknown): void {
-  if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
-    throw new TypeError(`a bytes-like object is required, not '${pyTypeName(data)}'`);
-  }
-}
-
-/** The state of a sockSendall in progress (one object, no closure per call). */
-interface SendallState {
-  fut: SockFuture<void>;
-  sock: Socket;
-  data: Uint8Array;
-  pos: number;
-}
-
-function sendallCb(st: SendallState): void {
-  const fut = st.fut;
-  if (fut.done()) return;
-  const fd = st.sock.fileno();
-  const data = st.data;
-  const len = data.byteLength;
-  let pos = st.pos;
-  // Send until the kernel pushes back: fewer wakeups than one send per event.
-  while (pos < len) {
-    const n = N.send(fd, data, pos, len - pos);
-    if (n < 0) {
-      if (isRetry(n)) break;
-      fut._fail(osError(-n));
-      return;
-    }
-    pos += n;
-  }
-  st.pos = pos;
-  if (pos === len) fut._done(undefined);
-}
-
-/** loop.sockSendall(): sends all of `data`. */
-export function sockSendall(loop: BaseEventLoop, sock: Socket, data: Uint8Array): Future<void> {
-  try {
-    checkNonBlocking(sock);
-    checkData(data);
-    const fd = sock.fileno();
-    const len = data.byteLength;
-    let n = N.send(fd, data, 0, len);
-    if (n < 0) {
-      if (!isRetry(n)) throw osError(-n);
-      n = 0;
-    }
-    if (n === len) return resolved(loop, undefined);
-    loop._checkClosed();
-    const fut = new SockFuture<void>({ loop });
-    const st: SendallState = { fut, sock, data, pos: n };
-    fut._watch(loop, fd, true, sendallCb as Callback, [st]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-/** sockConnect's writer callback: finishes the connect with SO_ERROR's verdict. */
-function connectCb(fut: SockFuture<void>, sock: Socket, address: unknown): void {
-  if (fut.done()) return;
-  const err = N.getsockopt(sock.fileno(), SOL_SOCKET, SO_ERROR);
-  if (err < 0) {
-    if (!isRetry(err)) fut._fail(osError(-err));
-    return;
-  }
-  if (err !== 0) {
-    // EINPROGRESS/EALREADY here mean the connection is still under way.
-    if (err === EINPROGRESS || err === E.EALREADY) return;
-    fut._fail(osErrorWithMessage(err, `Connect call failed ${pyRepr(address)}`));
-    return;
-  }
-  fut._done(undefined);
-}
-
-function startConnect(loop: BaseEventLoop, fut: SockFuture<void>, sock: Socket, address: AddressLike): void {
-  try {
-    const a = toNativeAddress(sock.family, address, "connect");
-    const fd = sock.fileno();
-    const r = N.connect(fd, sock.family, a);
-    if (r === 0) {
-      fut.setResult(undefined);
-    } else if (r === -EINPROGRESS || isRetry(r)) {
-      // The connection runs in the background: writable means it is done.
-      fut._watch(loop, fd, true, connectCb as Callback, [fut, sock, address]);
-    } else {
-      fut.setException(osError(-r));
-    }
-  } catch (exc) {
-    fut.setException(exc);
-  }
-}
-
-/** loop.sockConnect(): connects `sock` to `address` (a host name is resolved with loop.getaddrinfo first, as Python's _ensure_resolved). */
-export function sockConnect(loop: BaseEventLoop, sock: Socket, address: Address): Future<void> {
-  try {
-    checkNonBlocking(sock);
-    loop._checkClosed();
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-  const fut = new SockFuture<void>({ loop });
-  const family = sock.family;
-  if ((family === AF_INET || family === AF_INET6) && Array.isArray(address)) {
-    const [host, port, ...rest] = address as [string, number, number?, number?];
-    const info = ipaddrInfo(host, port, family, sock.type, sock.proto, rest[0] ?? 0, rest[1] ?? 0);
-    if (info !== null) {
-      startConnect(loop, fut, sock, info[4] as AddressLike);
-    } else {
-      const res = getaddrinfo(loop, host, port, { family, type: sock.type, proto: sock.proto });
-      res.addDoneCallback(() => {
-        if (fut.done()) return;
-        if (res.cancelled()) {
-          fut.cancel();
-          return;
-        }
-        const exc = res.exception();
-        if (exc !== null) {
-          fut.setException(exc);
-          return;
-        }
-        const infos = res.result();
-        if (infos.length === 0) {
-          fut.setException(new OSError(`getaddrinfo() returned empty list`));
-          return;
-        }
-        startConnect(loop, fut, sock, infos[0]![4] as AddressLike);
-      });
-    }
-  } else {
-    startConnect(loop, fut, sock, address as AddressLike);
-  }
-  return fut;
-}
-
-function acceptOne(sock: Socket): [Socket, Address] | number {
-  const fd = N.accept(sock.fileno(), SOCK_NONBLOCK);
-  if (fd < 0) return fd;
-  const addr = N.acceptedAddress();
-  const conn = new Socket(sock.family, sock.type | SOCK_NONBLOCK, sock.proto, fd);
-  return [conn, (addr ?? "") as Address];
-}
-
-function acceptCb(fut: SockFuture<[Socket, Address]>, sock: Socket): void {
-  if (fut.done()) return;
-  const r = acceptOne(sock);
-  if (typeof r === "number") {
-    if (!isRetry(r)) fut._fail(osError(-r));
-  } else {
-    fut._done(r);
-  }
-}
-
-/** loop.sockAccept(): `[conn, address]`, conn non-blocking. */
-export function sockAccept(loop: BaseEventLoop, sock: Socket): Future<[Socket, Address]> {
-  try {
-    checkNonBlocking(sock);
-    const r = acceptOne(sock);
-    if (typeof r !== "number") return resolved(loop, r);
-    if (!isRetry(r)) throw osError(-r);
-    loop._checkClosed();
-    const fut = new SockFuture<[Socket, Address]>({ loop });
-    fut._watch(loop, sock.fileno(), false, acceptCb as Callback, [fut, sock]);
-    return fut;
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-}
-
-// ---- sock_sendfile ---------------------------------------------------------------
-
-/** @internal The fd of a sendfile `file` argument (fd number, fileno(), or a FileHandle's fd), or null. */
-export function fileFd(file: FileLike): number | null {
-  if (typeof file === "number") return Number.isInteger(file) && file >= 0 ? file : null;
-  const obj = file as { fileno?: unknown; fd?: unknown };
-  if (typeof obj.fileno === "function") {
-    const v: unknown = (obj.fileno as () => unknown).call(file);
-    return typeof v === "number" && v >= 0 ? v : null;
-  }
-  if (typeof obj.fd === "number" && obj.fd >= 0) return obj.fd;
-  return null;
-}
-
-/** @internal Python's base_events._check_sendfile_params. */
-export function checkSendfileParams(sock: Socket, file: FileLike, offset: unknown, count: unknown): void {
-  const mode = (file as { mode?: unknown } | null)?.mode;
-  if (typeof mode === "string" && !mode.includes("b")) throw new ValueError("file should be opened in binary mode");
-  if (sock.type !== SOCK_STREAM) throw new ValueError("only SOCK_STREAM type sockets are supported");
-  checkOffsetCount(offset, count);
-}
-
-/** @internal The offset/count checks shared by sock_sendfile and loop.sendfile (Python's wording). */
-export function checkOffsetCount(offset: unknown, count: unknown): void {
-  if (count !== null && count !== undefined) {
-    if (typeof count !== "number" || !Number.isInteger(count)) throw new TypeError(`count must be a positive integer (got ${reprValue(count)})`);
-    if (count <= 0) throw new ValueError(`count must be a positive integer (got ${count})`);
-  }
-  if (typeof offset !== "number" || !Number.isInteger(offset)) throw new TypeError(`offset must be a non-negative integer (got ${reprValue(offset)})`);
-  if (offset < 0) throw new ValueError(`offset must be a non-negative integer (got ${offset})`);
-}
-
-interface SendfileState {
-  fut: SockFuture<number>;
-  sock: Socket;
-  fileno: number;
-  offset: number;
-  count: number | null;
-  blocksize: number;
-  totalSent: number;
-}
-
-function updateFilepos(st: SendfileState): void {
-  if (st.totalSent > 0) N.lseek(st.fileno, st.offset, SEEK_SET);
-}
-
-function sendfileStep(st: SendfileState): boolean {
-  const fut = st.fut;
-  const fd = st.sock.fileno();
-  for (;;) {
-    if (st.count) {
-      st.blocksize = st.count - st.totalSent;
-      if (st.blocksize <= 0) {
-        updateFilepos(st);
-        fut._done(st.totalSent);
-        return true;
-      }
-    }
-    const sent = N.sendfile(fd, st.fileno, st.offset, st.blocksize);
-    if (sent < 0) {
-      if (isRetry(sent)) return false;
-      updateFilepos(st);
-      if (st.totalSent === 0) {
-        // Most often the file is not a regular, mmap-able one: the caller falls back to send().
-        fut._fail(new SendfileNotAvailableError("os.sendfile call failed"));
-      } else if (-sent === E.ENOTCONN) {
-        fut._fail(new ConnectionError(E.ENOTCONN, "socket is not connected"));
-      } else {
-        fut._fail(osError(-sent));
-      }
-      return true;
-    }
-    if (sent === 0) {
-      updateFilepos(st);
-      fut._done(st.totalSent);
-      return true;
-    }
-    st.offset += sent;
-    st.totalSent += sent;
-  }
-}
-
-function sendfileCb(st: SendfileState): void {
-  if (st.fut.done()) return;
-  sendfileStep(st);
-}
-
-function sendfileNative(loop: BaseEventLoop, sock: Socket, file: FileLike, offset: number, count: number | null): Future<number> {
-  const fileno = fileFd(file);
-  if (fileno === null) throw new SendfileNotAvailableError("not a regular file");
-  let fsize: number;
-  try {
-    fsize = fstatSync(fileno).size;
-  } catch {
-    throw new SendfileNotAvailableError("not a regular file");
-  }
-  const blocksize = count ? count : fsize;
-  if (!blocksize) return resolved(loop, 0);
-  const fut = new SockFuture<number>({ loop });
-  const st: SendfileState = { fut, sock, fileno, offset, count, blocksize, totalSent: 0 };
-  if (!sendfileStep(st)) {
-    fut._onCancel = () => updateFilepos(st);
-    fut._watch(loop, sock.fileno(), true, sendfileCb as Callback, [st]);
-  }
-  return fut;
-}
-
-function* sendfileFallback(loop: BaseEventLoop, sock: Socket, file: FileLike, offset: number, count: number | null): Coroutine<number> {
-  const fileno = fileFd(file);
-  if (fileno === null) throw new TypeError(`file must be a file descriptor or have fileno(), not '${pyTypeName(file)}'`);
-  if (offset) {
-    const r = N.lseek(fileno, offset, SEEK_SET);
-    if (r < 0) throw osError(-r);
-  }
-  let blocksize = count ? Math.min(count, SENDFILE_FALLBACK_READBUFFER_SIZE) : SENDFILE_FALLBACK_READBUFFER_SIZE;
-  const buf = Buffer.allocUnsafe(blocksize);
-  let totalSent = 0;
-  try {
-    for (;;) {
-      if (count) {
-        blocksize = Math.min(count - totalSent, blocksize);
-        if (blocksize <= 0) break;
-      }
-      const n = blocksize;
-      // Read from the current position, as Python's file.readinto in the executor.
-      const read = yield* wrapFuture(new Promise<number>((resolve, reject) => {
-        fsRead(fileno, buf, 0, n, null, (err, bytes) => (err ? reject(err) : resolve(bytes)));
-      }), { loop });
-      if (!read) break;
-      yield* sockSendall(loop, sock, buf.subarray(0, read));
-      totalSent += read;
-    }
-    return totalSent;
-  } finally {
-    if (totalSent > 0) N.lseek(fileno, offset + totalSent, SEEK_SET);
-  }
-}
-
-/** loop.sockSendfile(): sends a file with sendfile(2), falling back to read/send unless `fallback` is false. */
-export function sockSendfile(loop: BaseEventLoop, sock: Socket, file: FileLike, offset: number, count: number | null, fallback: boolean): Future<number> {
-  try {
-    checkNonBlocking(sock);
-    checkSendfileParams(sock, file, offset, count);
-    loop._checkClosed();
-  } catch (exc) {
-    return failed(loop, exc);
-  }
-  let nat: Future<number>;
-  try {
-    nat = sendfileNative(loop, sock, file, offset, count);
-  } catch (exc) {
-    if (!(exc instanceof SendfileNotAvailableError) || !fallback) return failed(loop, exc);
-    return loop._coroutineFuture(sendfileFallback(loop, sock, file, offset, count));
-  }
-  if (!fallback) return nat;
-  return loop._coroutineFuture((function* sockSendfile(): Coroutine<number> {
-    try {
-      return yield* nat;
-    } catch (exc) {
-      if (!(exc instanceof SendfileNotAvailableError)) throw exc;
-    }
-    return yield* sendfileFallback(loop, sock, file, offset, count);
-  })());
-}
-

@@ -14,7 +14,8 @@ import {
   Socket,
 } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
-import { startServing, stopServing, type ServerInternals } from "./selector.js";
+import { startServing, stopServing } from "./accept.js";
+import type { ServerInternals } from "./socket-transport.js";
 import { ensureResolved } from "./dns.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
 import { pyRepr } from "../internal/pyrepr.js";

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import { ConnectionError, OSError, RuntimeError, osError } from "../stdlib/exceptions.js";
-import type { BaseEventLoop } from "../core/base-events.js";
+import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
 import type { Callback } from "../core/events.js";
 import { Future, isExitException, setResultUnlessCancelled } from "../core/futures.js";
 import { native, type FastPoller } from "../internal/native.js";
@@ -10,9 +10,9 @@ import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "../cor
 import { FlowControlTransport, type BaseTransport, type Transport } from "../core/transports.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "../stdlib/socket.js";
 import {
-  _addReader, _addWriter, _isPolling, _poller, _registerTransport, _removeReader, _removeWriter, _unregisterTransport,
-  pyTypeName,
+  _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,
 } from "./selector.js";
+import { pyTypeName } from "../internal/pyrepr.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (DESIGN §3). The read path
@@ -30,28 +30,6 @@ const EAGAIN = E.EAGAIN;
 const EINTR = E.EINTR;
 /** asyncio's _SelectorTransport.max_size: the most one recv() reads. */
 const MAX_SIZE = 256 * 1024;
-/**
- * The native poller's lean recv/send, bound on first use (selector-events and
- * this module import each other). Held as plain functions: a property load on
- * the addon's object was a megamorphic IC call per request.
- */
-let io: FastPoller | null = null;
-let recvSlab: FastPoller["recvSlab"] = (fd, off, big) => fastIo().recvSlab(fd, off, big);
-let recvU8: FastPoller["recvU8"] = (fd, u8, off, len) => fastIo().recvU8(fd, u8, off, len);
-let sendU8: FastPoller["sendU8"] = (fd, u8, off, len) => fastIo().sendU8(fd, u8, off, len);
-
-function fastIo(): FastPoller {
-  if (io === null) {
-    const p = _poller();
-    io = p;
-    recvSlab = p.recvSlab;
-    recvU8 = p.recvU8;
-    sendU8 = p.sendU8;
-    newSlab(p);
-  }
-  return io;
-}
-
 /**
  * Makes the Buffer views handed to dataReceived(). Buffer's species
  * constructor (what buf.subarray() itself uses) makes a genuine Buffer without
@@ -82,18 +60,49 @@ const SLAB_SIZE = MAX_SIZE;
  * must collect, and at 1 KiB reads a fixed 64 KiB reserve wasted a quarter.
  */
 const SLAB_MIN_FREE = 4 * 1024;
-/** The current slab of this thread and where its free tail begins. */
-let slabAb = new ArrayBuffer(0);
-let slabOff = 0;
-
-function newSlab(p: FastPoller): void {
-  // Uninitialized: the protocol only ever sees bytes recv() wrote (zero-filling
-  // 256 KiB per slab was the largest user-space item at 1 KiB echo).
-  const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-  slabAb = slab.buffer as ArrayBuffer;
+/**
+ * A loop's read path: its poller's lean recv/send, held as plain fields (a
+ * property load on the addon's own object was a megamorphic IC call per
+ * request), and the current read slab with the offset where its free tail
+ * begins. The slab is the poller's (setSlab), so it is the loop's too.
+ */
+class SocketIo {
+  readonly recvSlab: FastPoller["recvSlab"];
+  readonly recvU8: FastPoller["recvU8"];
+  readonly sendU8: FastPoller["sendU8"];
+  private readonly _poller: FastPoller;
+  slabAb = new ArrayBuffer(0);
   slabOff = 0;
-  p.setSlab(slab);
+
+  constructor(poller: FastPoller) {
+    this._poller = poller;
+    this.recvSlab = poller.recvSlab;
+    this.recvU8 = poller.recvU8;
+    this.sendU8 = poller.sendU8;
+    this.newSlab();
+  }
+
+  newSlab(): void {
+    // Uninitialized: the protocol only ever sees bytes recv() wrote (zero-filling
+    // 256 KiB per slab was the largest user-space item at 1 KiB echo).
+    const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    this.slabAb = slab.buffer as ArrayBuffer;
+    this.slabOff = 0;
+    this._poller.setSlab(slab);
+  }
 }
+
+const SOCKET_IO = new LoopStateKey<SocketIo>("socket-io");
+
+function socketIoOf(loop: BaseEventLoop): SocketIo {
+  let io = loop._getState(SOCKET_IO);
+  if (io === undefined) {
+    io = new SocketIo(selectorOf(loop).poller);
+    loop._setState(SOCKET_IO, io);
+  }
+  return io;
+}
+
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
@@ -140,6 +149,7 @@ function setNodelay(sock: Socket): void {
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _bloop: BaseEventLoop;
+  /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
   /** @internal */ _server: ServerInternals | null;
@@ -161,6 +171,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     extra: Record<string, unknown> | null, server: ServerInternals | null) {
     super(extra, loop);
     this._bloop = loop;
+    this._io = socketIoOf(loop);
     this._extra.socket = sock;
     try {
       this._extra.sockname = sock.getsockname();
@@ -319,8 +330,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     }
     // After a large read, large reads are likely to follow: the native side
     // asks the kernel how much is waiting and receives it into its own Buffer.
-    const off = slabOff;
-    const r = recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
+    const io = this._io;
+    const off = io.slabOff;
+    const r = io.recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
     let data: Buffer;
     if (typeof r === "number") {
       if (r <= 0) {
@@ -328,9 +340,10 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         else if (r !== -EAGAIN && r !== -EINTR) this._fatalError(osError(-r), "Fatal read error on socket transport");
         return;
       }
-      data = new BufferView(slabAb, off, r);
-      slabOff = (off + r + 7) & ~7;
-      if (SLAB_SIZE - slabOff < Math.max(SLAB_MIN_FREE, 2 * r)) newSlab(io!);
+      data = new BufferView(io.slabAb, off, r);
+      const next = (off + r + 7) & ~7;
+      io.slabOff = next;
+      if (SLAB_SIZE - next < Math.max(SLAB_MIN_FREE, 2 * r)) io.newSlab();
       this._bigReads = r >= LARGE_READ;
     } else {
       data = r;
@@ -354,7 +367,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       return;
     }
     const n = buf instanceof Uint8Array
-      ? recvU8(this._sockFd, buf, 0, buf.length)
+      ? this._io.recvU8(this._sockFd, buf, 0, buf.length)
       : N.recvInto(this._sockFd, buf, 0, buf.byteLength);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
@@ -410,7 +423,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       // Nothing queued: try to send now, and watch for writability only if
       // the kernel did not take everything.
       const n = data instanceof Uint8Array
-        ? sendU8(this._sockFd, data, 0, len)
+        ? this._io.sendU8(this._sockFd, data, 0, len)
         : N.send(this._sockFd, data, 0, len);
       if (n === len) return;
       if (n >= 0) {
@@ -461,7 +474,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._connLost || this._bufferSize === 0) return;
     const buf = this._buffer;
     const n = buf.length === 1
-      ? sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
+      ? this._io.sendU8(this._sockFd, buf[0]!, 0, buf[0]!.length)
       : N.sendmsg(this._sockFd, buf.length > IOV_MAX ? buf.slice(0, IOV_MAX) : buf);
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;

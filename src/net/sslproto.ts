@@ -21,8 +21,7 @@ import { logger } from "../core/log.js";
 import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
 import { FlowControlTransport, type BaseTransport, type Transport } from "../core/transports.js";
 import type { Socket } from "../stdlib/socket.js";
-import * as connections from "./connections.js";
-import type { ServerInternals } from "./connections.js";
+import { makeSocketTransport, type ServerInternals } from "./socket-transport.js";
 import {
   CERT_NONE, CERT_REQUIRED, SSLCertVerificationError, SSLContext, SSLObject, sslErrorFromNode, createDefaultContext,
 } from "../stdlib/ssl.js";
@@ -887,7 +886,7 @@ export function makeSslTransport(
     sslHandshakeTimeout: options.sslHandshakeTimeout ?? null,
     sslShutdownTimeout: options.sslShutdownTimeout ?? null,
   });
-  connections.makeSocketTransport(loop, rawSock, sslProtocol, null, options.extra ?? null, options.server ?? null);
+  makeSocketTransport(loop, rawSock, sslProtocol, null, options.extra ?? null, options.server ?? null);
   return sslProtocol._appTransport;
 }
 

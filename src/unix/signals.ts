@@ -4,7 +4,7 @@ import { copyContext, type Context } from "../stdlib/contextvars.js";
 import { RuntimeError, ValueError } from "../stdlib/exceptions.js";
 import { iscoroutine, iscoroutinefunction } from "../core/coroutines.js";
 import { reprValue, type Callback } from "../core/events.js";
-import type { BaseEventLoop } from "../core/base-events.js";
+import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
 
 // unix_events.py, signal part: addSignalHandler/removeSignalHandler on Node's
 // process.on(signal). Python installs one C-level handler per signal that
@@ -23,7 +23,7 @@ import type { BaseEventLoop } from "../core/base-events.js";
 // SIGINT (which raises KeyboardInterrupt; under asyncio.run() the restored
 // Runner listener does the same).
 
-const STATE_KEY = "unix-signals";
+const SIGNALS = new LoopStateKey<LoopSignals>("unix-signals");
 
 /** Valid signal numbers, as signal.valid_signals() on Linux (glibc keeps 32 and 33). */
 const NSIG = 65;
@@ -62,11 +62,11 @@ function checkSignal(sig: unknown): number {
 }
 
 function loopSignals(loop: BaseEventLoop): LoopSignals {
-  let st = loop._state.get(STATE_KEY) as LoopSignals | undefined;
+  let st = loop._getState(SIGNALS);
   if (st === undefined) {
     const created: LoopSignals = { handlers: new Map() };
     st = created;
-    loop._state.set(STATE_KEY, created);
+    loop._setState(SIGNALS, created);
     loop._addLifecycleHook({
       close: () => {
         for (const num of [...created.handlers.keys()]) removeSignalHandler(loop, num);
@@ -145,7 +145,7 @@ export function addSignalHandler(loop: BaseEventLoop, sig: number | string, call
 /** loop.removeSignalHandler(): true if a handler of this loop was removed; the previous behaviour returns. */
 export function removeSignalHandler(loop: BaseEventLoop, sig: number | string): boolean {
   const num = checkSignal(sig);
-  const st = loop._state.get(STATE_KEY) as LoopSignals | undefined;
+  const st = loop._getState(SIGNALS);
   const reg = st?.handlers.get(num);
   if (st === undefined || reg === undefined) return false;
   st.handlers.delete(num);

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
-import type { BaseEventLoop } from "../core/base-events.js";
+import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
 import { BaseSubprocessTransport, type ChildHandle, DEVNULL, PIPE, STDOUT } from "./base-subprocess.js";
 import type { Coroutine } from "../core/coroutines.js";
 import type { StdioSpec, SubprocessOptions } from "../core/events.js";
@@ -95,13 +95,15 @@ function validSignal(sig: number | string): number | string {
   return sig;
 }
 
+const CHILDREN = new LoopStateKey<Set<ChildProcess>>("subprocess.children");
+
 /** Per-loop set of children: their handles keep Node alive only while the loop runs. */
 function childrenOf(loop: BaseEventLoop): Set<ChildProcess> {
-  let set = loop._state.get("subprocess.children") as Set<ChildProcess> | undefined;
+  let set = loop._getState(CHILDREN);
   if (set === undefined) {
     const s = new Set<ChildProcess>();
     set = s;
-    loop._state.set("subprocess.children", s);
+    loop._setState(CHILDREN, s);
     loop._addLifecycleHook({
       start: () => { for (const c of s) c.ref(); },
       stop: () => { for (const c of s) c.unref(); },
