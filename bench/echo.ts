@@ -1,4 +1,4 @@
-// The echo benchmark (DESIGN §6): a C load generator on one core drives an
+// The echo benchmark (docs/BENCHMARKS.md): a C load generator on one core drives an
 // echo server pinned to the other, 10 connections, 1/10/100 KiB messages.
 // Reports requests/s, p50/p99 latency and the server's user and system CPU
 // per request (from /proc/PID/stat over the measured window).

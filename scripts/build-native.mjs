@@ -1,5 +1,5 @@
 // Builds the native addon with node-gyp against the headers that ship with the
-// running Node (DESIGN §3): `--nodedir` is the directory above the node binary,
+// running Node (docs/architecture.md): `--nodedir` is the directory above the node binary,
 // so node-gyp never tries to download headers.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -43,7 +43,7 @@ function withTmpDir(body: (dir: string) => void): void {
   }
 }
 
-test("constants of API.md §8 are exported with the platform's values", () => {
+test("constants of Python's socket module are exported with the platform's values", () => {
   const names = [
     "AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_NONBLOCK", "SOCK_CLOEXEC",
     "IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6", "SOL_SOCKET", "SO_REUSEADDR", "SO_REUSEPORT", "SO_BROADCAST",

@@ -3,7 +3,8 @@ import { register } from "node:module";
 import { extname, join, resolve as resolvePath, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as asyncio from "../index.js";
-import { packageRoot } from "../internal/package-root.js";
+import { formatException } from "../stdlib/traceback.js";
+import { packageRoot, packageVersion } from "../internal/package-root.js";
 
 // The `tsyncio` command (bin/tsyncio.mjs loads this module): `run` a module's
 // main under asyncio.run(), a `repl` on a live loop, `--version`. Errors that
@@ -22,16 +23,12 @@ run: main may be a generator function, an async function or a coroutine object.
   SIGUSR2 and when Ctrl-C interrupts main.
 `;
 
-/** The package's version (package.json). */
-export function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
-}
 
 /** Runs the command line `argv` (without node and the script); resolves with the process exit code. */
 export async function cliMain(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--version" || command === "-V") {
-    process.stdout.write(`tsyncio ${version()}\n`);
+    process.stdout.write(`tsyncio ${packageVersion()}\n`);
     return 0;
   }
   if (command === "--help" || command === "-h" || command === "help") {
@@ -218,77 +215,3 @@ export function reportUncaught(e: unknown, taskName: string | null): number {
   return e instanceof asyncio.KeyboardInterrupt ? 130 : 1;
 }
 
-const sourceCache = new Map<string, string[] | null>();
-
-function sourceLine(file: string, line: number): string | null {
-  let lines = sourceCache.get(file);
-  if (lines === undefined) {
-    try {
-      lines = readFileSync(file, "utf8").split("\n");
-    } catch {
-      lines = null;
-    }
-    sourceCache.set(file, lines);
-  }
-  const l = lines?.[line - 1]?.trim();
-  return l ? l : null;
-}
-
-/** The frames of a V8 stack as CPython's `File "...", line N, in name` lines, most recent call last. */
-export function formatFrames(stack: string): string[] {
-  const own = ["src", "dist", "bin"].map((d) => join(packageRoot(), d) + sep);
-  const out: string[] = [];
-  for (const raw of stack.split("\n")) {
-    const l = raw.trim();
-    if (!l.startsWith("at ")) continue;
-    const m = /^at (?:async )?(?:new )?(.*?) \((.*):(\d+):\d+\)$/.exec(l) ?? /^at (?:async )?()(.*):(\d+):\d+$/.exec(l);
-    if (m === null) continue;
-    let file = m[2]!;
-    if (file.startsWith("file://")) {
-      try {
-        file = fileURLToPath(file);
-      } catch { /* keep the URL */ }
-    }
-    if (file.startsWith("node:") || own.some((d) => file.startsWith(d)) || file.includes(`${sep}node_modules${sep}tsx${sep}`)) continue;
-    const lineNo = Number(m[3]);
-    const fn = m[1] ? m[1].replace(/^(?:Object|Generator|AsyncGenerator)\./, "") : "<module>";
-    const src = sourceLine(file, lineNo);
-    out.push(`  File "${file}", line ${lineNo}, in ${fn}` + (src !== null ? `\n    ${src}` : ""));
-  }
-  return out.reverse();
-}
-
-function exceptionLine(e: unknown): string {
-  if (e instanceof Error) return e.message ? `${e.name}: ${e.message}` : e.name;
-  return `${typeof e === "object" && e !== null ? (e.constructor?.name ?? "Object") : "Error"}: ${String(e)}`;
-}
-
-/**
- * CPython's rendering of an exception: the `__cause__` chain first, then
- * `Traceback (most recent call last):` and the frames, then `Class: message`;
- * exception groups are drawn in boxes as Python 3.11 does.
- */
-export function formatException(e: unknown, seen: Set<unknown> = new Set()): string {
-  seen.add(e);
-  let text = "";
-  const cause = e instanceof Error ? (e as { cause?: unknown }).cause : undefined;
-  if (cause instanceof Error && !seen.has(cause)) {
-    text += formatException(cause, seen);
-    text += "\nThe above exception was the direct cause of the following exception:\n\n";
-  }
-  const frames = e instanceof Error && e.stack ? formatFrames(e.stack) : [];
-  const group = e instanceof asyncio.BaseExceptionGroup ? e.exceptions : null;
-  if (group === null) {
-    if (frames.length > 0) text += `Traceback (most recent call last):\n${frames.join("\n")}\n`;
-    return text + exceptionLine(e) + "\n";
-  }
-  const lines: string[] = ["  + Exception Group Traceback (most recent call last):"];
-  for (const f of frames) for (const l of f.split("\n")) lines.push(`  | ${l}`);
-  lines.push(`  | ${exceptionLine(e)}`);
-  group.forEach((sub, i) => {
-    lines.push(`${i === 0 ? "  +-+" : "    +"}---------------- ${i + 1} ----------------`);
-    for (const l of formatException(sub, seen).trimEnd().split("\n")) lines.push(`    | ${l}`);
-  });
-  lines.push("    +------------------------------------");
-  return text + lines.join("\n") + "\n";
-}

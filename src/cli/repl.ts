@@ -2,7 +2,8 @@ import repl from "node:repl";
 import { inspect } from "node:util";
 import vm from "node:vm";
 import * as asyncio from "../index.js";
-import { formatException, version } from "./cli.js";
+import { formatException } from "../stdlib/traceback.js";
+import { packageVersion } from "../internal/package-root.js";
 
 // `tsyncio repl`, Python's `python -m asyncio`: a prompt on a loop that runs
 // for the whole session (its runForever() promise stays pending), so tasks
@@ -39,7 +40,7 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
   if (options?.debug) loop.setDebug(true);
   const running = loop.runForever();
 
-  chatter.write(`tsyncio REPL ${version()} on Node.js ${process.version}\n` +
+  chatter.write(`tsyncio REPL ${packageVersion()} on Node.js ${process.version}\n` +
     `Use "await" directly instead of "asyncio.run()".\n` +
     `Type ".help" for more information.\n` +
     `>>> import * as asyncio from "tsyncio"\n`);

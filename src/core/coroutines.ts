@@ -1,6 +1,6 @@
 import type { Future } from "./futures.js";
 
-// coroutines.py: a coroutine is a generator (DESIGN §1). `await x` is `yield* x`.
+// coroutines.py: a coroutine is a generator (docs/architecture.md). `await x` is `yield* x`.
 
 /** A coroutine: a generator that yields futures to its Task and returns T. */
 export type Coroutine<T = unknown> = Generator<unknown, T, unknown>;

@@ -1,3 +1,5 @@
+import { formatException } from "../stdlib/traceback.js";
+
 // The counterpart of Python's logging.getLogger("asyncio"): every message the
 // loop logs (unhandled exceptions, slow callbacks, debug notes) goes through
 // here, so users can redirect or silence it in one place.
@@ -24,15 +26,10 @@ const names: Record<number, string> = { 10: "DEBUG", 20: "INFO", 30: "WARNING", 
 
 function defaultSink(r: LogRecord): void {
   let text = r.message;
-  if (r.exception !== undefined) text += "\n" + formatException(r.exception);
+  if (r.exception !== undefined) text += "\n" + formatException(r.exception).trimEnd();
   process.stderr.write(text + "\n");
 }
 
-/** Python's traceback.format_exception for a JS error: the stack (which starts with "Name: message"). */
-export function formatException(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return String(e);
-}
 
 /** The "asyncio" logger. */
 export class Logger {

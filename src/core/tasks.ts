@@ -11,7 +11,7 @@ import {
   type Awaitable, type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
-// tasks.py: the Task that drives a generator coroutine step by step (DESIGN §1),
+// tasks.py: the Task that drives a generator coroutine step by step (docs/architecture.md),
 // and the module-level task API.
 
 const PENDING = 0;

@@ -229,3 +229,32 @@ export class FlowControlTransport extends Transport {
     this._maybePauseProtocol();
   }
 }
+
+/** The write-buffer flow control a transport of another base class takes from FlowControlTransport. */
+export interface FlowControlMethods {
+  /** @internal */ _maybePauseProtocol(): void;
+  /** @internal */ _maybeResumeProtocol(): void;
+  /** @internal */ _setWriteBufferLimits(high?: number | null, low?: number | null): void;
+  /** Sets the high and low water marks of the write buffer (bytes). */
+  setWriteBufferLimits(high?: number | null, low?: number | null): void;
+  /** `[low, high]` water marks. */
+  getWriteBufferLimits(): [number, number];
+}
+
+const FLOW_CONTROL_METHODS: readonly (keyof FlowControlMethods)[] = [
+  "_maybePauseProtocol", "_maybeResumeProtocol", "_setWriteBufferLimits", "setWriteBufferLimits", "getWriteBufferLimits",
+];
+
+/**
+ * @internal Gives `cls` FlowControlTransport's write-buffer methods, the one
+ * implementation (Python mixes _FlowControlMixin into datagram and pipe
+ * transports; JavaScript has one base class). The class declares the fields
+ * they use (_loop, _protocol, _protocolPaused, _highWater, _lowWater) and
+ * merges FlowControlMethods into its interface.
+ */
+export function mixFlowControl(cls: abstract new (...args: never[]) => FlowControlMethods): void {
+  const from = FlowControlTransport.prototype as unknown as Record<string, unknown>;
+  for (const name of FLOW_CONTROL_METHODS) {
+    Object.defineProperty(cls.prototype, name, { value: from[name], writable: true, configurable: true });
+  }
+}

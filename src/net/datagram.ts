@@ -17,7 +17,7 @@ import {
   AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST,
   Socket, toNativeAddress, type Address,
 } from "../stdlib/socket.js";
-import { DatagramTransport, FlowControlTransport } from "../core/transports.js";
+import { DatagramTransport, mixFlowControl, type FlowControlMethods } from "../core/transports.js";
 
 // base_events.create_datagram_endpoint and selector_events._SelectorDatagramTransport.
 
@@ -27,16 +27,6 @@ const EINTR = osConstants.errno.EINTR;
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
-/** The write-buffer water marks, borrowed from FlowControlTransport (the one implementation) by transports of another base class. */
-interface FlowControlMethods {
-  _maybePauseProtocol(this: unknown): void;
-  _maybeResumeProtocol(this: unknown): void;
-  _setWriteBufferLimits(this: unknown, high?: number | null, low?: number | null): void;
-  setWriteBufferLimits(this: unknown, high?: number | null, low?: number | null): void;
-  getWriteBufferLimits(this: unknown): [number, number];
-}
-/** @internal */
-export const flowControl = FlowControlTransport.prototype as unknown as FlowControlMethods;
 
 function sameAddress(a: Address | null | undefined, b: Address | null): boolean {
   if (a === b) return true;
@@ -46,6 +36,8 @@ function sameAddress(a: Address | null | undefined, b: Address | null): boolean 
 }
 
 /** A UDP or AF_UNIX datagram transport on a non-blocking socket (Python's _SelectorDatagramTransport). */
+/** Flow control from FlowControlTransport (mixFlowControl). */
+export interface SelectorDatagramTransport extends FlowControlMethods {}
 export class SelectorDatagramTransport extends DatagramTransport {
   /** Largest datagram read at once. */
   static maxSize = 256 * 1024;
@@ -154,30 +146,10 @@ export class SelectorDatagramTransport extends DatagramTransport {
     return this._bufferSize;
   }
 
-  /** Sets the high and low water marks of the send buffer (bytes). */
-  setWriteBufferLimits(high?: number | null, low?: number | null): void {
-    flowControl.setWriteBufferLimits.call(this, high, low);
-  }
 
-  /** `[low, high]` water marks. */
-  getWriteBufferLimits(): [number, number] {
-    return flowControl.getWriteBufferLimits.call(this);
-  }
 
-  /** @internal */
-  _setWriteBufferLimits(high?: number | null, low?: number | null): void {
-    flowControl._setWriteBufferLimits.call(this, high, low);
-  }
 
-  /** @internal */
-  _maybePauseProtocol(): void {
-    flowControl._maybePauseProtocol.call(this);
-  }
 
-  /** @internal */
-  _maybeResumeProtocol(): void {
-    flowControl._maybeResumeProtocol.call(this);
-  }
 
   override abort(): void {
     this._forceClose(null);
@@ -331,6 +303,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
     }
   }
 }
+mixFlowControl(SelectorDatagramTransport);
 
 function truthyAddr(a: Address | null | undefined): boolean {
   if (a === null || a === undefined) return false;

@@ -15,7 +15,7 @@ import {
 import { pyTypeName } from "../internal/pyrepr.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
-// stream transport on a raw non-blocking socket fd (DESIGN §3). The read path
+// stream transport on a raw non-blocking socket fd (docs/architecture.md). The read path
 // is one recv per readiness event (up to 256 KiB, or into a BufferedProtocol's
 // own buffer): small and medium reads land in the free tail of a shared slab
 // and the protocol gets a Buffer view of them (no allocation, no copy, as

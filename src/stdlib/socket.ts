@@ -1,5 +1,5 @@
 // tsyncio/socket: Python's socket module, as far as the loop needs it
-// (API.md §8), on real file descriptors through the native core.
+// (docs/mapping.md), on real file descriptors through the native core.
 //
 // For the event loop layer (selector-events.ts, unix-events.ts):
 // - `sock.fileno()` is the fd. Sockets the loop drives must be non-blocking

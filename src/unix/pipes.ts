@@ -2,14 +2,13 @@ import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import type { BaseEventLoop } from "../core/base-events.js";
 import type { Coroutine } from "../core/coroutines.js";
-import { flowControl } from "../net/datagram.js";
 import { BrokenPipeError, OSError, ValueError, osError } from "../stdlib/exceptions.js";
 import { type Future, setResultUnlessCancelled } from "../core/futures.js";
 import { native } from "../internal/native.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, Protocol, ProtocolLike } from "../core/protocols.js";
 import { _addReader, _addWriter, _releaseFd, _removeReader, _removeWriter } from "../net/selector.js";
-import { ReadTransport, WriteTransport } from "../core/transports.js";
+import { ReadTransport, WriteTransport, mixFlowControl, type FlowControlMethods } from "../core/transports.js";
 
 // unix_events.py: _UnixReadPipeTransport and _UnixWritePipeTransport, on raw
 // non-blocking fds (pipes, FIFOs, character devices, sockets).
@@ -185,6 +184,8 @@ export class UnixReadPipeTransport extends ReadTransport {
 }
 
 /** The write end of a pipe (Python's _UnixWritePipeTransport), with the shared write-buffer flow control. */
+/** Flow control from FlowControlTransport (mixFlowControl). */
+export interface UnixWritePipeTransport extends FlowControlMethods {}
 export class UnixWritePipeTransport extends WriteTransport {
   /** @internal */ _loop: BaseEventLoop | null;
   /** @internal */ _pipe: unknown;
@@ -242,28 +243,10 @@ export class UnixWritePipeTransport extends WriteTransport {
     return this._bufferSize;
   }
 
-  override setWriteBufferLimits(high?: number | null, low?: number | null): void {
-    flowControl.setWriteBufferLimits.call(this, high, low);
-  }
 
-  override getWriteBufferLimits(): [number, number] {
-    return flowControl.getWriteBufferLimits.call(this);
-  }
 
-  /** @internal */
-  _setWriteBufferLimits(high?: number | null, low?: number | null): void {
-    flowControl._setWriteBufferLimits.call(this, high, low);
-  }
 
-  /** @internal */
-  _maybePauseProtocol(): void {
-    flowControl._maybePauseProtocol.call(this);
-  }
 
-  /** @internal */
-  _maybeResumeProtocol(): void {
-    flowControl._maybeResumeProtocol.call(this);
-  }
 
   /** @internal The reader of the pipe went away. */
   _readReady(): void {
@@ -407,6 +390,7 @@ export class UnixWritePipeTransport extends WriteTransport {
     callPipeConnectionLost(this, exc);
   }
 }
+mixFlowControl(UnixWritePipeTransport);
 
 function* connectPipe<T, P>(loop: BaseEventLoop, make: (waiter: Future<void>) => T & { close(): void }, protocol: P): Coroutine<[T, P]> {
   const waiter = loop.createFuture<void>();

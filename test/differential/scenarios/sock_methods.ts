@@ -17,7 +17,7 @@ function* main(): Coroutine<void> {
   const n = yield* loop.sockRecvInto(b, buf);
   print("recv_into", n, buf.subarray(0, n));
   // A pending recv is completed by a later send.
-  // A Python `async def` loop method returns a Future in tsyncio (API.md §3): ensureFuture, not createTask.
+  // A Python `async def` loop method returns a Future in tsyncio : ensureFuture, not createTask.
   let t = asyncio.ensureFuture(loop.sockRecv(b, 100));
   yield* asyncio.sleep(0);
   print("pending recv done?", t.done());
