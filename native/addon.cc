@@ -34,7 +34,6 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   auto* data = static_cast<AddonData*>(arg);
   data->tearingDown = true;
   data->cleanupHook = handle;
-  CloseAllHandles(data);
   CloseFastPolls(data);
   CancelAllRequests(data);
   MaybeFinishTeardown(data);
@@ -43,8 +42,6 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
 static void OnInstanceFinalize(napi_env, void* p, void*) {
   auto* data = static_cast<AddonData*>(p);
   data->instanceAlive = false;
-  // The references belong to an environment that is going away.
-  data->watcherCtor.SuppressDestruct();
   MaybeFinishTeardown(data);
 }
 
@@ -65,7 +62,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   constants.Set("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT));
   constants.Set("PRIORITIZED", Napi::Number::New(env, UV_PRIORITIZED));
   exports.Set("constants", constants);
-  InitPoll(env, exports, data);
   InitSocket(env, exports);
   InitSendfile(env, exports);
   InitDns(env, exports, data);

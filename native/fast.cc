@@ -1,13 +1,12 @@
 // The selector's fd polling (selector-events.ts): one uv_poll_t per fd and
 // one JS callback per environment. This is the hot path of every socket
-// transport, so it skips what the general Watcher class pays for (an
-// ObjectWrap per fd, an async context and a MakeCallback per event): during
-// libuv's poll phase (asyncio's select() returning) each ready fd is only
-// recorded, and a check handle, which libuv runs right after the poll phase,
-// hands the whole batch to JS in one MakeCallback as `callback(events, n)`:
-// events[2i] is an fd, events[2i+1] its mask. JS queues the fds' Handles and
-// runs the loop iteration there; MakeCallback drains the microtasks after it,
-// as Node does after each setImmediate.
+// transport, so it pays for no JS object per fd and no MakeCallback per
+// event: during libuv's poll phase (asyncio's select() returning) each ready
+// fd is only recorded, and a check handle, which libuv runs right after the
+// poll phase, hands the whole batch to JS in one MakeCallback as
+// `callback(events, n)`: events[2i] is an fd, events[2i+1] its mask. JS
+// queues the fds' Handles and runs the loop iteration there; MakeCallback
+// drains the microtasks after it, as Node does after each setImmediate.
 //
 // A poll handle outlives the moments its fd is watched ("idle"): starting
 // and stopping it is cheap, creating one is not. Because an idle handle's fd

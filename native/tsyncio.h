@@ -9,7 +9,6 @@
 
 namespace tsyncio {
 
-struct PollHandle;
 struct DnsRequest;
 
 // One per Node environment (the main thread and each worker). It outlives the
@@ -19,8 +18,6 @@ struct DnsRequest;
 struct AddonData {
   uv_loop_t* loop = nullptr;
   napi_env env = nullptr;
-  Napi::FunctionReference watcherCtor;
-  PollHandle* handles = nullptr;  // every uv_poll_t not yet closed
   DnsRequest* requests = nullptr;  // every DNS request in flight
   size_t liveHandles = 0;          // handles whose close callback has not run
   size_t liveRequests = 0;
@@ -69,11 +66,9 @@ int ParseSockaddr(napi_env env, int family, napi_value addr, sockaddr_storage* s
 napi_value FormatSockaddr(napi_env env, const sockaddr* sa, socklen_t len);
 
 // Registration of each concern's exports.
-void InitPoll(Napi::Env env, Napi::Object exports, AddonData* data);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitSendfile(Napi::Env env, Napi::Object exports);
 void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
-void CloseAllHandles(AddonData* data);
 void CancelAllRequests(AddonData* data);
 
 }  // namespace tsyncio

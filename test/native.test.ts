@@ -467,114 +467,15 @@ test("the poller: bad arguments throw, a bad fd is -EBADF", () => {
   assert.equal(p.start(-1, C.READABLE!), -E.EBADF);
 });
 
-test("Watcher: READABLE fires after a write on the other end; stop and close stop it", async () => {
-  const [a, b] = pair();
-  const seen: Array<[number, number]> = [];
-  let wake: (() => void) | null = null;
-  const w = new N.Watcher(b, (status, events) => {
-    seen.push([status, events]);
-    N.recv(b, 100);
-    wake?.();
-  });
-  assert.equal(w.fd, b);
-  assert.equal(w.active, false);
-  assert.equal(w.start(C.READABLE!), 0);
-  assert.equal(w.active, true);
-  assert.equal(w.hasRef(), true);
-  const fired = new Promise<void>((r) => (wake = r));
-  N.send(a, Buffer.from("ping"));
-  await fired;
-  assert.deepEqual(seen, [[0, C.READABLE]]);
-
-  // Stopped: data that arrives is not reported.
-  w.stop();
-  assert.equal(w.active, false);
-  N.send(a, Buffer.from("quiet"));
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
-  assert.equal(seen.length, 1);
-
-  // Restarted: the pending data is reported at once.
-  const again = new Promise<void>((r) => (wake = r));
-  assert.equal(w.start(C.READABLE! | C.DISCONNECT!), 0);
-  await again;
-  assert.equal(seen.length, 2);
-
-  // WRITABLE through the same watcher by changing the mask.
-  const writable = new Promise<void>((r) => (wake = r));
-  assert.equal(w.start(C.WRITABLE!), 0);
-  await writable;
-  assert.equal(seen[2]![1] & C.WRITABLE!, C.WRITABLE);
-  w.stop();
-
-  w.close();
-  w.close();
-  assert.equal(w.closed, true);
-  assert.equal(w.start(C.READABLE!), -E.EBADF);
-  closeAll(a, b);
-});
-
-test("Watcher: microtasks drain after each callback; a second watcher on one fd is -EEXIST", async () => {
-  // Two fds readable in the same loop iteration: each callback's microtask
-  // must run before the other callback (MakeCallback semantics).
-  const [a1, b1] = pair();
-  const [a2, b2] = pair();
-  const order: string[] = [];
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const watchers = [b1, b2].map((fd, i) => {
-    const w = new N.Watcher(fd, () => {
-      order.push(`callback${i}`);
-      N.recv(fd, 100);
-      w.stop();
-      queueMicrotask(() => {
-        order.push(`microtask${i}`);
-        if (order.length === 4) done();
-      });
-    });
-    w.start(C.READABLE!);
-    return w;
-  });
-  const twin = new N.Watcher(b1, () => {});
-  assert.equal(twin.start(C.READABLE!), -E.EEXIST);
-  twin.close();
-  N.send(a1, Buffer.from("x"));
-  N.send(a2, Buffer.from("y"));
-  await finished;
-  assert.equal(order.length, 4);
-  for (let k = 0; k < 4; k += 2) assert.equal(order[k + 1], order[k]!.replace("callback", "microtask"), order.join());
-  for (const w of watchers) w.close();
-  closeAll(a1, b1, a2, b2);
-});
-
-test("Watcher: unref'd watchers do not keep the process alive; bad arguments throw", () => {
-  const [a, b] = pair();
-  const w = new N.Watcher(a, () => {});
-  w.start(C.READABLE!);
-  w.unref();
-  assert.equal(w.hasRef(), false);
-  w.ref();
-  assert.equal(w.hasRef(), true);
-  w.close();
-  assert.throws(() => new N.Watcher(a, undefined as unknown as () => void), TypeError);
-  const bad = new N.Watcher(-1, () => {});
-  assert.equal(bad.start(C.READABLE!), -E.EBADF);
-  bad.close();
-  closeAll(a, b);
-});
-
-test("a worker that exits with open watchers and DNS requests tears down cleanly", async () => {
+test("a worker that exits with watched fds and DNS requests tears down cleanly", async () => {
   const addon = join(process.cwd(), "build", "Release", "tsyncio.node");
   const code = `
     const { parentPort } = require("node:worker_threads");
     const N = require(${JSON.stringify(addon)});
-    const keep = [];
+    const p = N.fastPoll(() => {});
     for (let i = 0; i < 50; i++) {
       const [a, b] = N.socketpair(1, 1, 0);
-      const w = new N.Watcher(b, () => {});
-      w.start(1);
-      w.unref();
-      keep.push(w);
+      if (p.start(b, 1) !== 0) throw new Error("start failed");
       if (i % 2) N.send(a, Buffer.from("x"));
     }
     N.getaddrinfo("localhost", 80, 0, 1, 0, 0, () => {});

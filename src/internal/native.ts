@@ -40,41 +40,6 @@ export interface GaiFailure {
   message: string;
 }
 
-/** `(status, events)`: status is 0 or -errno; events a mask of READABLE | WRITABLE | DISCONNECT. */
-export type WatcherCallback = (status: number, events: number) => void;
-
-/**
- * A `uv_poll_t` on Node's own loop. One Watcher per fd (libuv refuses a
- * second one: start() gives -EEXIST); creating it makes the fd non-blocking.
- * Stop or close it before the fd is closed.
- */
-export interface NativeWatcher {
-  /** Starts watching, or changes the mask; 0 or -errno (also the error of a failed init). */
-  start(events: number): number;
-  /** Stops watching; the watcher can be started again. Always 0. */
-  stop(): number;
-  /** Releases the handle (idempotent); the watcher is unusable afterwards. */
-  close(): void;
-  /** The handle keeps Node's loop alive while active (the default). */
-  ref(): void;
-  /** The handle no longer keeps Node's loop alive. */
-  unref(): void;
-  /** Whether the handle is ref'd. */
-  hasRef(): boolean;
-  /** The watched fd. */
-  readonly fd: number;
-  /** Started and not stopped. */
-  readonly active: boolean;
-  /** close() was called. */
-  readonly closed: boolean;
-}
-
-/** The Watcher class of the addon. */
-export interface NativeWatcherConstructor {
-  /** Creates a watcher for `fd`; the callback runs through MakeCallback (microtasks drain after it). */
-  new (fd: number, callback: WatcherCallback): NativeWatcher;
-}
-
 /** The platform's true values of the constants the addon uses. */
 export interface NativeConstants {
   readonly [name: string]: number;
@@ -86,8 +51,6 @@ export interface NativeBinding {
   version(): string;
   /** Platform constants: AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, IP_*, IPV6_*, TCP_*, SHUT_*, MSG_*, AI_*, NI_*, EAI_*, POLL*, READABLE/WRITABLE/DISCONNECT/PRIORITIZED. */
   readonly constants: NativeConstants;
-  /** fd readiness watchers. */
-  readonly Watcher: NativeWatcherConstructor;
 
   /** socket(2) with SOCK_CLOEXEC added: fd or -errno. */
   socket(family: number, type: number, proto?: number): number;
