@@ -1,14 +1,11 @@
 // tsyncio's native core: the module entry point. Each concern lives in its own
-// file (poll, socket, sendfile, dns) and registers its functions here; this
+// file (poller, socket, sendfile, dns) and registers its functions here; this
 // file owns the per-environment state and its teardown.
 #include <napi.h>
 
 #include "tsyncio.h"
 
 namespace tsyncio {
-
-void InitFast(Napi::Env env, Napi::Object exports);  // fast.cc (selector polling)
-void CloseFastPolls(AddonData* data);
 
 AddonData* GetAddonData(napi_env env) {
   void* p = nullptr;
@@ -34,7 +31,7 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   auto* data = static_cast<AddonData*>(arg);
   data->tearingDown = true;
   data->cleanupHook = handle;
-  CloseFastPolls(data);
+  ClosePoller(data);
   CancelAllRequests(data);
   MaybeFinishTeardown(data);
 }
@@ -65,7 +62,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSocket(env, exports);
   InitSendfile(env, exports);
   InitDns(env, exports, data);
-  InitFast(env, exports);
+  InitPoller(env, exports);
   return exports;
 }
 

@@ -69,6 +69,9 @@ napi_value FormatSockaddr(napi_env env, const sockaddr* sa, socklen_t len);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitSendfile(Napi::Env env, Napi::Object exports);
 void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
+void InitPoller(Napi::Env env, Napi::Object exports);
+// Teardown of what each concern holds on the loop.
+void ClosePoller(AddonData* data);
 void CancelAllRequests(AddonData* data);
 
 }  // namespace tsyncio

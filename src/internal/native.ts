@@ -161,7 +161,7 @@ export interface NativeBinding {
   gaiStrerror(code: number): string;
 
   /**
-   * The selector's poller of this environment (fast.cc). After each poll
+   * The selector's poller of this environment (native/poller.cc). After each poll
    * phase of libuv that found ready fds, `callback(events, n)` runs once,
    * through MakeCallback: `events[2i]` is an fd, `events[2i + 1]` its mask
    * (an fd in error reports READABLE | WRITABLE). Read the pairs before
@@ -172,7 +172,7 @@ export interface NativeBinding {
   lseek(fd: number, offset: number, whence: number): number;
 }
 
-/** One unref'd uv_poll_t per fd, kept idle between uses (fast.cc). */
+/** One unref'd uv_poll_t per fd, kept idle between uses (native/poller.cc). */
 export interface FastPoller {
   /** Watches fd for events (0: create or keep the handle idle): 0 or -errno. */
   start(fd: number, events: number): number;

@@ -42,11 +42,11 @@ namespace tsyncio {
 
 namespace {
 
-struct FastState;
+struct PollerState;
 
 struct FdPoll {
   uv_poll_t poll;
-  FastState* state;
+  PollerState* state;
   AddonData* data;
   int fd;
   int wanted;    // the mask JS asked for (0: idle)
@@ -54,7 +54,7 @@ struct FdPoll {
   bool closing;
 };
 
-struct FastState {
+struct PollerState {
   AddonData* data = nullptr;
   napi_env env = nullptr;
   napi_ref callback = nullptr;
@@ -74,7 +74,7 @@ struct FastState {
 };
 
 // One per thread: the main thread and each worker have their own environment.
-thread_local FastState* tls = nullptr;
+thread_local PollerState* tls = nullptr;
 
 void OnClosed(uv_handle_t* handle) {
   auto* p = reinterpret_cast<FdPoll*>(handle);
@@ -95,7 +95,7 @@ bool IsOurs(FdPoll* p) {
 // cleared first, which libuv's stop path honours. Only safe when the watcher
 // is not queued for an epoll update, i.e. after it was polled or stopped.
 void ClosePoll(FdPoll* p) {
-  FastState* s = p->state;
+  PollerState* s = p->state;
   s->polls.erase(p->fd);
   p->closing = true;
   uv__io_t* w = &p->poll.io_watcher;
@@ -105,7 +105,7 @@ void ClosePoll(FdPoll* p) {
 }
 
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
-bool GrowEvents(FastState* s, size_t pairs) {
+bool GrowEvents(PollerState* s, size_t pairs) {
   napi_env env = s->env;
   napi_value ab, arr;
   void* data = nullptr;
@@ -122,7 +122,7 @@ bool GrowEvents(FastState* s, size_t pairs) {
 
 void OnPoll(uv_poll_t* poll, int status, int events) {
   auto* p = reinterpret_cast<FdPoll*>(poll);
-  FastState* s = p->state;
+  PollerState* s = p->state;
   if (p->closing || s->data->tearingDown) return;
   if (status < 0) {
     // libuv stopped the handle (POLLERR); asyncio's selector keeps reporting
@@ -145,7 +145,7 @@ void OnPoll(uv_poll_t* poll, int status, int events) {
 }
 
 void OnCheck(uv_check_t* check) {
-  FastState* s = static_cast<FastState*>(check->data);
+  PollerState* s = static_cast<PollerState*>(check->data);
   if (s->pending == 0 || s->data->tearingDown) return;
   size_t n = s->pending;
   napi_env env = s->env;
@@ -182,10 +182,10 @@ void OnCheck(uv_check_t* check) {
   }
 }
 
-FastState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+PollerState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
   void* data = nullptr;
   napi_get_cb_info(env, info, argc, argv, nullptr, &data);
-  return static_cast<FastState*>(data);
+  return static_cast<PollerState*>(data);
 }
 
 napi_value Num(napi_env env, int v) {
@@ -199,7 +199,7 @@ napi_value Num(napi_env env, int v) {
 napi_value Start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  FastState* s = StateOf(env, info, &argc, argv);
+  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd, events;
   if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt32(env, argv[1], &events, "events")) return nullptr;
   if (fd < 0) return Num(env, -EBADF);
@@ -261,7 +261,7 @@ napi_value Start(napi_env env, napi_callback_info info) {
 napi_value Stop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
+  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
   if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
   auto it = s->polls.find(fd);
@@ -286,7 +286,7 @@ napi_value Stop(napi_env env, napi_callback_info info) {
 napi_value Close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
+  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
   if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
   auto it = s->polls.find(fd);
@@ -316,7 +316,7 @@ napi_value Lseek(napi_env env, napi_callback_info info) {
 napi_value SetSlab(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
+  PollerState* s = StateOf(env, info, &argc, argv);
   bool isTa = false;
   if (argc >= 1) napi_is_typedarray(env, argv[0], &isTa);
   napi_typedarray_type type;
@@ -338,7 +338,7 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 // ones: callgrind at 1 KiB echo counted N-API's argument marshalling
 // (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the
 // callback wrapper) at ~900 of ~3900 user-space instructions per request.
-// They read their state from the thread's FastState (tls).
+// They read their state from the thread's PollerState (tls).
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
@@ -376,7 +376,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
   int fd = info[0].As<v8::Int32>()->Value();
   int off = info[1].As<v8::Int32>()->Value();
   int big = info[2].As<v8::Int32>()->Value();
-  FastState* s = tls;
+  PollerState* s = tls;
   if (s == nullptr || s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
     info.GetReturnValue().Set(-EINVAL);
     return;
@@ -487,7 +487,7 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (tls == nullptr) {
-    FastState* s = new FastState();
+    PollerState* s = new PollerState();
     s->data = GetAddonData(env);
     s->env = env;
     tls = s;
@@ -536,8 +536,8 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-void CloseFastPolls(AddonData* data) {
-  FastState* s = tls;
+void ClosePoller(AddonData* data) {
+  PollerState* s = tls;
   if (s == nullptr || s->data != data) return;
   while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
   if (s->check != nullptr) {
@@ -571,7 +571,7 @@ void TuneMalloc() {
 #endif
 }
 
-void InitFast(Napi::Env env, Napi::Object exports) {
+void InitPoller(Napi::Env env, Napi::Object exports) {
   TuneMalloc();
   napi_value fn;
   napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
