@@ -24,6 +24,19 @@ void MaybeFinishTeardown(AddonData* data) {
   if (!data->instanceAlive && !data->hookPending) delete data;
 }
 
+void CallFromLoop(napi_env env, napi_async_context context, napi_value fn, size_t argc, const napi_value* argv) {
+  napi_value global;  // MakeCallback wants an object
+  napi_get_global(env, &global);
+  napi_make_callback(env, context, global, fn, argc, argv, nullptr);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+}
+
 // Node waits for this hook before it closes the loop (a worker's loop must
 // have no open handles left), so every uv_poll_t is closed and every DNS
 // request cancelled or finished here.

@@ -122,16 +122,7 @@ void Release(DnsRequest* r) {
 void Deliver(DnsRequest* r, napi_value a0, napi_value a1) {
   napi_env env = r->data->env;
   napi_value argv[2] = {a0, a1};
-  napi_value global;
-  napi_get_global(env, &global);
-  napi_make_callback(env, r->asyncContext, global, r->callback.Value(), 2, argv, nullptr);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  CallFromLoop(env, r->asyncContext, r->callback.Value(), 2, argv);
 }
 
 void OnAddrinfo(uv_getaddrinfo_t* req, int status, addrinfo* res) {

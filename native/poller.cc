@@ -151,19 +151,13 @@ void OnCheck(uv_check_t* check) {
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value cb, recv, argv[2];
+  napi_value cb, argv[2];
   napi_get_reference_value(env, s->callback, &cb);
   napi_get_reference_value(env, s->events, &argv[0]);
   napi_create_uint32(env, static_cast<uint32_t>(n), &argv[1]);
-  napi_get_global(env, &recv);  // MakeCallback wants an object
   // The batch is consumed now: JS may start or stop watchers meanwhile.
   s->pending = 0;
-  napi_status st = napi_make_callback(env, s->asyncContext, recv, cb, 2, argv, nullptr);
-  if (st == napi_pending_exception) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
+  CallFromLoop(env, s->asyncContext, cb, 2, argv);
   napi_close_handle_scope(env, scope);
   if (tls != s) return;  // torn down from JS
   // Handles libuv stopped on an error are started again while JS still

@@ -53,6 +53,12 @@ inline napi_value Undefined(napi_env env) {
   napi_get_undefined(env, &v);
   return v;
 }
+// Calls `fn` (with the global object as `this`) from a libuv callback
+// through MakeCallback, so that Node drains the nextTicks and microtasks
+// after it as it does after its own I/O callbacks; an exception it throws
+// becomes the process's uncaught exception. The caller opens a handle scope.
+void CallFromLoop(napi_env env, napi_async_context context, napi_value fn, size_t argc, const napi_value* argv);
+
 void ThrowType(napi_env env, const char* message);
 void ThrowRange(napi_env env, const char* message);
 
