@@ -139,13 +139,10 @@ void Deliver(DnsRequest* r, napi_value a0, napi_value a1) {
 }
 
 napi_value HostService(napi_env env, const char* host, const char* service) {
-  napi_value pair, h, s;
+  napi_value h, s;
   napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &h);
   napi_create_string_utf8(env, service, NAPI_AUTO_LENGTH, &s);
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, h);
-  napi_set_element(env, pair, 1, s);
-  return pair;
+  return Pair(env, h, s);
 }
 
 // Ends a request: its callback gets (null, result(env)) on success, else

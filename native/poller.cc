@@ -144,6 +144,12 @@ void OnPoll(uv_poll_t* poll, int status, int events) {
   s->pending++;
 }
 
+// fd's handle, or null.
+FdPoll* Find(PollerState* s, int fd) {
+  auto it = s->polls.find(fd);
+  return it == s->polls.end() ? nullptr : it->second;
+}
+
 void OnCheck(uv_check_t* check) {
   PollerState* s = static_cast<PollerState*>(check->data);
   if (s->pending == 0 || s->data->tearingDown) return;
@@ -166,9 +172,8 @@ void OnCheck(uv_check_t* check) {
     std::vector<int> fds;
     fds.swap(s->errored);
     for (int fd : fds) {
-      auto it = s->polls.find(fd);
-      if (it == s->polls.end()) continue;
-      FdPoll* p = it->second;
+      FdPoll* p = Find(s, fd);
+      if (p == nullptr) continue;
       if (!p->closing && !p->started && p->wanted != 0 && uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) {
         p->started = true;
       }
@@ -180,6 +185,15 @@ PollerState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_v
   void* data = nullptr;
   napi_get_cb_info(env, info, argc, argv, nullptr, &data);
   return static_cast<PollerState*>(data);
+}
+
+// The state and the one argument, an fd, of stop(fd) and close(fd); null
+// with an exception pending when fd is not a number.
+PollerState* FdArg(napi_env env, napi_callback_info info, int32_t* fd) {
+  size_t argc = 1;
+  napi_value argv[1];
+  PollerState* s = StateOf(env, info, &argc, argv);
+  return ToInt32(env, argv[0], fd, "fd") ? s : nullptr;
 }
 
 napi_value Num(napi_env env, int v) {
@@ -202,9 +216,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (s->data->tearingDown) return Num(env, -EBADF);
-  FdPoll* p;
-  auto it = s->polls.find(fd);
-  if (it == s->polls.end()) {
+  FdPoll* p = Find(s, fd);
+  if (p == nullptr) {
     p = new FdPoll();
     int r = uv_poll_init(s->data->loop, &p->poll, fd);
     if (r != 0) {
@@ -221,7 +234,6 @@ napi_value Start(napi_env env, napi_callback_info info) {
     s->data->liveHandles++;
     s->polls.emplace(fd, p);
   } else {
-    p = it->second;
     if (!p->started && events != 0) {
       // The fd may have been closed, or its number reused, since this handle
       // last watched it: libuv aborts on an epoll ADD that fails.
@@ -253,14 +265,10 @@ napi_value Start(napi_env env, napi_callback_info info) {
 
 // stop(fd): stops watching, keeps the handle idle. Always 0.
 napi_value Stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
-  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
-  auto it = s->polls.find(fd);
-  if (it != s->polls.end()) {
-    FdPoll* p = it->second;
+  PollerState* s = FdArg(env, info, &fd);
+  if (s == nullptr) return nullptr;
+  if (FdPoll* p = Find(s, fd)) {
     p->wanted = 0;
     if (p->started) {
       if (IsOurs(p)) {
@@ -278,13 +286,10 @@ napi_value Stop(napi_env env, napi_callback_info info) {
 // close(fd): releases the handle (call it before the fd is closed when the
 // fd is watched; an idle handle can be released at any time).
 napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
-  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
-  auto it = s->polls.find(fd);
-  if (it != s->polls.end()) ClosePoll(it->second);
+  PollerState* s = FdArg(env, info, &fd);
+  if (s == nullptr) return nullptr;
+  if (FdPoll* p = Find(s, fd)) ClosePoll(p);
   return Num(env, 0);
 }
 
@@ -300,9 +305,7 @@ napi_value Lseek(napi_env env, napi_callback_info info) {
       !ToInt32(env, argv[2], &whence, "whence"))
     return nullptr;
   off_t r = lseek(fd, static_cast<off_t>(offset), whence);
-  napi_value out;
-  napi_create_int64(env, r < 0 ? -errno : static_cast<int64_t>(r), &out);
-  return out;
+  return Int(env, r < 0 ? -errno : static_cast<int64_t>(r));
 }
 
 // setSlab(u8): the block recvSlab() reads into (kept alive here until the
@@ -381,9 +384,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     v8::Local<v8::Object> buf;
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
     char* data = node::Buffer::Data(buf);
-    ssize_t r;
-    do r = recv(fd, data, want, 0);
-    while (r < 0 && errno == EINTR);
+    ssize_t r = NoIntr([&] { return recv(fd, data, want, 0); });
     if (r < 0) {
       info.GetReturnValue().Set(-errno);
     } else if (static_cast<size_t>(r) == want) {
@@ -396,9 +397,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  ssize_t r;
-  do r = recv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off), 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return recv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off), 0); });
   info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
 }
 
@@ -424,30 +423,27 @@ bool FdRange(const v8::FunctionCallbackInfo<v8::Value>& info, int* fd, char** st
   return true;
 }
 
-// recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
-// read, 0 at EOF, or -errno. The BufferedProtocol read path.
-void RecvU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
+// (fd, u8, offset, length): `io(fd, start, len)` on the range; its bytes or -errno.
+template <typename Io>
+void OnFdRange(const v8::FunctionCallbackInfo<v8::Value>& info, Io io) {
   int fd;
   char* start;
   size_t len;
   if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r;
-  do r = recv(fd, start, len, 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return io(fd, start, len); });
   info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+}
+
+// recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
+// read, 0 at EOF, or -errno. The BufferedProtocol read path.
+void RecvU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  OnFdRange(info, [](int fd, char* p, size_t n) { return recv(fd, p, n, 0); });
 }
 
 // sendU8(fd, u8, offset, length): send(2) with MSG_NOSIGNAL of a Uint8Array's
 // range: bytes sent or -errno. The transports' write path.
 void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  int fd;
-  char* start;
-  size_t len;
-  if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r;
-  do r = send(fd, start, len, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  OnFdRange(info, [](int fd, char* p, size_t n) { return send(fd, p, n, MSG_NOSIGNAL); });
 }
 
 // N-API values are V8 handles underneath (Node's own napi implementation

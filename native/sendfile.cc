@@ -21,9 +21,7 @@ Napi::Value Sendfile(const Napi::CallbackInfo& info) {
     return {};
   }
   off_t off = static_cast<off_t>(offset);
-  ssize_t r;
-  do r = sendfile(outFd, inFd, &off, static_cast<size_t>(count));
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return sendfile(outFd, inFd, &off, static_cast<size_t>(count)); });
   return Napi::Value(env, r < 0 ? Errno(env, errno) : Int(env, r));
 }
 

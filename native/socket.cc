@@ -25,14 +25,6 @@ namespace {
 
 using Info = Napi::CallbackInfo;
 
-template <typename F>
-inline ssize_t NoIntr(F f) {
-  ssize_t r;
-  do r = f();
-  while (r == -1 && errno == EINTR);
-  return r;
-}
-
 inline Napi::Value V(napi_env env, napi_value v) { return Napi::Value(env, v); }
 inline Napi::Value Result(napi_env env, ssize_t r) { return V(env, r < 0 ? Errno(env, errno) : Int(env, r)); }
 
@@ -151,14 +143,6 @@ Napi::Value RangeIo(const Info& info, bool hasFlags, Io io) {
   size_t n;
   if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || (hasFlags && !OptI32(info, 4, &flags, 0, "flags"))) return {};
   return Result(info.Env(), NoIntr([&] { return io(fd, p, n, flags); }));
-}
-
-napi_value Pair(napi_env env, napi_value a, napi_value b) {
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, a);
-  napi_set_element(env, arr, 1, b);
-  return arr;
 }
 
 // recvfrom(2) into [p, p + n): `[first(bytes), address]` or -errno.

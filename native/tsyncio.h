@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace tsyncio {
@@ -37,6 +38,15 @@ bool ToInt32(napi_env env, napi_value value, int32_t* out, const char* what);
 bool ToInt64(napi_env env, napi_value value, int64_t* out, const char* what);
 // Any TypedArray, DataView or ArrayBuffer: its bytes. Sets a TypeError otherwise.
 bool GetBytes(napi_env env, napi_value value, char** data, size_t* length, const char* what);
+// Runs a syscall again while a signal interrupts it (EINTR).
+template <typename F>
+inline ssize_t NoIntr(F f) {
+  ssize_t r;
+  do r = f();
+  while (r == -1 && errno == EINTR);
+  return r;
+}
+
 // `-errno` as a JS number.
 inline napi_value Errno(napi_env env, int err) {
   napi_value v;
@@ -52,6 +62,14 @@ inline napi_value Undefined(napi_env env) {
   napi_value v;
   napi_get_undefined(env, &v);
   return v;
+}
+// A two-element array.
+inline napi_value Pair(napi_env env, napi_value a, napi_value b) {
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, a);
+  napi_set_element(env, arr, 1, b);
+  return arr;
 }
 // Calls `fn` (with the global object as `this`) from a libuv callback
 // through MakeCallback, so that Node drains the nextTicks and microtasks
