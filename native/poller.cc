@@ -21,7 +21,6 @@
 #endif
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -293,21 +292,6 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return Num(env, 0);
 }
 
-// lseek(fd, offset, whence): the new offset or -errno (Node has no lseek;
-// sock_sendfile leaves the file position after the bytes sent, as Python).
-napi_value Lseek(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t fd, whence;
-  int64_t offset;
-  if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt64(env, argv[1], &offset, "offset") ||
-      !ToInt32(env, argv[2], &whence, "whence"))
-    return nullptr;
-  off_t r = lseek(fd, static_cast<off_t>(offset), whence);
-  return Int(env, r < 0 ? -errno : static_cast<int64_t>(r));
-}
-
 // setSlab(u8): the block recvSlab() reads into (kept alive here until the
 // next setSlab; Buffers that JS made over it keep it alive themselves).
 napi_value SetSlab(napi_env env, napi_callback_info info) {
@@ -566,8 +550,6 @@ void InitPoller(Napi::Env env, Napi::Object exports) {
   napi_value fn;
   napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
   exports.Set("fastPoll", Napi::Value(env, fn));
-  napi_create_function(env, "lseek", NAPI_AUTO_LENGTH, Lseek, nullptr, &fn);
-  exports.Set("lseek", Napi::Value(env, fn));
 }
 
 }  // namespace tsyncio

@@ -2,6 +2,7 @@
 // moved, so the same file can be sent to many sockets at once.
 #include <errno.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include "tsyncio.h"
 
@@ -25,10 +26,24 @@ Napi::Value Sendfile(const Napi::CallbackInfo& info) {
   return Napi::Value(env, r < 0 ? Errno(env, errno) : Int(env, r));
 }
 
+// lseek(fd, offset, whence): the new offset or -errno. Node has none, and
+// sock_sendfile leaves the file position after the bytes sent, as Python does.
+Napi::Value Lseek(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  int32_t fd, whence;
+  int64_t offset;
+  if (!ToInt32(env, info[0], &fd, "fd") || !ToInt64(env, info[1], &offset, "offset") ||
+      !ToInt32(env, info[2], &whence, "whence"))
+    return {};
+  off_t r = lseek(fd, static_cast<off_t>(offset), whence);
+  return Napi::Value(env, r < 0 ? Errno(env, errno) : Int(env, r));
+}
+
 }  // namespace
 
 void InitSendfile(Napi::Env env, Napi::Object exports) {
   exports.Set("sendfile", Napi::Function::New(env, Sendfile, "sendfile"));
+  exports.Set("lseek", Napi::Function::New(env, Lseek, "lseek"));
 }
 
 }  // namespace tsyncio
