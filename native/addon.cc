@@ -1,6 +1,7 @@
 // tsyncio's native core: the module entry point. Each concern lives in its own
 // file (poller, socket, sendfile, dns) and registers its functions here; this
-// file owns the per-environment state and its teardown.
+// file owns what they share at run time: the per-environment state, whose
+// teardown a worker's exit waits for, and CallFromLoop.
 #include <napi.h>
 
 #include "tsyncio.h"

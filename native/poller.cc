@@ -1,12 +1,16 @@
-// The selector's fd polling (selector-events.ts): one uv_poll_t per fd and
-// one JS callback per environment. This is the hot path of every socket
-// transport, so it pays for no JS object per fd and no MakeCallback per
-// event: during libuv's poll phase (asyncio's select() returning) each ready
-// fd is only recorded, and a check handle, which libuv runs right after the
-// poll phase, hands the whole batch to JS in one MakeCallback as
-// `callback(events, n)`: events[2i] is an fd, events[2i+1] its mask. JS
-// queues the fds' Handles and runs the loop iteration there; MakeCallback
-// drains the microtasks after it, as Node does after each setImmediate.
+// The addon's poller: the selector's fd readiness (selector-events.ts), and
+// with it the socket transports' reads and writes (recvSlab, recvU8, sendU8:
+// V8 API functions, see tsyncio.h) and the malloc tuning their Buffers want.
+//
+// One uv_poll_t per fd and one JS callback per environment. This is the hot
+// path of every socket transport, so it pays for no JS object per fd and no
+// MakeCallback per event: during libuv's poll phase (asyncio's select()
+// returning) each ready fd is only recorded, and a check handle, which libuv
+// runs right after the poll phase, hands the whole batch to JS in one
+// MakeCallback as `callback(events, n)`: events[2i] is an fd, events[2i+1]
+// its mask. JS queues the fds' Handles and runs the loop iteration there;
+// MakeCallback drains the microtasks after it, as Node does after each
+// setImmediate.
 //
 // A poll handle outlives the moments its fd is watched ("idle"): starting
 // and stopping it is cheap, creating one is not. Because an idle handle's fd
@@ -316,10 +320,8 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 }
 
 // The per-read and per-write calls below are V8 API functions, not N-API
-// ones: callgrind at 1 KiB echo counted N-API's argument marshalling
-// (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the
-// callback wrapper) at ~900 of ~3900 user-space instructions per request.
-// They read their state from the thread's PollerState (tls).
+// ones (why: tsyncio.h). They read their state from the thread's
+// PollerState (tls).
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();

@@ -1,5 +1,6 @@
 // sendfile(2) with an explicit offset: the file position of inFd is never
-// moved, so the same file can be sent to many sockets at once.
+// moved, so the same file can be sent to many sockets at once. lseek(2) is
+// here for sock_sendfile, which leaves the position after the bytes sent.
 #include <errno.h>
 #include <sys/sendfile.h>
 #include <unistd.h>

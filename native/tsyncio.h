@@ -1,4 +1,18 @@
-// Declarations shared by the files of tsyncio's native core.
+// What the files of tsyncio's native core share: the per-environment state,
+// argument and result helpers, and each concern's entry points.
+//
+// Two calling conventions, on purpose. Every function the addon exports is
+// N-API (node-addon-api's Napi::CallbackInfo or the C napi_callback_info),
+// except three methods of the poller object fastPoll() returns (poller.cc):
+// recvSlab, recvU8 and sendU8 are V8 FunctionCallbacks. They are the socket
+// transports' read and write, called for every request, and callgrind on a
+// 1 KiB echo (bench/callgrind-echo.sh) counted N-API's argument marshalling
+// (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the callback
+// wrapper) at ~900 of ~3900 user-space instructions per request. V8's API
+// has no stable ABI, which costs nothing here: the addon is always built at
+// install (scripts/build-native.mjs) against the headers of the Node that
+// runs it. Everything else stays on N-API, where that cost does not show;
+// only poller.cc includes V8's headers.
 #pragma once
 
 #include <napi.h>
@@ -80,7 +94,8 @@ void CallFromLoop(napi_env env, napi_async_context context, napi_value fn, size_
 void ThrowType(napi_env env, const char* message);
 void ThrowRange(napi_env env, const char* message);
 
-// Python's address forms (API.md §2 rule 6) <-> struct sockaddr.
+// Python's address forms (NativeAddress in src/internal/native.ts) <->
+// struct sockaddr.
 // Returns 0, a negative errno (-EINVAL for a host that is not numeric,
 // -ENAMETOOLONG for an AF_UNIX path that does not fit, -EAFNOSUPPORT for a
 // family it cannot express), or kPending when a JS exception was set.

@@ -8,7 +8,7 @@ import { packageRoot } from "./package-root.js";
 //   an OS error, so EAGAIN on a hot path costs no exception. Only arguments of
 //   the wrong type throw (TypeError), or out of range (RangeError).
 // - Every fd it creates is close-on-exec.
-// - Addresses are Python's forms (API.md §2 rule 6); hosts must be numeric
+// - Addresses are Python's forms (NativeAddress below); hosts must be numeric
 //   ("" is the wildcard, "<broadcast>" INADDR_BROADCAST, IPv6 may carry
 //   "%scope"): a host that is not numeric gives -EINVAL.
 
