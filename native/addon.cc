@@ -1,14 +1,12 @@
 // tsyncio's native core: the module entry point. Each concern lives in its own
-// file (poll, socket, sendfile, dns) and registers its functions here; this
-// file owns the per-environment state and its teardown.
+// file (poller, socket, sendfile, dns) and registers its functions here; this
+// file owns what they share at run time: the per-environment state, whose
+// teardown a worker's exit waits for, and CallFromLoop.
 #include <napi.h>
 
 #include "tsyncio.h"
 
 namespace tsyncio {
-
-void InitFast(Napi::Env env, Napi::Object exports);  // fast.cc (selector polling)
-void CloseFastPolls(AddonData* data);
 
 AddonData* GetAddonData(napi_env env) {
   void* p = nullptr;
@@ -27,6 +25,19 @@ void MaybeFinishTeardown(AddonData* data) {
   if (!data->instanceAlive && !data->hookPending) delete data;
 }
 
+void CallFromLoop(napi_env env, napi_async_context context, napi_value fn, size_t argc, const napi_value* argv) {
+  napi_value global;  // MakeCallback wants an object
+  napi_get_global(env, &global);
+  napi_make_callback(env, context, global, fn, argc, argv, nullptr);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+}
+
 // Node waits for this hook before it closes the loop (a worker's loop must
 // have no open handles left), so every uv_poll_t is closed and every DNS
 // request cancelled or finished here.
@@ -34,8 +45,7 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   auto* data = static_cast<AddonData*>(arg);
   data->tearingDown = true;
   data->cleanupHook = handle;
-  CloseAllHandles(data);
-  CloseFastPolls(data);
+  ClosePoller(data);
   CancelAllRequests(data);
   MaybeFinishTeardown(data);
 }
@@ -43,8 +53,6 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
 static void OnInstanceFinalize(napi_env, void* p, void*) {
   auto* data = static_cast<AddonData*>(p);
   data->instanceAlive = false;
-  // The references belong to an environment that is going away.
-  data->watcherCtor.SuppressDestruct();
   MaybeFinishTeardown(data);
 }
 
@@ -65,11 +73,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   constants.Set("DISCONNECT", Napi::Number::New(env, UV_DISCONNECT));
   constants.Set("PRIORITIZED", Napi::Number::New(env, UV_PRIORITIZED));
   exports.Set("constants", constants);
-  InitPoll(env, exports, data);
   InitSocket(env, exports);
   InitSendfile(env, exports);
   InitDns(env, exports, data);
-  InitFast(env, exports);
+  InitPoller(env, exports);
   return exports;
 }
 

@@ -71,6 +71,19 @@ napi_value Failure(napi_env env, int eai, int sysErrno) {
   return obj;
 }
 
+// A libuv status as the failure JS sees.
+napi_value StatusFailure(napi_env env, int status) {
+  int eai, sysErrno;
+  Untranslate(status, &eai, &sysErrno);
+  return Failure(env, eai, sysErrno);
+}
+
+// ParseSockaddr's error (the address is not numeric, or of a family it
+// cannot express) as getnameinfo's failure.
+napi_value AddressFailure(napi_env env, int r) {
+  return Failure(env, r == -EAFNOSUPPORT ? EAI_FAMILY : EAI_NONAME, 0);
+}
+
 napi_value Results(napi_env env, const addrinfo* res) {
   napi_value arr;
   napi_create_array(env, &arr);
@@ -122,63 +135,65 @@ void Release(DnsRequest* r) {
 void Deliver(DnsRequest* r, napi_value a0, napi_value a1) {
   napi_env env = r->data->env;
   napi_value argv[2] = {a0, a1};
-  napi_value global;
-  napi_get_global(env, &global);
-  napi_make_callback(env, r->asyncContext, global, r->callback.Value(), 2, argv, nullptr);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
+  CallFromLoop(env, r->asyncContext, r->callback.Value(), 2, argv);
+}
+
+napi_value HostService(napi_env env, const char* host, const char* service) {
+  napi_value h, s;
+  napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &h);
+  napi_create_string_utf8(env, service, NAPI_AUTO_LENGTH, &s);
+  return Pair(env, h, s);
+}
+
+// Ends a request: its callback gets (null, result(env)) on success, else
+// (failure, null); nothing runs when the environment is going away.
+template <typename Result>
+void Complete(DnsRequest* r, int status, Result result) {
+  if (!r->data->tearingDown) {
+    napi_env env = r->data->env;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value nul;
+    napi_get_null(env, &nul);
+    if (status == 0) Deliver(r, nul, result(env));
+    else Deliver(r, StatusFailure(env, status), nul);
+    napi_close_handle_scope(env, scope);
   }
+  Release(r);
 }
 
 void OnAddrinfo(uv_getaddrinfo_t* req, int status, addrinfo* res) {
-  auto* r = static_cast<DnsRequest*>(req->data);
-  if (!r->data->tearingDown) {
-    napi_env env = r->data->env;
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value nul;
-    napi_get_null(env, &nul);
-    if (status == 0) {
-      Deliver(r, nul, Results(env, res));
-    } else {
-      int eai, sysErrno;
-      Untranslate(status, &eai, &sysErrno);
-      Deliver(r, Failure(env, eai, sysErrno), nul);
-    }
-    napi_close_handle_scope(env, scope);
-  }
+  Complete(static_cast<DnsRequest*>(req->data), status, [res](napi_env env) { return Results(env, res); });
   if (res) uv_freeaddrinfo(res);
-  Release(r);
 }
 
 void OnNameinfo(uv_getnameinfo_t* req, int status, const char* host, const char* service) {
-  auto* r = static_cast<DnsRequest*>(req->data);
-  if (!r->data->tearingDown) {
-    napi_env env = r->data->env;
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    napi_value nul;
-    napi_get_null(env, &nul);
-    if (status == 0) {
-      napi_value pair, h, s;
-      napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &h);
-      napi_create_string_utf8(env, service, NAPI_AUTO_LENGTH, &s);
-      napi_create_array_with_length(env, 2, &pair);
-      napi_set_element(env, pair, 0, h);
-      napi_set_element(env, pair, 1, s);
-      Deliver(r, nul, pair);
-    } else {
-      int eai, sysErrno;
-      Untranslate(status, &eai, &sysErrno);
-      Deliver(r, Failure(env, eai, sysErrno), nul);
-    }
-    napi_close_handle_scope(env, scope);
+  Complete(static_cast<DnsRequest*>(req->data), status,
+           [host, service](napi_env env) { return HostService(env, host, service); });
+}
+
+// Queues a request on libuv's thread pool: `start(loop, r)` makes the libuv
+// call. null when queued (`callback` then runs once, as `resource` for async
+// hooks), else the failure at once (the callback is not called).
+template <typename Start>
+Napi::Value Queue(Napi::Env env, const char* resource, bool isNameInfo, Napi::Value callback, Start start) {
+  AddonData* data = GetAddonData(env);
+  auto* r = new DnsRequest();
+  r->data = data;
+  r->isNameInfo = isNameInfo;
+  r->gai.data = r;
+  r->gni.data = r;
+  int status = start(data->loop, r);
+  if (status != 0) {
+    delete r;
+    return Napi::Value(env, StatusFailure(env, status));
   }
-  Release(r);
+  r->callback = Napi::Persistent(callback.As<Napi::Function>());
+  napi_value name;
+  napi_create_string_latin1(env, resource, NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, nullptr, name, &r->asyncContext);
+  Link(data, r);
+  return env.Null();
 }
 
 // host: string | null; port: string | number | null. False: exception set.
@@ -234,24 +249,10 @@ Napi::Value Getaddrinfo(const Napi::CallbackInfo& info) {
   }
   // libuv rejects this with UV_EINVAL; getaddrinfo(3) says EAI_NONAME.
   if (!hasHost && !hasPort) return Napi::Value(env, Failure(env, EAI_NONAME, 0));
-  AddonData* data = GetAddonData(env);
-  auto* r = new DnsRequest();
-  r->data = data;
-  r->gai.data = r;
-  int status = uv_getaddrinfo(data->loop, &r->gai, OnAddrinfo, hasHost ? host.c_str() : nullptr,
-                              hasPort ? port.c_str() : nullptr, &hints);
-  if (status != 0) {
-    delete r;
-    int eai, sysErrno;
-    Untranslate(status, &eai, &sysErrno);
-    return Napi::Value(env, Failure(env, eai, sysErrno));
-  }
-  r->callback = Napi::Persistent(info[6].As<Napi::Function>());
-  napi_value name;
-  napi_create_string_latin1(env, "tsyncio.getaddrinfo", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, nullptr, name, &r->asyncContext);
-  Link(data, r);
-  return info.Env().Null();
+  return Queue(env, "tsyncio.getaddrinfo", false, info[6], [&](uv_loop_t* loop, DnsRequest* r) {
+    return uv_getaddrinfo(loop, &r->gai, OnAddrinfo, hasHost ? host.c_str() : nullptr,
+                          hasPort ? port.c_str() : nullptr, &hints);
+  });
 }
 
 Napi::Value GetaddrinfoSync(const Napi::CallbackInfo& info) {
@@ -290,26 +291,10 @@ Napi::Value Getnameinfo(const Napi::CallbackInfo& info) {
     ThrowType(env, "callback must be a function");
     return {};
   }
-  if (r == -EAFNOSUPPORT) return Napi::Value(env, Failure(env, EAI_FAMILY, 0));
-  if (r < 0) return Napi::Value(env, Failure(env, EAI_NONAME, 0));
-  AddonData* data = GetAddonData(env);
-  auto* req = new DnsRequest();
-  req->data = data;
-  req->isNameInfo = true;
-  req->gni.data = req;
-  int status = uv_getnameinfo(data->loop, &req->gni, OnNameinfo, reinterpret_cast<sockaddr*>(&ss), flags);
-  if (status != 0) {
-    delete req;
-    int eai, sysErrno;
-    Untranslate(status, &eai, &sysErrno);
-    return Napi::Value(env, Failure(env, eai, sysErrno));
-  }
-  req->callback = Napi::Persistent(info[3].As<Napi::Function>());
-  napi_value name;
-  napi_create_string_latin1(env, "tsyncio.getnameinfo", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, nullptr, name, &req->asyncContext);
-  Link(data, req);
-  return info.Env().Null();
+  if (r < 0) return Napi::Value(env, AddressFailure(env, r));
+  return Queue(env, "tsyncio.getnameinfo", true, info[3], [&](uv_loop_t* loop, DnsRequest* req) {
+    return uv_getnameinfo(loop, &req->gni, OnNameinfo, reinterpret_cast<sockaddr*>(&ss), flags);
+  });
 }
 
 Napi::Value GetnameinfoSync(const Napi::CallbackInfo& info) {
@@ -318,16 +303,12 @@ Napi::Value GetnameinfoSync(const Napi::CallbackInfo& info) {
   int32_t flags;
   int r = NameinfoArgs(info, &ss, &flags);
   if (r == kPending) return {};
-  if (r == -EAFNOSUPPORT) return Napi::Value(env, Failure(env, EAI_FAMILY, 0));
-  if (r < 0) return Napi::Value(env, Failure(env, EAI_NONAME, 0));
+  if (r < 0) return Napi::Value(env, AddressFailure(env, r));
   char host[NI_MAXHOST], service[NI_MAXSERV];
   socklen_t len = ss.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
   int eai = getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, service, sizeof service, flags);
   if (eai != 0) return Napi::Value(env, Failure(env, eai, eai == EAI_SYSTEM ? errno : 0));
-  Napi::Array pair = Napi::Array::New(env, 2);
-  pair.Set(0u, Napi::String::New(env, host));
-  pair.Set(1u, Napi::String::New(env, service));
-  return pair;
+  return Napi::Value(env, HostService(env, host, service));
 }
 
 Napi::Value GaiStrerror(const Napi::CallbackInfo& info) {

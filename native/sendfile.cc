@@ -1,7 +1,9 @@
 // sendfile(2) with an explicit offset: the file position of inFd is never
-// moved, so the same file can be sent to many sockets at once.
+// moved, so the same file can be sent to many sockets at once. lseek(2) is
+// here for sock_sendfile, which leaves the position after the bytes sent.
 #include <errno.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
 
 #include "tsyncio.h"
 
@@ -21,9 +23,20 @@ Napi::Value Sendfile(const Napi::CallbackInfo& info) {
     return {};
   }
   off_t off = static_cast<off_t>(offset);
-  ssize_t r;
-  do r = sendfile(outFd, inFd, &off, static_cast<size_t>(count));
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return sendfile(outFd, inFd, &off, static_cast<size_t>(count)); });
+  return Napi::Value(env, r < 0 ? Errno(env, errno) : Int(env, r));
+}
+
+// lseek(fd, offset, whence): the new offset or -errno. Node has none, and
+// sock_sendfile leaves the file position after the bytes sent, as Python does.
+Napi::Value Lseek(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  int32_t fd, whence;
+  int64_t offset;
+  if (!ToInt32(env, info[0], &fd, "fd") || !ToInt64(env, info[1], &offset, "offset") ||
+      !ToInt32(env, info[2], &whence, "whence"))
+    return {};
+  off_t r = lseek(fd, static_cast<off_t>(offset), whence);
   return Napi::Value(env, r < 0 ? Errno(env, errno) : Int(env, r));
 }
 
@@ -31,6 +44,7 @@ Napi::Value Sendfile(const Napi::CallbackInfo& info) {
 
 void InitSendfile(Napi::Env env, Napi::Object exports) {
   exports.Set("sendfile", Napi::Function::New(env, Sendfile, "sendfile"));
+  exports.Set("lseek", Napi::Function::New(env, Lseek, "lseek"));
 }
 
 }  // namespace tsyncio

@@ -17,39 +17,37 @@ namespace tsyncio {
 void ThrowType(napi_env env, const char* message) { napi_throw_type_error(env, nullptr, message); }
 void ThrowRange(napi_env env, const char* message) { napi_throw_range_error(env, nullptr, message); }
 
-bool ToInt32(napi_env env, napi_value value, int32_t* out, const char* what) {
+// `value` as a number in [lo, hi]; else a TypeError ("<what> must be a
+// number") or a RangeError ("<what> is out of range"), and false.
+static bool NumberIn(napi_env env, napi_value value, double lo, double hi, double* out, const char* what) {
   double d;
+  char msg[96];
   if (napi_get_value_double(env, value, &d) != napi_ok) {
-    char msg[96];
     snprintf(msg, sizeof msg, "%s must be a number", what);
     ThrowType(env, msg);
     return false;
   }
-  if (!std::isfinite(d) || d < INT32_MIN || d > INT32_MAX) {
-    char msg[96];
+  if (!std::isfinite(d) || d < lo || d > hi) {
     snprintf(msg, sizeof msg, "%s is out of range", what);
     ThrowRange(env, msg);
     return false;
   }
+  *out = d;
+  return true;
+}
+
+bool ToInt32(napi_env env, napi_value value, int32_t* out, const char* what) {
+  double d;
+  if (!NumberIn(env, value, INT32_MIN, INT32_MAX, &d, what)) return false;
   *out = static_cast<int32_t>(d);
   return true;
 }
 
 bool ToInt64(napi_env env, napi_value value, int64_t* out, const char* what) {
-  double d;
-  if (napi_get_value_double(env, value, &d) != napi_ok) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s must be a number", what);
-    ThrowType(env, msg);
-    return false;
-  }
   // 2^53: beyond it a double no longer names every integer.
-  if (!std::isfinite(d) || std::fabs(d) > 9007199254740992.0) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s is out of range", what);
-    ThrowRange(env, msg);
-    return false;
-  }
+  constexpr double kMax = 9007199254740992.0;
+  double d;
+  if (!NumberIn(env, value, -kMax, kMax, &d, what)) return false;
   *out = static_cast<int64_t>(d);
   return true;
 }

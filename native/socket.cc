@@ -25,14 +25,6 @@ namespace {
 
 using Info = Napi::CallbackInfo;
 
-template <typename F>
-inline ssize_t NoIntr(F f) {
-  ssize_t r;
-  do r = f();
-  while (r == -1 && errno == EINTR);
-  return r;
-}
-
 inline Napi::Value V(napi_env env, napi_value v) { return Napi::Value(env, v); }
 inline Napi::Value Result(napi_env env, ssize_t r) { return V(env, r < 0 ? Errno(env, errno) : Int(env, r)); }
 
@@ -95,9 +87,14 @@ char* Block(size_t n) {
   return tlBlock;
 }
 
-napi_value TakeBlock(napi_env env, size_t n) {
+napi_value CopyOf(napi_env env, const void* data, size_t n) {
   napi_value buf;
-  napi_create_buffer_copy(env, n, tlBlock, nullptr, &buf);
+  napi_create_buffer_copy(env, n, data, nullptr, &buf);
+  return buf;
+}
+
+napi_value TakeBlock(napi_env env, size_t n) {
+  napi_value buf = CopyOf(env, tlBlock, n);
   // A one-off huge read should not stay resident.
   if (tlBlockSize > kCacheMax) {
     free(tlBlock);
@@ -124,6 +121,41 @@ bool Size(const Info& info, size_t i, size_t* n) {
   return true;
 }
 
+// Up to n bytes through `io(block)` into the thread's block: a Buffer of
+// exactly the bytes read (empty at EOF and for n = 0) or -errno.
+template <typename Io>
+Napi::Value ReadBuffer(napi_env env, size_t n, Io io) {
+  if (n == 0) return V(env, EmptyBuffer(env));
+  char* b = Block(n);
+  if (!b) return V(env, Errno(env, ENOMEM));
+  ssize_t r = NoIntr([&] { return io(b); });
+  if (r < 0) return V(env, Errno(env, errno));
+  if (r == 0) return V(env, EmptyBuffer(env));
+  return V(env, TakeBlock(env, static_cast<size_t>(r)));
+}
+
+// (fd, buffer, offset, length[, flags]): `io(fd, p, n, flags)` on the
+// buffer's range (flags 0 without `hasFlags`): bytes moved or -errno.
+template <typename Io>
+Napi::Value RangeIo(const Info& info, bool hasFlags, Io io) {
+  int32_t fd, flags = 0;
+  char* p;
+  size_t n;
+  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || (hasFlags && !OptI32(info, 4, &flags, 0, "flags"))) return {};
+  return Result(info.Env(), NoIntr([&] { return io(fd, p, n, flags); }));
+}
+
+// recvfrom(2) into [p, p + n): `[first(bytes), address]` or -errno.
+template <typename First>
+Napi::Value RecvfromPair(napi_env env, int fd, char* p, size_t n, int flags, First first) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  ssize_t r = NoIntr([&] { return recvfrom(fd, p, n, flags, reinterpret_cast<sockaddr*>(&ss), &len); });
+  if (r < 0) return V(env, Errno(env, errno));
+  napi_value data = first(r);
+  return V(env, Pair(env, data, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len)));
+}
+
 thread_local sockaddr_storage tlAcceptAddr;
 thread_local socklen_t tlAcceptLen = 0;
 
@@ -145,14 +177,13 @@ Napi::Value Socketpair(const Info& info) {
     return {};
   int sv[2];
   if (socketpair(family, type | SOCK_CLOEXEC, proto, sv) < 0) return V(env, Errno(env, errno));
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, Int(env, sv[0]));
-  napi_set_element(env, arr, 1, Int(env, sv[1]));
-  return V(env, arr);
+  return V(env, Pair(env, Int(env, sv[0]), Int(env, sv[1])));
 }
 
-Napi::Value Bind(const Info& info) {
+// (fd, family, address): `op(fd, sockaddr, len)`, which returns 0 or
+// -errno, once the address is parsed (a bad one is its -errno).
+template <typename Op>
+Napi::Value OnAddress(const Info& info, Op op) {
   napi_env env = info.Env();
   int32_t fd, family;
   if (!Fd(info, &fd) || !I32(info, 1, &family, "family")) return {};
@@ -160,8 +191,11 @@ Napi::Value Bind(const Info& info) {
   socklen_t len;
   int r = ParseSockaddr(env, family, info[2], &ss, &len);
   if (r == kPending) return {};
-  if (r < 0) return V(env, Int(env, r));
-  return Result(env, bind(fd, reinterpret_cast<sockaddr*>(&ss), len));
+  return V(env, Int(env, r < 0 ? r : op(fd, reinterpret_cast<sockaddr*>(&ss), len)));
+}
+
+Napi::Value Bind(const Info& info) {
+  return OnAddress(info, [](int fd, const sockaddr* sa, socklen_t len) { return bind(fd, sa, len) < 0 ? -errno : 0; });
 }
 
 Napi::Value Listen(const Info& info) {
@@ -202,17 +236,10 @@ int FinishInterruptedConnect(int fd) {
 }
 
 Napi::Value Connect(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd, family;
-  if (!Fd(info, &fd) || !I32(info, 1, &family, "family")) return {};
-  sockaddr_storage ss;
-  socklen_t len;
-  int r = ParseSockaddr(env, family, info[2], &ss, &len);
-  if (r == kPending) return {};
-  if (r < 0) return V(env, Int(env, r));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return V(env, Int(env, 0));
-  if (errno == EINTR) return V(env, Int(env, FinishInterruptedConnect(fd)));
-  return V(env, Errno(env, errno));
+  return OnAddress(info, [](int fd, const sockaddr* sa, socklen_t len) {
+    if (connect(fd, sa, len) == 0) return 0;
+    return errno == EINTR ? FinishInterruptedConnect(fd) : -errno;
+  });
 }
 
 Napi::Value Recv(const Info& info) {
@@ -220,22 +247,11 @@ Napi::Value Recv(const Info& info) {
   int32_t fd, flags;
   size_t n;
   if (!Fd(info, &fd) || !Size(info, 1, &n) || !OptI32(info, 2, &flags, 0, "flags")) return {};
-  if (n == 0) return V(env, EmptyBuffer(env));
-  char* b = Block(n);
-  if (!b) return V(env, Errno(env, ENOMEM));
-  ssize_t r = NoIntr([&] { return recv(fd, b, n, flags); });
-  if (r < 0) return V(env, Errno(env, errno));
-  if (r == 0) return V(env, EmptyBuffer(env));
-  return V(env, TakeBlock(env, static_cast<size_t>(r)));
+  return ReadBuffer(env, n, [&](char* b) { return recv(fd, b, n, flags); });
 }
 
 Napi::Value RecvInto(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd, flags;
-  char* p;
-  size_t n;
-  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
-  return Result(env, NoIntr([&] { return recv(fd, p, n, flags); }));
+  return RangeIo(info, true, [](int fd, char* p, size_t n, int flags) { return recv(fd, p, n, flags); });
 }
 
 Napi::Value Recvfrom(const Info& info) {
@@ -245,15 +261,9 @@ Napi::Value Recvfrom(const Info& info) {
   if (!Fd(info, &fd) || !Size(info, 1, &n) || !OptI32(info, 2, &flags, 0, "flags")) return {};
   char* b = Block(n ? n : 1);
   if (!b) return V(env, Errno(env, ENOMEM));
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  ssize_t r = NoIntr([&] { return recvfrom(fd, b, n, flags, reinterpret_cast<sockaddr*>(&ss), &len); });
-  if (r < 0) return V(env, Errno(env, errno));
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, r == 0 ? EmptyBuffer(env) : TakeBlock(env, static_cast<size_t>(r)));
-  napi_set_element(env, arr, 1, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len));
-  return V(env, arr);
+  return RecvfromPair(env, fd, b, n, flags, [&](ssize_t r) {
+    return r == 0 ? EmptyBuffer(env) : TakeBlock(env, static_cast<size_t>(r));
+  });
 }
 
 Napi::Value RecvfromInto(const Info& info) {
@@ -262,25 +272,12 @@ Napi::Value RecvfromInto(const Info& info) {
   char* p;
   size_t n;
   if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  ssize_t r = NoIntr([&] { return recvfrom(fd, p, n, flags, reinterpret_cast<sockaddr*>(&ss), &len); });
-  if (r < 0) return V(env, Errno(env, errno));
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, Int(env, r));
-  napi_set_element(env, arr, 1, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&ss), len));
-  return V(env, arr);
+  return RecvfromPair(env, fd, p, n, flags, [&](ssize_t r) { return Int(env, r); });
 }
 
 Napi::Value Send(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd, flags;
-  char* p;
-  size_t n;
-  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n) || !OptI32(info, 4, &flags, 0, "flags")) return {};
   // MSG_NOSIGNAL: a closed peer is EPIPE, never SIGPIPE.
-  return Result(env, NoIntr([&] { return send(fd, p, n, flags | MSG_NOSIGNAL); }));
+  return RangeIo(info, true, [](int fd, char* p, size_t n, int flags) { return send(fd, p, n, flags | MSG_NOSIGNAL); });
 }
 
 Napi::Value Sendto(const Info& info) {
@@ -432,9 +429,7 @@ Napi::Value GetsockoptBytes(const Info& info) {
   char buf[1024];
   socklen_t len = static_cast<socklen_t>(buflen);
   if (getsockopt(fd, level, opt, buf, &len) < 0) return V(env, Errno(env, errno));
-  napi_value out;
-  napi_create_buffer_copy(env, len, buf, nullptr, &out);
-  return V(env, out);
+  return V(env, CopyOf(env, buf, len));
 }
 
 Napi::Value SetNonblocking(const Info& info) {
@@ -497,31 +492,15 @@ Napi::Value Read(const Info& info) {
   int32_t fd;
   size_t n;
   if (!Fd(info, &fd) || !Size(info, 1, &n)) return {};
-  if (n == 0) return V(env, EmptyBuffer(env));
-  char* b = Block(n);
-  if (!b) return V(env, Errno(env, ENOMEM));
-  ssize_t r = NoIntr([&] { return read(fd, b, n); });
-  if (r < 0) return V(env, Errno(env, errno));
-  if (r == 0) return V(env, EmptyBuffer(env));
-  return V(env, TakeBlock(env, static_cast<size_t>(r)));
+  return ReadBuffer(env, n, [&](char* b) { return read(fd, b, n); });
 }
 
 Napi::Value ReadInto(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd;
-  char* p;
-  size_t n;
-  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n)) return {};
-  return Result(env, NoIntr([&] { return read(fd, p, n); }));
+  return RangeIo(info, false, [](int fd, char* p, size_t n, int) { return read(fd, p, n); });
 }
 
 Napi::Value Write(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd;
-  char* p;
-  size_t n;
-  if (!Fd(info, &fd) || !Range(info, 1, 2, 3, &p, &n)) return {};
-  return Result(env, NoIntr([&] { return write(fd, p, n); }));
+  return RangeIo(info, false, [](int fd, char* p, size_t n, int) { return write(fd, p, n); });
 }
 
 Napi::Value Pipe(const Info& info) {
@@ -530,11 +509,7 @@ Napi::Value Pipe(const Info& info) {
   if (!OptI32(info, 0, &flags, 0, "flags")) return {};
   int fds[2];
   if (pipe2(fds, O_CLOEXEC | flags) < 0) return V(env, Errno(env, errno));
-  napi_value arr;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_set_element(env, arr, 0, Int(env, fds[0]));
-  napi_set_element(env, arr, 1, Int(env, fds[1]));
-  return V(env, arr);
+  return V(env, Pair(env, Int(env, fds[0]), Int(env, fds[1])));
 }
 
 // Waits (blocking the thread) for POLL* events on one fd: the timeouts of the
@@ -559,6 +534,11 @@ Napi::Value PollOne(const Info& info) {
   }
 }
 
+// The size of a packed address of `family` (0 when it has none).
+size_t PackedSize(int family) {
+  return family == AF_INET ? sizeof(in_addr) : family == AF_INET6 ? sizeof(in6_addr) : 0;
+}
+
 Napi::Value InetPton(const Info& info) {
   napi_env env = info.Env();
   int32_t family;
@@ -569,12 +549,10 @@ Napi::Value InetPton(const Info& info) {
   }
   std::string s = info[1].As<Napi::String>().Utf8Value();
   unsigned char out[sizeof(in6_addr)];
-  size_t size = family == AF_INET ? sizeof(in_addr) : family == AF_INET6 ? sizeof(in6_addr) : 0;
+  size_t size = PackedSize(family);
   if (size == 0) return V(env, Errno(env, EAFNOSUPPORT));
   if (inet_pton(family, s.c_str(), out) != 1) return V(env, Errno(env, EINVAL));
-  napi_value buf;
-  napi_create_buffer_copy(env, size, out, nullptr, &buf);
-  return V(env, buf);
+  return V(env, CopyOf(env, out, size));
 }
 
 Napi::Value InetNtop(const Info& info) {
@@ -583,7 +561,7 @@ Napi::Value InetNtop(const Info& info) {
   char* p;
   size_t n;
   if (!I32(info, 0, &family, "family") || !Range(info, 1, SIZE_MAX, SIZE_MAX, &p, &n)) return {};
-  size_t size = family == AF_INET ? sizeof(in_addr) : family == AF_INET6 ? sizeof(in6_addr) : 0;
+  size_t size = PackedSize(family);
   if (size == 0) return V(env, Errno(env, EAFNOSUPPORT));
   if (n != size) return V(env, Errno(env, EINVAL));
   char out[INET6_ADDRSTRLEN];

@@ -1,15 +1,29 @@
-// Declarations shared by the files of tsyncio's native core.
+// What the files of tsyncio's native core share: the per-environment state,
+// argument and result helpers, and each concern's entry points.
+//
+// Two calling conventions, on purpose. Every function the addon exports is
+// N-API (node-addon-api's Napi::CallbackInfo or the C napi_callback_info),
+// except three methods of the poller object fastPoll() returns (poller.cc):
+// recvSlab, recvU8 and sendU8 are V8 FunctionCallbacks. They are the socket
+// transports' read and write, called for every request, and callgrind on a
+// 1 KiB echo (bench/callgrind-echo.sh) counted N-API's argument marshalling
+// (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the callback
+// wrapper) at ~900 of ~3900 user-space instructions per request. V8's API
+// has no stable ABI, which costs nothing here: the addon is always built at
+// install (scripts/build-native.mjs) against the headers of the Node that
+// runs it. Everything else stays on N-API, where that cost does not show;
+// only poller.cc includes V8's headers.
 #pragma once
 
 #include <napi.h>
 #include <sys/socket.h>
 #include <uv.h>
 
+#include <cerrno>
 #include <cstdint>
 
 namespace tsyncio {
 
-struct PollHandle;
 struct DnsRequest;
 
 // One per Node environment (the main thread and each worker). It outlives the
@@ -19,8 +33,6 @@ struct DnsRequest;
 struct AddonData {
   uv_loop_t* loop = nullptr;
   napi_env env = nullptr;
-  Napi::FunctionReference watcherCtor;
-  PollHandle* handles = nullptr;  // every uv_poll_t not yet closed
   DnsRequest* requests = nullptr;  // every DNS request in flight
   size_t liveHandles = 0;          // handles whose close callback has not run
   size_t liveRequests = 0;
@@ -40,6 +52,15 @@ bool ToInt32(napi_env env, napi_value value, int32_t* out, const char* what);
 bool ToInt64(napi_env env, napi_value value, int64_t* out, const char* what);
 // Any TypedArray, DataView or ArrayBuffer: its bytes. Sets a TypeError otherwise.
 bool GetBytes(napi_env env, napi_value value, char** data, size_t* length, const char* what);
+// Runs a syscall again while a signal interrupts it (EINTR).
+template <typename F>
+inline ssize_t NoIntr(F f) {
+  ssize_t r;
+  do r = f();
+  while (r == -1 && errno == EINTR);
+  return r;
+}
+
 // `-errno` as a JS number.
 inline napi_value Errno(napi_env env, int err) {
   napi_value v;
@@ -56,10 +77,25 @@ inline napi_value Undefined(napi_env env) {
   napi_get_undefined(env, &v);
   return v;
 }
+// A two-element array.
+inline napi_value Pair(napi_env env, napi_value a, napi_value b) {
+  napi_value arr;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_set_element(env, arr, 0, a);
+  napi_set_element(env, arr, 1, b);
+  return arr;
+}
+// Calls `fn` (with the global object as `this`) from a libuv callback
+// through MakeCallback, so that Node drains the nextTicks and microtasks
+// after it as it does after its own I/O callbacks; an exception it throws
+// becomes the process's uncaught exception. The caller opens a handle scope.
+void CallFromLoop(napi_env env, napi_async_context context, napi_value fn, size_t argc, const napi_value* argv);
+
 void ThrowType(napi_env env, const char* message);
 void ThrowRange(napi_env env, const char* message);
 
-// Python's address forms (API.md §2 rule 6) <-> struct sockaddr.
+// Python's address forms (NativeAddress in src/internal/native.ts) <->
+// struct sockaddr.
 // Returns 0, a negative errno (-EINVAL for a host that is not numeric,
 // -ENAMETOOLONG for an AF_UNIX path that does not fit, -EAFNOSUPPORT for a
 // family it cannot express), or kPending when a JS exception was set.
@@ -69,11 +105,12 @@ int ParseSockaddr(napi_env env, int family, napi_value addr, sockaddr_storage* s
 napi_value FormatSockaddr(napi_env env, const sockaddr* sa, socklen_t len);
 
 // Registration of each concern's exports.
-void InitPoll(Napi::Env env, Napi::Object exports, AddonData* data);
 void InitSocket(Napi::Env env, Napi::Object exports);
 void InitSendfile(Napi::Env env, Napi::Object exports);
 void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
-void CloseAllHandles(AddonData* data);
+void InitPoller(Napi::Env env, Napi::Object exports);
+// Teardown of what each concern holds on the loop.
+void ClosePoller(AddonData* data);
 void CancelAllRequests(AddonData* data);
 
 }  // namespace tsyncio

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { executionAsyncId } from "node:async_hooks";
 import assert from "node:assert/strict";
 import { mkdtempSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir, constants as osConstants } from "node:os";
@@ -330,114 +331,151 @@ test("getnameinfo: NI_NUMERICHOST | NI_NUMERICSERV, and a host that is not numer
   assert.deepEqual(N.getnameinfoSync(["127.0.0.1", 22], C.AF_INET!, flags), ["127.0.0.1", "22"]);
 });
 
-test("Watcher: READABLE fires after a write on the other end; stop and close stop it", async () => {
+/** Waits for `p`, failing after `ms`; the timer also keeps the loop alive (the poller's handles are unref'd). */
+async function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("the poller reports READABLE after a write on the other end; stop, a new mask and close take effect", async () => {
   const [a, b] = pair();
   const seen: Array<[number, number]> = [];
   let wake: (() => void) | null = null;
-  const w = new N.Watcher(b, (status, events) => {
-    seen.push([status, events]);
-    N.recv(b, 100);
+  // Each report stops its fd, so that a level-triggered fd is reported once per start().
+  const p = N.fastPoll((events, n) => {
+    for (let i = 0; i < n; i++) {
+      seen.push([events[2 * i]!, events[2 * i + 1]!]);
+      p.stop(events[2 * i]!);
+    }
     wake?.();
   });
-  assert.equal(w.fd, b);
-  assert.equal(w.active, false);
-  assert.equal(w.start(C.READABLE!), 0);
-  assert.equal(w.active, true);
-  assert.equal(w.hasRef(), true);
-  const fired = new Promise<void>((r) => (wake = r));
+  const next = () => within(new Promise<void>((r) => (wake = r)));
+  const turns = async () => {
+    await within(new Promise((r) => setImmediate(r)));
+    await within(new Promise((r) => setImmediate(r)));
+  };
+  assert.equal(p.start(b, 0), 0, "an idle handle");
+  assert.equal(p.start(b, C.READABLE!), 0);
+  let fired = next();
   N.send(a, Buffer.from("ping"));
   await fired;
-  assert.deepEqual(seen, [[0, C.READABLE]]);
+  assert.deepEqual(seen, [[b, C.READABLE]]);
 
-  // Stopped: data that arrives is not reported.
-  w.stop();
-  assert.equal(w.active, false);
-  N.send(a, Buffer.from("quiet"));
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  // Stopped: the data waiting is not reported.
+  assert.equal(p.start(b, C.READABLE!), 0);
+  assert.equal(p.stop(b), 0);
+  await turns();
   assert.equal(seen.length, 1);
 
-  // Restarted: the pending data is reported at once.
-  const again = new Promise<void>((r) => (wake = r));
-  assert.equal(w.start(C.READABLE! | C.DISCONNECT!), 0);
-  await again;
-  assert.equal(seen.length, 2);
+  // Started again: the data waiting is reported at once.
+  fired = next();
+  assert.equal(p.start(b, C.READABLE!), 0);
+  await fired;
+  assert.deepEqual(seen[1], [b, C.READABLE]);
 
-  // WRITABLE through the same watcher by changing the mask.
-  const writable = new Promise<void>((r) => (wake = r));
-  assert.equal(w.start(C.WRITABLE!), 0);
-  await writable;
-  assert.equal(seen[2]![1] & C.WRITABLE!, C.WRITABLE);
-  w.stop();
+  // WRITABLE through the same handle by changing the mask.
+  fired = next();
+  assert.equal(p.start(b, C.WRITABLE!), 0);
+  await fired;
+  assert.deepEqual(seen[2], [b, C.WRITABLE]);
 
-  w.close();
-  w.close();
-  assert.equal(w.closed, true);
-  assert.equal(w.start(C.READABLE!), -E.EBADF);
+  // Closed: nothing more is reported; a closed fd cannot be watched.
+  assert.equal(p.close(b), 0);
+  N.send(a, Buffer.from("quiet"));
+  await turns();
+  assert.equal(seen.length, 3);
   closeAll(a, b);
+  assert.equal(p.start(b, C.READABLE!), -E.EBADF);
 });
 
-test("Watcher: microtasks drain after each callback; a second watcher on one fd is -EEXIST", async () => {
-  // Two fds readable in the same loop iteration: each callback's microtask
-  // must run before the other callback (MakeCallback semantics).
+test("the poller: microtasks drain after each batch callback", async () => {
+  // The batch callback runs through MakeCallback, in an async context of its
+  // own (a plain call from libuv's check phase would run in none): Node drains
+  // the nextTicks and microtasks when it returns.
   const [a1, b1] = pair();
   const [a2, b2] = pair();
   const order: string[] = [];
+  const asyncIds: number[] = [];
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  const watchers = [b1, b2].map((fd, i) => {
-    const w = new N.Watcher(fd, () => {
-      order.push(`callback${i}`);
-      N.recv(fd, 100);
-      w.stop();
-      queueMicrotask(() => {
-        order.push(`microtask${i}`);
-        if (order.length === 4) done();
-      });
+  let batch = 0;
+  const p = N.fastPoll((events, n) => {
+    const k = batch++;
+    order.push(`callback${k}`);
+    asyncIds.push(executionAsyncId());
+    for (let i = 0; i < n; i++) {
+      N.recv(events[2 * i]!, 100);
+      p.stop(events[2 * i]!);
+    }
+    // b2 becomes readable now: the next poll phase reports it.
+    if (k === 0) N.send(a2, Buffer.from("y"));
+    queueMicrotask(() => {
+      order.push(`microtask${k}`);
+      if (k === 1) done();
     });
-    w.start(C.READABLE!);
-    return w;
   });
-  const twin = new N.Watcher(b1, () => {});
-  assert.equal(twin.start(C.READABLE!), -E.EEXIST);
-  twin.close();
+  assert.equal(p.start(b1, C.READABLE!), 0);
+  assert.equal(p.start(b2, C.READABLE!), 0);
   N.send(a1, Buffer.from("x"));
-  N.send(a2, Buffer.from("y"));
-  await finished;
-  assert.equal(order.length, 4);
-  for (let k = 0; k < 4; k += 2) assert.equal(order[k + 1], order[k]!.replace("callback", "microtask"), order.join());
-  for (const w of watchers) w.close();
+  await within(finished);
+  assert.deepEqual(order, ["callback0", "microtask0", "callback1", "microtask1"]);
+  assert.ok(asyncIds.every((id) => id !== 0), String(asyncIds));
+  p.close(b1);
+  p.close(b2);
   closeAll(a1, b1, a2, b2);
 });
 
-test("Watcher: unref'd watchers do not keep the process alive; bad arguments throw", () => {
-  const [a, b] = pair();
-  const w = new N.Watcher(a, () => {});
-  w.start(C.READABLE!);
-  w.unref();
-  assert.equal(w.hasRef(), false);
-  w.ref();
-  assert.equal(w.hasRef(), true);
-  w.close();
-  assert.throws(() => new N.Watcher(a, undefined as unknown as () => void), TypeError);
-  const bad = new N.Watcher(-1, () => {});
-  assert.equal(bad.start(C.READABLE!), -E.EBADF);
-  bad.close();
-  closeAll(a, b);
-});
-
-test("a worker that exits with open watchers and DNS requests tears down cleanly", async () => {
+test("the poller's handles do not keep the process alive: a worker watching an fd exits by itself", async () => {
   const addon = join(process.cwd(), "build", "Release", "tsyncio.node");
   const code = `
     const { parentPort } = require("node:worker_threads");
     const N = require(${JSON.stringify(addon)});
-    const keep = [];
+    const p = N.fastPoll(() => {});
+    const [a, b] = N.socketpair(1, 1, 0);
+    if (p.start(b, N.constants.READABLE) !== 0) throw new Error("start failed");
+    parentPort.postMessage([a, b]);
+  `;
+  const worker = new Worker(code, { eval: true });
+  let fds: number[] = [];
+  worker.on("message", (m: number[]) => (fds = m));
+  const exited = new Promise<number>((resolve, reject) => {
+    worker.once("exit", resolve);
+    worker.once("error", reject);
+  });
+  try {
+    assert.equal(await within(exited), 0);
+  } finally {
+    await worker.terminate();
+    closeAll(...fds);
+  }
+  assert.equal(fds.length, 2);
+});
+
+test("the poller: bad arguments throw, a bad fd is -EBADF", () => {
+  assert.throws(() => N.fastPoll(undefined as unknown as () => void), TypeError);
+  const p = N.fastPoll(() => {});
+  assert.throws(() => p.start("x" as unknown as number, C.READABLE!), TypeError);
+  assert.throws(() => p.start(0, C.DISCONNECT!), RangeError);
+  assert.throws(() => p.stop("x" as unknown as number), TypeError);
+  assert.throws(() => p.close(undefined as unknown as number), TypeError);
+  assert.throws(() => p.setSlab("x" as unknown as Uint8Array), TypeError);
+  assert.equal(p.start(-1, C.READABLE!), -E.EBADF);
+});
+
+test("a worker that exits with watched fds and DNS requests tears down cleanly", async () => {
+  const addon = join(process.cwd(), "build", "Release", "tsyncio.node");
+  const code = `
+    const { parentPort } = require("node:worker_threads");
+    const N = require(${JSON.stringify(addon)});
+    const p = N.fastPoll(() => {});
     for (let i = 0; i < 50; i++) {
       const [a, b] = N.socketpair(1, 1, 0);
-      const w = new N.Watcher(b, () => {});
-      w.start(1);
-      w.unref();
-      keep.push(w);
+      if (p.start(b, 1) !== 0) throw new Error("start failed");
       if (i % 2) N.send(a, Buffer.from("x"));
     }
     N.getaddrinfo("localhost", 80, 0, 1, 0, 0, () => {});
@@ -451,4 +489,28 @@ test("a worker that exits with open watchers and DNS requests tears down cleanly
   assert.equal(msg, "ready");
   const exitCode = await worker.terminate();
   assert.equal(exitCode, 1);
+});
+
+test("pollers: each loop's own; an idle fd is handed over, a watched one is refused with -EEXIST; dispose releases all", () => {
+  const p1 = N.fastPoll(() => {});
+  const p2 = N.fastPoll(() => {});
+  const pair = N.socketpair(1, 1, 0);
+  assert.ok(Array.isArray(pair));
+  const [a, b] = pair;
+  try {
+    assert.equal(p1.start(a, C.READABLE!), 0);
+    assert.equal(p2.start(a, 0), -E.EEXIST, "p1 watches a");
+    assert.equal(p2.start(a, C.READABLE!), -E.EEXIST);
+    assert.equal(p1.stop(a), 0);
+    assert.equal(p2.start(a, C.READABLE!), 0, "p1's idle handle is handed over");
+    assert.equal(p1.start(a, C.READABLE!), -E.EEXIST, "now p2 watches a");
+    assert.equal(p1.start(b, C.WRITABLE!), 0);
+    p2.dispose();
+    p2.dispose();
+    assert.equal(p2.start(b, C.READABLE!), -E.EBADF, "a disposed poller watches nothing");
+    assert.equal(p1.start(a, C.READABLE!), 0, "a is free again");
+  } finally {
+    p1.dispose();
+    closeAll(a, b);
+  }
 });

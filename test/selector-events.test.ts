@@ -306,3 +306,56 @@ test("closing the loop releases its watchers: the process is not kept alive and 
     b.close();
   }
 });
+
+test("two loops keep separate selectors: each runs only its own readers, and closing one leaves the other's fds watched", async () => {
+  const loop1 = newLoop();
+  const loop2 = newLoop();
+  const [a1, b1] = pair();
+  const [a2, b2] = pair();
+  try {
+    const seen: string[] = [];
+    loop1.addReader(a1.fileno(), () => {
+      seen.push(`loop1:${a1.recv(10).toString()}`);
+    });
+    const got2 = loop2.createFuture<string>();
+    loop2.addReader(a2.fileno(), () => {
+      if (!got2.done()) got2.setResult(a2.recv(10).toString());
+    });
+    b1.send(Buffer.from("one"));
+    b2.send(Buffer.from("two"));
+    assert.equal(await loop2.runUntilComplete(got2), "two");
+    assert.deepEqual(seen, [], "loop1 does not run while loop2 runs");
+    loop2.close();
+    const got1 = loop1.createFuture<void>();
+    loop1.callLater(0.05, () => got1.setResult());
+    await loop1.runUntilComplete(got1);
+    assert.deepEqual(seen, ["loop1:one"]);
+    assert.equal(loop1.removeReader(a1.fileno()), true);
+  } finally {
+    loop1.close();
+    loop2.close();
+    for (const s of [a1, b1, a2, b2]) s.close();
+  }
+});
+
+test("an fd watched by one loop is refused by another (FileExistsError); once released, the other loop may watch it", async () => {
+  const loop1 = newLoop();
+  const loop2 = newLoop();
+  const [a, b] = pair();
+  try {
+    loop1.addReader(a.fileno(), () => {});
+    assert.throws(() => loop2.addReader(a.fileno(), () => {}), asyncio.FileExistsError);
+    loop1.removeReader(a.fileno());
+    const got = loop2.createFuture<string>();
+    loop2.addReader(a.fileno(), () => {
+      if (!got.done()) got.setResult(a.recv(10).toString());
+    });
+    b.send(Buffer.from("x"));
+    assert.equal(await loop2.runUntilComplete(got), "x");
+  } finally {
+    loop1.close();
+    loop2.close();
+    a.close();
+    b.close();
+  }
+});

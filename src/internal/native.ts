@@ -8,7 +8,7 @@ import { packageRoot } from "./package-root.js";
 //   an OS error, so EAGAIN on a hot path costs no exception. Only arguments of
 //   the wrong type throw (TypeError), or out of range (RangeError).
 // - Every fd it creates is close-on-exec.
-// - Addresses are Python's forms (docs/mapping.md); hosts must be numeric
+// - Addresses are Python's forms (NativeAddress below); hosts must be numeric
 //   ("" is the wildcard, "<broadcast>" INADDR_BROADCAST, IPv6 may carry
 //   "%scope"): a host that is not numeric gives -EINVAL.
 
@@ -40,41 +40,6 @@ export interface GaiFailure {
   message: string;
 }
 
-/** `(status, events)`: status is 0 or -errno; events a mask of READABLE | WRITABLE | DISCONNECT. */
-export type WatcherCallback = (status: number, events: number) => void;
-
-/**
- * A `uv_poll_t` on Node's own loop. One Watcher per fd (libuv refuses a
- * second one: start() gives -EEXIST); creating it makes the fd non-blocking.
- * Stop or close it before the fd is closed.
- */
-export interface NativeWatcher {
-  /** Starts watching, or changes the mask; 0 or -errno (also the error of a failed init). */
-  start(events: number): number;
-  /** Stops watching; the watcher can be started again. Always 0. */
-  stop(): number;
-  /** Releases the handle (idempotent); the watcher is unusable afterwards. */
-  close(): void;
-  /** The handle keeps Node's loop alive while active (the default). */
-  ref(): void;
-  /** The handle no longer keeps Node's loop alive. */
-  unref(): void;
-  /** Whether the handle is ref'd. */
-  hasRef(): boolean;
-  /** The watched fd. */
-  readonly fd: number;
-  /** Started and not stopped. */
-  readonly active: boolean;
-  /** close() was called. */
-  readonly closed: boolean;
-}
-
-/** The Watcher class of the addon. */
-export interface NativeWatcherConstructor {
-  /** Creates a watcher for `fd`; the callback runs through MakeCallback (microtasks drain after it). */
-  new (fd: number, callback: WatcherCallback): NativeWatcher;
-}
-
 /** The platform's true values of the constants the addon uses. */
 export interface NativeConstants {
   readonly [name: string]: number;
@@ -86,8 +51,6 @@ export interface NativeBinding {
   version(): string;
   /** Platform constants: AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, IP_*, IPV6_*, TCP_*, SHUT_*, MSG_*, AI_*, NI_*, EAI_*, POLL*, READABLE/WRITABLE/DISCONNECT/PRIORITIZED. */
   readonly constants: NativeConstants;
-  /** fd readiness watchers. */
-  readonly Watcher: NativeWatcherConstructor;
 
   /** socket(2) with SOCK_CLOEXEC added: fd or -errno. */
   socket(family: number, type: number, proto?: number): number;
@@ -198,7 +161,7 @@ export interface NativeBinding {
   gaiStrerror(code: number): string;
 
   /**
-   * The selector's poller of this environment (fast.cc). After each poll
+   * A new poller (native/poller.cc); each loop's selector makes its own. After each poll
    * phase of libuv that found ready fds, `callback(events, n)` runs once,
    * through MakeCallback: `events[2i]` is an fd, `events[2i + 1]` its mask
    * (an fd in error reports READABLE | WRITABLE). Read the pairs before
@@ -209,10 +172,14 @@ export interface NativeBinding {
   lseek(fd: number, offset: number, whence: number): number;
 }
 
-/** One unref'd uv_poll_t per fd, kept idle between uses (fast.cc). */
+/** One unref'd uv_poll_t per fd, kept idle between uses (native/poller.cc). */
 export interface FastPoller {
-  /** Watches fd for events (0: create or keep the handle idle): 0 or -errno. */
-  start(fd: number, events: number): number;
+  /**
+   * Watches fd for events (0: create or keep the handle idle): 0 or -errno.
+   * With `now` false the fd is only claimed for `events` (its loop is
+   * stopped): nothing is polled, and another poller's start() is -EEXIST.
+   */
+  start(fd: number, events: number, now?: boolean): number;
   /** Stops watching fd; the handle stays idle. */
   stop(fd: number): number;
   /** Releases fd's handle (before the fd is closed, if it is watched). */

@@ -106,8 +106,9 @@ export class Selector {
     const loop = this.loop;
     if (!loop._running) {
       // Nothing of a loop runs while it is stopped: the event waits in the
-      // kernel (level-triggered) until the loop runs again.
-      this.poller.stop(fd);
+      // kernel (level-triggered) until the loop runs again; the fd stays
+      // claimed by this loop meanwhile.
+      this.poller.start(fd, wanted(e), false);
       e.armed = 0;
       this._suspend(e);
       return false;
@@ -150,14 +151,19 @@ export class Selector {
   /** Brings the native watcher in line with the entry's handlers; throws the OSError of a failed start. */
   private _arm(e: FdEntry): void {
     const mask = wanted(e);
+    if (!this.loop._running) {
+      // A stopped loop polls nothing, but keeps the fd claimed for what it
+      // wants (no other loop can take it); it is armed when the loop runs.
+      const r = this.poller.start(e.fd, mask, false);
+      if (r < 0) throw osError(-r);
+      e.armed = 0;
+      if (mask !== 0) this._suspend(e);
+      return;
+    }
     if (mask === e.armed) return;
     if (mask === 0) {
       this.poller.stop(e.fd);
       e.armed = 0;
-      return;
-    }
-    if (!this.loop._running) {
-      this._suspend(e);
       return;
     }
     const r = this.poller.start(e.fd, mask);

@@ -8,7 +8,7 @@
 //   `native().recv(fd, n)`, `recvInto`, `send`, `sendmsg`, `accept(fd,
 //   SOCK_NONBLOCK)` + `acceptedAddress()`, `connect`, `sendfile`, each
 //   returning -errno instead of throwing; `osError(-r)` (exceptions.ts) turns
-//   a failure into Python's exception. Readiness: one `native().Watcher` per
+//   a failure into Python's exception. Readiness: `native().fastPoll()`, one handle per
 //   fd, its mask changed with `start()`.
 // - `new Socket(family, type, proto, fd)` wraps an accepted fd;
 //   `toNativeAddress(sock.family, addr)` validates and resolves an address the

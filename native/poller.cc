@@ -1,13 +1,17 @@
-// The selector's fd polling (src/net/selector.ts): one poller per event loop,
-// each with its own uv_poll_t per fd and its own JS callback. This is the hot path of every socket
-// transport, so it skips what the general Watcher class pays for (an
-// ObjectWrap per fd, an async context and a MakeCallback per event): during
-// libuv's poll phase (asyncio's select() returning) each ready fd is only
-// recorded, and a check handle, which libuv runs right after the poll phase,
-// hands the whole batch to JS in one MakeCallback as `callback(events, n)`:
-// events[2i] is an fd, events[2i+1] its mask. JS queues the fds' Handles and
-// runs the loop iteration there; MakeCallback drains the microtasks after it,
-// as Node does after each setImmediate.
+// The addon's poller: the selector's fd readiness (src/net/selector.ts), and
+// with it the socket transports' reads and writes (recvSlab, recvU8, sendU8:
+// V8 API functions, see tsyncio.h) and the malloc tuning their Buffers want.
+//
+// One poller per event loop, each with its own uv_poll_t per fd, its own
+// check handle and its own JS callback. This is the hot
+// path of every socket transport, so it pays for no JS object per fd and no
+// MakeCallback per event: during libuv's poll phase (asyncio's select()
+// returning) each ready fd is only recorded, and a check handle, which libuv
+// runs right after the poll phase, hands the whole batch to JS in one
+// MakeCallback as `callback(events, n)`: events[2i] is an fd, events[2i+1]
+// its mask. JS queues the fds' Handles and runs the loop iteration there;
+// MakeCallback drains the microtasks after it, as Node does after each
+// setImmediate.
 //
 // A poll handle outlives the moments its fd is watched ("idle"): starting
 // and stopping it is cheap, creating one is not. Because an idle handle's fd
@@ -22,7 +26,6 @@
 #endif
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -43,11 +46,11 @@ namespace tsyncio {
 
 namespace {
 
-struct FastState;
+struct PollerState;
 
 struct FdPoll {
   uv_poll_t poll;
-  FastState* state;
+  PollerState* state;
   AddonData* data;
   int fd;
   int wanted;    // the mask JS asked for (0: idle)
@@ -55,7 +58,7 @@ struct FdPoll {
   bool closing;
 };
 
-struct FastState {
+struct PollerState {
   AddonData* data = nullptr;
   bool disposed = false;    // dispose() ran: no handle, no callback any more
   bool inCallback = false;  // OnCheck is calling into JS
@@ -80,9 +83,7 @@ struct FastState {
 // The live (not disposed) pollers of this thread: the main thread and each
 // worker have their own environment. libuv allows one poll handle per fd per
 // loop, so Start() looks here for another poller holding the same fd.
-thread_local std::vector<FastState*>* live = nullptr;
-
-void Dispose(FastState* s);
+thread_local std::vector<PollerState*>* live = nullptr;
 
 void OnClosed(uv_handle_t* handle) {
   auto* p = reinterpret_cast<FdPoll*>(handle);
@@ -103,7 +104,7 @@ bool IsOurs(FdPoll* p) {
 // cleared first, which libuv's stop path honours. Only safe when the watcher
 // is not queued for an epoll update, i.e. after it was polled or stopped.
 void ClosePoll(FdPoll* p) {
-  FastState* s = p->state;
+  PollerState* s = p->state;
   s->polls.erase(p->fd);
   p->closing = true;
   uv__io_t* w = &p->poll.io_watcher;
@@ -112,15 +113,8 @@ void ClosePoll(FdPoll* p) {
   uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnClosed);
 }
 
-void OnCheckClosed(uv_handle_t* handle) {
-  auto* data = static_cast<AddonData*>(handle->data);
-  delete reinterpret_cast<uv_check_t*>(handle);
-  data->liveHandles--;
-  MaybeFinishTeardown(data);
-}
-
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
-bool GrowEvents(FastState* s, size_t pairs) {
+bool GrowEvents(PollerState* s, size_t pairs) {
   napi_env env = s->env;
   napi_value ab, arr;
   void* data = nullptr;
@@ -137,7 +131,7 @@ bool GrowEvents(FastState* s, size_t pairs) {
 
 void OnPoll(uv_poll_t* poll, int status, int events) {
   auto* p = reinterpret_cast<FdPoll*>(poll);
-  FastState* s = p->state;
+  PollerState* s = p->state;
   if (p->closing || s->data->tearingDown) return;
   if (status < 0) {
     // libuv stopped the handle (POLLERR); asyncio's selector keeps reporting
@@ -159,28 +153,28 @@ void OnPoll(uv_poll_t* poll, int status, int events) {
   s->pending++;
 }
 
+// fd's handle, or null.
+FdPoll* Find(PollerState* s, int fd) {
+  auto it = s->polls.find(fd);
+  return it == s->polls.end() ? nullptr : it->second;
+}
+
 void OnCheck(uv_check_t* check) {
-  FastState* s = static_cast<FastState*>(check->data);
+  PollerState* s = static_cast<PollerState*>(check->data);
   if (s->pending == 0 || s->data->tearingDown) return;
   size_t n = s->pending;
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value cb, recv, argv[2];
+  napi_value cb, argv[2];
   napi_get_reference_value(env, s->callback, &cb);
   napi_get_reference_value(env, s->events, &argv[0]);
   napi_create_uint32(env, static_cast<uint32_t>(n), &argv[1]);
-  napi_get_global(env, &recv);  // MakeCallback wants an object
   // The batch is consumed now: JS may start or stop watchers meanwhile.
   s->pending = 0;
   s->inCallback = true;
-  napi_status st = napi_make_callback(env, s->asyncContext, recv, cb, 2, argv, nullptr);
+  CallFromLoop(env, s->asyncContext, cb, 2, argv);
   s->inCallback = false;
-  if (st == napi_pending_exception) {
-    napi_value exc;
-    napi_get_and_clear_last_exception(env, &exc);
-    napi_fatal_exception(env, exc);
-  }
   napi_close_handle_scope(env, scope);
   if (s->finalized) {
     delete s;
@@ -193,9 +187,8 @@ void OnCheck(uv_check_t* check) {
     std::vector<int> fds;
     fds.swap(s->errored);
     for (int fd : fds) {
-      auto it = s->polls.find(fd);
-      if (it == s->polls.end()) continue;
-      FdPoll* p = it->second;
+      FdPoll* p = Find(s, fd);
+      if (p == nullptr) continue;
       if (!p->closing && !p->started && p->wanted != 0 && uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) {
         p->started = true;
       }
@@ -203,10 +196,19 @@ void OnCheck(uv_check_t* check) {
   }
 }
 
-FastState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
+PollerState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
   void* data = nullptr;
   napi_get_cb_info(env, info, argc, argv, nullptr, &data);
-  return static_cast<FastState*>(data);
+  return static_cast<PollerState*>(data);
+}
+
+// The state and the one argument, an fd, of stop(fd) and close(fd); null
+// with an exception pending when fd is not a number.
+PollerState* FdArg(napi_env env, napi_callback_info info, int32_t* fd) {
+  size_t argc = 1;
+  napi_value argv[1];
+  PollerState* s = StateOf(env, info, &argc, argv);
+  return ToInt32(env, argv[0], fd, "fd") ? s : nullptr;
 }
 
 napi_value Num(napi_env env, int v) {
@@ -215,32 +217,42 @@ napi_value Num(napi_env env, int v) {
   return out;
 }
 
-// start(fd, events): watches fd for events (0 creates or revalidates the
-// handle and leaves it idle). 0 or -errno.
+// start(fd, events, now = true): watches fd for events (0 creates or
+// revalidates the handle and leaves it idle). With now false, the fd is only
+// claimed for events (its loop is stopped): nothing is polled, but no other
+// loop's poller may take the fd. 0 or -errno.
 napi_value Start(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  FastState* s = StateOf(env, info, &argc, argv);
+  size_t argc = 3;
+  napi_value argv[3];
+  PollerState* s = StateOf(env, info, &argc, argv);
   int32_t fd, events;
   if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt32(env, argv[1], &events, "events")) return nullptr;
+  bool now = true;
+  if (argc >= 3) {
+    napi_valuetype t = napi_undefined;
+    napi_typeof(env, argv[2], &t);
+    if (t != napi_undefined && napi_get_value_bool(env, argv[2], &now) != napi_ok) {
+      ThrowType(env, "now must be a boolean");
+      return nullptr;
+    }
+  }
   if (fd < 0) return Num(env, -EBADF);
   if (events & ~(UV_READABLE | UV_WRITABLE | UV_PRIORITIZED)) {
     ThrowRange(env, "events must combine READABLE, WRITABLE and PRIORITIZED");
     return nullptr;
   }
   if (s->disposed || s->data->tearingDown) return Num(env, -EBADF);
-  FdPoll* p;
-  auto it = s->polls.find(fd);
-  if (it == s->polls.end()) {
+  FdPoll* p = Find(s, fd);
+  if (p == nullptr) {
     // Another loop's poller of this thread may hold the fd: an idle handle
     // is handed over (that loop makes a new one if it wants the fd again),
     // one that is watching is not.
-    for (FastState* o : *live) {
+    for (PollerState* o : *live) {
       if (o == s) continue;
-      auto oit = o->polls.find(fd);
-      if (oit == o->polls.end()) continue;
-      if (oit->second->started) return Num(env, -EEXIST);
-      ClosePoll(oit->second);
+      FdPoll* q = Find(o, fd);
+      if (q == nullptr) continue;
+      if (q->started || q->wanted != 0) return Num(env, -EEXIST);
+      ClosePoll(q);
     }
     p = new FdPoll();
     int r = uv_poll_init(s->data->loop, &p->poll, fd);
@@ -258,8 +270,7 @@ napi_value Start(napi_env env, napi_callback_info info) {
     s->data->liveHandles++;
     s->polls.emplace(fd, p);
   } else {
-    p = it->second;
-    if (!p->started && events != 0) {
+    if (!p->started && events != 0 && now) {
       // The fd may have been closed, or its number reused, since this handle
       // last watched it: libuv aborts on an epoll ADD that fails.
       struct stat st;
@@ -272,12 +283,12 @@ napi_value Start(napi_env env, napi_callback_info info) {
       }
     }
   }
-  if (events == 0) {
+  if (events == 0 || !now) {
     if (p->started) {
       uv_poll_stop(&p->poll);
       p->started = false;
     }
-    p->wanted = 0;
+    p->wanted = events;
     return Num(env, 0);
   }
   if (p->started && p->wanted == events) return Num(env, 0);
@@ -290,14 +301,10 @@ napi_value Start(napi_env env, napi_callback_info info) {
 
 // stop(fd): stops watching, keeps the handle idle. Always 0.
 napi_value Stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
-  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
-  auto it = s->polls.find(fd);
-  if (it != s->polls.end()) {
-    FdPoll* p = it->second;
+  PollerState* s = FdArg(env, info, &fd);
+  if (s == nullptr) return nullptr;
+  if (FdPoll* p = Find(s, fd)) {
     p->wanted = 0;
     if (p->started) {
       if (IsOurs(p)) {
@@ -315,73 +322,11 @@ napi_value Stop(napi_env env, napi_callback_info info) {
 // close(fd): releases the handle (call it before the fd is closed when the
 // fd is watched; an idle handle can be released at any time).
 napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
   int32_t fd;
-  if (!ToInt32(env, argv[0], &fd, "fd")) return nullptr;
-  auto it = s->polls.find(fd);
-  if (it != s->polls.end()) ClosePoll(it->second);
+  PollerState* s = FdArg(env, info, &fd);
+  if (s == nullptr) return nullptr;
+  if (FdPoll* p = Find(s, fd)) ClosePoll(p);
   return Num(env, 0);
-}
-
-// Releases every handle of the poller, its check handle and its references,
-// and takes it off the thread's list. The struct itself lives on until its
-// JS object is collected: that object's functions may still be called.
-void Dispose(FastState* s) {
-  if (s->disposed) return;
-  s->disposed = true;
-  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
-  if (s->check != nullptr) {
-    uv_check_stop(s->check);
-    s->check->data = s->data;
-    uv_close(reinterpret_cast<uv_handle_t*>(s->check), OnCheckClosed);
-    s->check = nullptr;
-  }
-  if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
-  s->pending = 0;
-  s->slabData = nullptr;
-  s->slabLen = 0;
-  if (s->data->tearingDown) return;  // the environment's references go with it
-  napi_env env = s->env;
-  if (s->callback != nullptr) napi_delete_reference(env, s->callback);
-  if (s->events != nullptr) napi_delete_reference(env, s->events);
-  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
-  s->callback = s->events = s->slab = nullptr;
-  s->eventsData = nullptr;
-  if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
-  s->asyncContext = nullptr;
-}
-
-// dispose(): the loop is closing. Later calls do nothing.
-napi_value DisposeFn(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  Dispose(StateOf(env, info, &argc, nullptr));
-  return nullptr;
-}
-
-void FinalizeState(napi_env, void* data, void*) {
-  auto* s = static_cast<FastState*>(data);
-  Dispose(s);
-  if (s->inCallback) s->finalized = true;  // OnCheck frees it when the call returns
-  else delete s;
-}
-
-// lseek(fd, offset, whence): the new offset or -errno (Node has no lseek;
-// sock_sendfile leaves the file position after the bytes sent, as Python).
-napi_value Lseek(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t fd, whence;
-  int64_t offset;
-  if (!ToInt32(env, argv[0], &fd, "fd") || !ToInt64(env, argv[1], &offset, "offset") ||
-      !ToInt32(env, argv[2], &whence, "whence"))
-    return nullptr;
-  off_t r = lseek(fd, static_cast<off_t>(offset), whence);
-  napi_value out;
-  napi_create_int64(env, r < 0 ? -errno : static_cast<int64_t>(r), &out);
-  return out;
 }
 
 // setSlab(u8): the block recvSlab() reads into (kept alive here until the
@@ -389,7 +334,7 @@ napi_value Lseek(napi_env env, napi_callback_info info) {
 napi_value SetSlab(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  FastState* s = StateOf(env, info, &argc, argv);
+  PollerState* s = StateOf(env, info, &argc, argv);
   bool isTa = false;
   if (argc >= 1) napi_is_typedarray(env, argv[0], &isTa);
   napi_typedarray_type type;
@@ -408,10 +353,8 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 }
 
 // The per-read and per-write calls below are V8 API functions, not N-API
-// ones: callgrind at 1 KiB echo counted N-API's argument marshalling
-// (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the
-// callback wrapper) at ~900 of ~3900 user-space instructions per request.
-// They read their poller's FastState from the function's data (an External).
+// ones (why: tsyncio.h). They read their poller's PollerState from the
+// function's data (an External).
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
@@ -449,7 +392,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
   int fd = info[0].As<v8::Int32>()->Value();
   int off = info[1].As<v8::Int32>()->Value();
   int big = info[2].As<v8::Int32>()->Value();
-  auto* s = static_cast<FastState*>(info.Data().As<v8::External>()->Value());
+  auto* s = static_cast<PollerState*>(info.Data().As<v8::External>()->Value());
   if (s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
     info.GetReturnValue().Set(-EINVAL);
     return;
@@ -460,9 +403,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     v8::Local<v8::Object> buf;
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
     char* data = node::Buffer::Data(buf);
-    ssize_t r;
-    do r = recv(fd, data, want, 0);
-    while (r < 0 && errno == EINTR);
+    ssize_t r = NoIntr([&] { return recv(fd, data, want, 0); });
     if (r < 0) {
       info.GetReturnValue().Set(-errno);
     } else if (static_cast<size_t>(r) == want) {
@@ -475,9 +416,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  ssize_t r;
-  do r = recv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off), 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return recv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off), 0); });
   info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
 }
 
@@ -503,30 +442,27 @@ bool FdRange(const v8::FunctionCallbackInfo<v8::Value>& info, int* fd, char** st
   return true;
 }
 
-// recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
-// read, 0 at EOF, or -errno. The BufferedProtocol read path.
-void RecvU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
+// (fd, u8, offset, length): `io(fd, start, len)` on the range; its bytes or -errno.
+template <typename Io>
+void OnFdRange(const v8::FunctionCallbackInfo<v8::Value>& info, Io io) {
   int fd;
   char* start;
   size_t len;
   if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r;
-  do r = recv(fd, start, len, 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = NoIntr([&] { return io(fd, start, len); });
   info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+}
+
+// recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
+// read, 0 at EOF, or -errno. The BufferedProtocol read path.
+void RecvU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  OnFdRange(info, [](int fd, char* p, size_t n) { return recv(fd, p, n, 0); });
 }
 
 // sendU8(fd, u8, offset, length): send(2) with MSG_NOSIGNAL of a Uint8Array's
 // range: bytes sent or -errno. The transports' write path.
 void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  int fd;
-  char* start;
-  size_t len;
-  if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r;
-  do r = send(fd, start, len, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  OnFdRange(info, [](int fd, char* p, size_t n) { return send(fd, p, n, MSG_NOSIGNAL); });
 }
 
 // N-API values are V8 handles underneath (Node's own napi implementation
@@ -539,9 +475,57 @@ v8::Local<v8::Object> AsV8Object(napi_value v) {
   return local;
 }
 
+void OnCheckClosed(uv_handle_t* handle) {
+  auto* data = static_cast<AddonData*>(handle->data);
+  delete reinterpret_cast<uv_check_t*>(handle);
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
+}
 
-// fastPoll(callback): a new poller, as {start, stop, close, dispose,
-// setSlab, recvSlab, recvU8, sendU8}. Each event loop makes its own.
+// Releases every handle of the poller, its check handle and its references,
+// and takes it off the thread's list. The struct itself lives on until its
+// JS object is collected: that object's functions may still be called.
+void Dispose(PollerState* s) {
+  if (s->disposed) return;
+  s->disposed = true;
+  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
+  if (s->check != nullptr) {
+    uv_check_stop(s->check);
+    s->check->data = s->data;
+    uv_close(reinterpret_cast<uv_handle_t*>(s->check), OnCheckClosed);
+    s->check = nullptr;
+  }
+  if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
+  s->pending = 0;
+  s->slabData = nullptr;
+  s->slabLen = 0;
+  if (s->data->tearingDown) return;  // the environment's references go with it
+  napi_env env = s->env;
+  if (s->callback != nullptr) napi_delete_reference(env, s->callback);
+  if (s->events != nullptr) napi_delete_reference(env, s->events);
+  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
+  s->callback = s->events = s->slab = nullptr;
+  s->eventsData = nullptr;
+  if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
+  s->asyncContext = nullptr;
+}
+
+// dispose(): the loop is closing. Later calls do nothing.
+napi_value DisposeFn(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Dispose(StateOf(env, info, &argc, nullptr));
+  return nullptr;
+}
+
+void FinalizeState(napi_env, void* data, void*) {
+  auto* s = static_cast<PollerState*>(data);
+  Dispose(s);
+  if (s->inCallback) s->finalized = true;  // OnCheck frees it when the call returns
+  else delete s;
+}
+
+// fastPoll(callback): a new poller, as {start, stop, close, dispose, setSlab,
+// recvSlab, recvU8, sendU8}. Each event loop makes its own.
 napi_value FastPoll(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -557,7 +541,7 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     ThrowType(env, "fastPoll(callback): the environment is shutting down");
     return nullptr;
   }
-  FastState* s = new FastState();
+  PollerState* s = new PollerState();
   s->data = data;
   s->env = env;
   GrowEvents(s, 64);
@@ -572,7 +556,7 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
   uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
   data->liveHandles++;
   napi_create_reference(env, argv[0], 1, &s->callback);
-  if (live == nullptr) live = new std::vector<FastState*>();
+  if (live == nullptr) live = new std::vector<PollerState*>();
   live->push_back(s);
   napi_value obj;
   napi_create_object(env, &obj);
@@ -607,10 +591,10 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-void CloseFastPolls(AddonData* data) {
+void ClosePoller(AddonData* data) {
   if (live == nullptr) return;
-  std::vector<FastState*> all(*live);
-  for (FastState* s : all)
+  std::vector<PollerState*> all(*live);
+  for (PollerState* s : all)
     if (s->data == data) Dispose(s);
 }
 
@@ -634,13 +618,11 @@ void TuneMalloc() {
 #endif
 }
 
-void InitFast(Napi::Env env, Napi::Object exports) {
+void InitPoller(Napi::Env env, Napi::Object exports) {
   TuneMalloc();
   napi_value fn;
   napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
   exports.Set("fastPoll", Napi::Value(env, fn));
-  napi_create_function(env, "lseek", NAPI_AUTO_LENGTH, Lseek, nullptr, &fn);
-  exports.Set("lseek", Napi::Value(env, fn));
 }
 
 }  // namespace tsyncio
