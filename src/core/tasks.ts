@@ -40,7 +40,7 @@ export interface TaskOptions {
 // (no allocation per task; close() drops it with the ready queue). Only
 // when it first waits on a future can it become garbage; it then moves to a
 // WeakRef and a FinalizationRegistry entry. Finishing removes it from both, so
-// a finished task leaves nothing behind in the registry (issue #12).
+// a finished task leaves nothing behind in the registry (test/conformance/gc-warnings.test.ts).
 
 /** What is kept of a pending task to report "Task was destroyed but it is pending!". */
 interface PendingState {
@@ -65,13 +65,6 @@ const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
 const waitingTasks = new Set<WeakRef<Task<unknown>>>();
 /** Eager tasks whose first step is running right now (Python's _eager_tasks). */
 const eagerTasks = new Set<Task<unknown>>();
-
-/** @internal How many finished tasks the registries still hold: 0 once every task is done (test/tasks-registry.test.ts). */
-export function _registeredTaskCount(loop: AbstractEventLoop): number {
-  let n = (loop as AbstractEventLoop & FastLoop)._startingTasks.size;
-  for (const ref of waitingTasks) if (ref.deref()?._loop === loop) n++;
-  return n;
-}
 
 /** A Future that runs a coroutine (asyncio.Task). */
 export class Task<T = unknown> extends Future<T> {
