@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
 import { runEcho, standardServers, type EchoRow } from "./echo.js";
 import { runIdle } from "./idle.js";
+import { printTaskTable, runTaskRounds } from "./task-rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
     }
     console.log(`\nidle loop CPU over 2 s: ${(await idleCpu()).toFixed(2)}% of one core`);
     console.log(`heap per pending callLater timer: ${(await bytesPerTimer()).toFixed(0)} bytes`);
+  }
+  if (only.length === 0 || only.includes("tasks")) {
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+    const n = Number(process.env.BENCH_TASKS ?? 100_000);
+    console.log(`\n## Task life cycle (one process per measurement, ${rounds} interleaved rounds)\n`);
+    printTaskTable(runTaskRounds(rounds, n), n);
   }
   if (only.length === 0 || only.includes("sock")) {
     // bench/sock.ts prints its own table (sockSendall/sockRecvInto throughput, watcher round trip).

@@ -70,6 +70,8 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _stopping = false;
   /** @internal */ _running = false;
   /** @internal */ _currentTask: Task<unknown> | null = null;
+  /** @internal Pending tasks that have not waited on a future yet (core/tasks.ts: the ready queue holds them). */
+  _startingTasks = new Set<Task<unknown>>();
   /** @internal */ _currentHandle: Handle | null = null;
   /** @internal */ _debug: boolean;
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
@@ -182,6 +184,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._debug) logger.debug(`Close ${this}`);
     this._closed = true;
     this._ready.clear();
+    this._startingTasks.clear();
     this._scheduled.clear();
     this._timerCancelledCount = 0;
     this._executorShutdownCalled = true;

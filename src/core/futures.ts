@@ -1,5 +1,7 @@
 import { copyContext, type Context } from "../stdlib/contextvars.js";
-import { CancelledError, InvalidStateError, KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
+import {
+  cancelledError, CancelledError, InvalidStateError, KeyboardInterrupt, RuntimeError, SystemExit,
+} from "../stdlib/exceptions.js";
 import { _getRunningLoop, captureStack, getEventLoop, inContext, reprValue, callbackName, type AbstractEventLoop } from "./events.js";
 
 // futures.py. A Future is awaitable both ways: `yield* fut` in a coroutine
@@ -193,7 +195,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._cancelledExc = null;
       return exc;
     }
-    const exc = this._cancelMessage === null ? new CancelledError() : new CancelledError(this._cancelMessage);
+    const exc = cancelledError(this._cancelMessage, this._loop.getDebug());
     this._cancelledExc = exc;
     return exc;
   }

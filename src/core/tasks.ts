@@ -1,6 +1,6 @@
 import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
 import {
-  CancelledError, InvalidStateError, RuntimeError, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
+  cancelledError, CancelledError, InvalidStateError, RuntimeError, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
 import {
   _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
@@ -15,6 +15,12 @@ import {
 // and the module-level task API.
 
 const PENDING = 0;
+/** Task._registered: in no registry (done, or not constructed yet). */
+const NOT_REGISTERED = 0;
+/** Task._registered: in its loop's _startingTasks. */
+const STARTING = 1;
+/** Task._registered: in waitingTasks and the destroyed-pending finalizer. */
+const WAITING = 2;
 
 let taskCounter = 0;
 
@@ -27,25 +33,36 @@ export interface TaskOptions {
   eagerStart?: boolean;
 }
 
+// How allTasks() and the "Task was destroyed but it is pending!" report find
+// pending tasks (Python's _scheduled_tasks WeakSet and Task.__del__). A task
+// that has not yet waited on a future is reachable from the loop's ready
+// queue, so it cannot be collected: its loop's `_startingTasks` Set holds it
+// (no allocation per task; close() drops it with the ready queue). Only
+// when it first waits on a future can it become garbage; it then moves to a
+// WeakRef and a FinalizationRegistry entry. Finishing removes it from both, so
+// a finished task leaves nothing behind in the registry (test/conformance/gc-warnings.test.ts).
+
 /** What is kept of a pending task to report "Task was destroyed but it is pending!". */
 interface PendingState {
   loop: AbstractEventLoop;
-  repr: string;
+  /** The task's name, kept current by setName() (the finalizer cannot read the collected task). */
+  name: string;
   sourceTraceback: string | null;
-  done: boolean;
   /** Python's `_log_destroy_pending`. */
   log: boolean;
 }
 
 const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
-  if (s.done || !s.log || s.loop.isClosed()) return;
-  const ctx: Record<string, unknown> = { message: "Task was destroyed but it is pending!", task_repr: s.repr };
+  if (!s.log || s.loop.isClosed()) return;
+  const ctx: Record<string, unknown> = {
+    message: "Task was destroyed but it is pending!", task_repr: `<Task pending name='${s.name}'>`,
+  };
   if (s.sourceTraceback !== null) ctx.source_traceback = s.sourceTraceback;
   s.loop.callExceptionHandler(ctx as { message: string });
 });
 
-/** Weak references to every pending task, for allTasks(). */
-const scheduledTasks = new Set<WeakRef<Task<unknown>>>();
+/** Weak references to the pending tasks that have waited on a future, for allTasks(). */
+const waitingTasks = new Set<WeakRef<Task<unknown>>>();
 /** Eager tasks whose first step is running right now (Python's _eager_tasks). */
 const eagerTasks = new Set<Task<unknown>>();
 
@@ -53,45 +70,55 @@ const eagerTasks = new Set<Task<unknown>>();
 export class Task<T = unknown> extends Future<T> {
   /** @internal */ _coro: Coroutine<T> | null;
   /** @internal */ _context: Context;
-  /** @internal */ _name: string;
+  /** @internal The name given, or null for `Task-<_number>`, formatted on demand by getName(). */
+  _name: string | null;
+  /** @internal */ _number = 0;
   /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /** @internal */ _numCancelsRequested = 0;
-  /** @internal */ _weak: WeakRef<Task<unknown>> | null = null;
-  /** @internal */ _pending: PendingState | null = null;
+  /** @internal Which registry holds the task: NOT_REGISTERED, STARTING or WAITING. */
+  _registered = NOT_REGISTERED;
+  /** @internal The WeakRef in waitingTasks, once the task waited on a future. */
+  _weak: WeakRef<Task<unknown>> | null = null;
+  /** @internal The finalizer's state (also its unregister token), once the task waited on a future. */
+  _pending: PendingState | null = null;
+  /** @internal Python's `_log_destroy_pending` (copied into the finalizer's state). */
+  _logDestroy = true;
   /** @internal Where the coroutine last suspended (debug mode). */
   _suspendedAt: string | null = null;
-  /** @internal */ readonly _wakeup: (fut: Future<unknown>) => void;
-  /** @internal */ readonly _stepCb: () => void;
+  /** @internal The done callback waking the task, made when it first waits on a future. */
+  _wakeup: ((fut: Future<unknown>) => void) | null = null;
+  /** @internal The step callback of a bare `yield`, made at the first one. */
+  _stepCb: (() => void) | null = null;
   /** @internal Python's `_log_destroy_pending`, kept in the state the finalizer sees. */
   get _logDestroyPending(): boolean {
-    return this._pending?.log ?? true;
+    return this._logDestroy;
   }
   /** @internal */
   set _logDestroyPending(value: boolean) {
+    this._logDestroy = value;
     if (this._pending !== null) this._pending.log = value;
   }
 
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
     super({ loop: options?.loop ?? null });
     if (!iscoroutine(coro)) {
-      this._logDestroyPending = false;
+      this._logDestroy = false;
       throw new TypeError(`a coroutine was expected, got ${reprValue(coro)}`);
     }
     this._coro = coro;
-    this._name = options?.name != null ? String(options.name) : `Task-${++taskCounter}`;
-    this._context = options?.context ?? copyContext();
-    this._wakeup = (fut) => taskWakeup(this as Task<unknown>, fut);
-    this._stepCb = () => taskStep(this as Task<unknown>, undefined);
-    // Lets debug reprs of the loop's handles name the task they step.
-    (this._stepCb as { __self__?: unknown }).__self__ = this;
-    (this._wakeup as { __self__?: unknown }).__self__ = this;
-    if (options?.eagerStart && this._loop.isRunning()) {
-      eagerStart(this as Task<unknown>);
-    } else {
-      scheduleStep(this as Task<unknown>, undefined);
-      registerTask(this as Task<unknown>);
+    const name = options?.name;
+    if (name != null) this._name = String(name);
+    else {
+      this._name = null;
+      this._number = ++taskCounter;
     }
+    this._context = options?.context ?? copyContext();
+    const loop = this._loop as AbstractEventLoop & FastLoop;
+    loop._startingTasks.add(this as Task<unknown>);
+    this._registered = STARTING;
+    if (options?.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
+    else loop._callSoonWith(taskStep, [this], this._context);
   }
 
   /** Task does not support setResult() (RuntimeError, as Python). */
@@ -106,12 +133,13 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The task's name. */
   getName(): string {
-    return this._name;
+    return this._name ??= `Task-${this._number}`;
   }
 
   /** Renames the task. */
   setName(value: unknown): void {
     this._name = String(value);
+    if (this._pending !== null) this._pending.name = this._name;
   }
 
   /** The coroutine the task wraps (null once an eager task finished in its first step). */
@@ -186,7 +214,7 @@ export class Task<T = unknown> extends Future<T> {
   override _reprInfo(): string[] {
     const info = super._reprInfo();
     if (this._mustCancel) info[0] = "cancelling";
-    info.splice(1, 0, `name='${this._name}'`);
+    info.splice(1, 0, `name='${this.getName()}'`);
     if (this._coro !== null) info.splice(2, 0, `coro=<${coroName(this._coro)}()>`);
     if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
     return info;
@@ -210,38 +238,55 @@ export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>)
 interface FastLoop {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
   _currentTask: Task<unknown> | null;
+  _startingTasks: Set<Task<unknown>>;
 }
 
 function scheduleStep(task: Task<unknown>, exc: unknown): void {
   const loop = task._loop as AbstractEventLoop & FastLoop;
-  if (exc === undefined) loop._callSoonWith(task._stepCb, null, task._context);
+  if (exc === undefined) loop._callSoonWith(task._stepCb ??= makeStepCallback(task), null, task._context);
   else loop._callSoonWith(taskStep, [task, exc], task._context);
 }
 
-function registerTask(task: Task<unknown>): void {
+function makeStepCallback(task: Task<unknown>): () => void {
+  const cb = (): void => taskStep(task, undefined);
+  // Lets debug reprs of the loop's handles name the task they step.
+  (cb as { __self__?: unknown }).__self__ = task;
+  return cb;
+}
+
+function makeWakeup(task: Task<unknown>): (fut: Future<unknown>) => void {
+  const cb = (fut: Future<unknown>): void => taskWakeup(task, fut);
+  // Lets formatTaskTree() and reprs find the task waiting on a future.
+  (cb as { __self__?: unknown }).__self__ = task;
+  return cb;
+}
+
+/** The task waits on a future for the first time: from now on only a weak reference may keep track of it. */
+function registerWaiting(task: Task<unknown>): void {
+  (task._loop as AbstractEventLoop & FastLoop)._startingTasks.delete(task);
   const ref = new WeakRef(task);
   task._weak = ref;
-  scheduledTasks.add(ref);
+  waitingTasks.add(ref);
   const state: PendingState = {
     loop: task._loop,
-    repr: `<Task pending name='${task._name}'>`,
+    name: task.getName(),
     sourceTraceback: task._sourceTraceback,
-    done: false,
-    log: true,
+    log: task._logDestroy,
   };
   task._pending = state;
-  destroyedPending.register(task, state);
+  destroyedPending.register(task, state, state);
+  task._registered = WAITING;
 }
 
 function unregisterTask(task: Task<unknown>): void {
-  if (task._weak !== null) {
-    scheduledTasks.delete(task._weak);
+  if (task._registered === STARTING) (task._loop as AbstractEventLoop & FastLoop)._startingTasks.delete(task);
+  else if (task._registered === WAITING) {
+    waitingTasks.delete(task._weak!);
+    destroyedPending.unregister(task._pending!);
     task._weak = null;
-  }
-  if (task._pending !== null) {
-    task._pending.done = true;
     task._pending = null;
   }
+  task._registered = NOT_REGISTERED;
 }
 
 function enterTask(loop: FastLoop, task: Task<unknown>): void {
@@ -320,7 +365,8 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
         scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
       } else {
         result._asyncio_future_blocking = false;
-        result.addDoneCallback(task._wakeup as DoneCallback<Future<unknown>>, { context: task._context });
+        if (task._registered === STARTING) registerWaiting(task);
+        result.addDoneCallback((task._wakeup ??= makeWakeup(task)) as DoneCallback<Future<unknown>>, { context: task._context });
         task._futWaiter = result;
         if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
       }
@@ -357,6 +403,10 @@ function eagerStart(task: Task<unknown>): void {
     eagerTasks.add(task);
     try {
       runInContext(task._context, task._context._vars, stepRunAndHandleResult as (...a: never[]) => unknown, [task, undefined]);
+    } catch (e) {
+      // The step could not run (its context was already entered): nothing will ever step the task.
+      if (!task.done()) unregisterTask(task);
+      throw e;
     } finally {
       eagerTasks.delete(task);
     }
@@ -364,7 +414,6 @@ function eagerStart(task: Task<unknown>): void {
     loop._currentTask = prev;
   }
   if (task.done()) task._coro = null;
-  else registerTask(task);
 }
 
 /** The task running right now on `loop` (default: the running loop), or null. */
@@ -377,9 +426,11 @@ export function currentTask(loop?: AbstractEventLoop | null): Task<unknown> | nu
 export function allTasks(loop?: AbstractEventLoop | null): Set<Task<unknown>> {
   const l = loop ?? getRunningLoop();
   const out = new Set<Task<unknown>>();
-  for (const ref of scheduledTasks) {
+  const starting = (l as AbstractEventLoop & Partial<FastLoop>)._startingTasks;
+  if (starting !== undefined) for (const t of starting) if (!t.done()) out.add(t);
+  for (const ref of waitingTasks) {
     const t = ref.deref();
-    if (t === undefined) scheduledTasks.delete(ref);
+    if (t === undefined) waitingTasks.delete(ref);
     else if (t._loop === l && !t.done()) out.add(t);
   }
   for (const t of eagerTasks) if (t._loop === l && !t.done()) out.add(t);
@@ -529,7 +580,8 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
     if (nfinished === nfuts) {
       const results: unknown[] = [];
       for (const f of children) {
-        if (f.cancelled()) results.push(new CancelledError(f._cancelMessage ?? ""));
+        // A new error per child, as Python's gather (its stack only in debug mode).
+        if (f.cancelled()) results.push(cancelledError(f._cancelMessage ?? "", loop!.getDebug()));
         else {
           const e = f.exception();
           results.push(e !== null ? e : f.result());
@@ -540,16 +592,22 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
     }
   };
 
+  // One copy of the context serves every child's done callback (the callback reads no context variable).
+  const callbackOptions = { context: copyContext() };
+  let loopOptions: { loop: AbstractEventLoop } | undefined;
   for (const arg of aws) {
     let fut = argToFut.get(arg);
     if (fut === undefined) {
-      fut = ensureFuture(arg as Awaitable<unknown>, { loop });
-      if (loop === null) loop = fut.getLoop();
+      fut = ensureFuture(arg as Awaitable<unknown>, loopOptions);
+      if (loopOptions === undefined) {
+        loop = fut.getLoop();
+        loopOptions = { loop };
+      }
       if (fut !== arg && fut instanceof Task) fut._logDestroyPending = false;
       nfuts += 1;
       argToFut.set(arg, fut);
       if (fut.done()) doneFuts.push(fut);
-      else fut.addDoneCallback(doneCallback);
+      else fut.addDoneCallback(doneCallback, callbackOptions);
     }
     children.push(fut);
   }

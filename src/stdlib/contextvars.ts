@@ -12,6 +12,9 @@ import { RuntimeError, KeyError, ValueError } from "./exceptions.js";
 
 const MISSING: unique symbol = Symbol("MISSING");
 
+/** The mapping of a new Context; never written (a shared mapping is copied before the first write). */
+const EMPTY_VARS = new Map<ContextVar<unknown>, unknown>();
+
 /** A mapping of ContextVars to values; run code inside it with `run()`. */
 export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
   /** @internal */
@@ -22,8 +25,9 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
   _entered = false;
 
   constructor() {
-    this._vars = new Map();
-    this._shared = false;
+    // Copy-on-write from one shared empty mapping: copyContext() (once per task) replaces it at once.
+    this._vars = EMPTY_VARS;
+    this._shared = true;
   }
 
   /** Calls fn(...args) with this context as the current one (RuntimeError if it is already entered). */

@@ -14,6 +14,22 @@ function named<T extends { prototype: Error }>(cls: T, name: string): T {
 export class CancelledError extends Error {}
 named(CancelledError, "CancelledError");
 
+/**
+ * @internal A CancelledError made by the loop's machinery (a cancelled
+ * future's result(), gather's per-child result). Its V8 stack would hold only
+ * tsyncio's own frames, which tracebacks leave out, yet capturing it was most
+ * of the cost of cancelling a task; so the stack is captured only when
+ * `withStack` (the loop's debug mode). The class and message are unchanged.
+ */
+export function cancelledError(msg: string | null, withStack: boolean): CancelledError {
+  if (withStack) return msg === null ? new CancelledError() : new CancelledError(msg);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const exc = msg === null ? new CancelledError() : new CancelledError(msg);
+  Error.stackTraceLimit = limit;
+  return exc;
+}
+
 /** Python's KeyboardInterrupt: raised by `run()` when SIGINT interrupts the main task. */
 export class KeyboardInterrupt extends Error {}
 named(KeyboardInterrupt, "KeyboardInterrupt");

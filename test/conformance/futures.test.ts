@@ -302,3 +302,53 @@ test("the repr lists pending done callbacks", () =>
     f.addDoneCallback(third);
     assert.equal(String(f), "<Future pending cb=[first(), <1 more>, third()]>");
   }));
+
+/** The V8 frames ("at ...") of an error's stack. */
+function framesOf(e: unknown): string[] {
+  return String((e as Error).stack).split("\n").filter((l) => l.trim().startsWith("at "));
+}
+
+test("a cancelled future raises a CancelledError with the cancel() message; its stack is captured in debug mode only", async () => {
+  for (const debug of [false, true]) {
+    await withLoop((loop) => {
+      loop.setDebug(debug);
+      const f = loop.createFuture();
+      f.cancel("bye");
+      const e = (() => {
+        try {
+          f.result();
+        } catch (x) {
+          return x;
+        }
+        return null;
+      })();
+      assert.ok(e instanceof CancelledError);
+      assert.equal(e.message, "bye");
+      assert.equal(String(e), "CancelledError: bye");
+      assert.equal(framesOf(e).length > 0, debug, `debug=${debug}: ${String((e as Error).stack)}`);
+      // Raised again, it is the same exception (Python's cached _cancelled_exc) until consumed.
+      assert.throws(() => f.exception(), CancelledError);
+      loop.setDebug(false);
+    });
+  }
+});
+
+test("gather(returnExceptions) gives each cancelled child its own CancelledError, with the child's message", async () => {
+  for (const debug of [false, true]) {
+    const results = await withLoop(async (loop) => {
+      loop.setDebug(debug);
+      const a = loop.createFuture();
+      const b = loop.createFuture();
+      const g = asyncio.gather(a, b, { returnExceptions: true });
+      a.cancel("first");
+      b.cancel();
+      const r = await loop.runUntilComplete(g);
+      loop.setDebug(false);
+      return r;
+    });
+    assert.ok(results[0] instanceof CancelledError && results[1] instanceof CancelledError);
+    assert.notEqual(results[0], results[1]);
+    assert.deepEqual(results.map((e) => (e as Error).message), ["first", ""]);
+    assert.equal(framesOf(results[0]).length > 0, debug);
+  }
+});

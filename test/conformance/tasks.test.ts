@@ -142,6 +142,8 @@ test("allTasks: the pending tasks of the loop, including the current one", async
     assert.ok(all.has(me) && all.has(a) && all.has(b));
     yield* b;
     assert.equal(asyncio.allTasks().has(b), false);
+    // `a` now waits on its sleep's future (tracked weakly from then on) and is still listed.
+    assert.ok(asyncio.allTasks().has(a));
     a.cancel();
     yield* asyncio.wait([a]);
     assert.deepEqual([...asyncio.allTasks()], [me]);
