@@ -49,10 +49,12 @@ interface Unawaited {
   started: boolean;
 }
 
-const UNAWAITED = Symbol("tsyncio.unawaited");
+const STARTED = Symbol("tsyncio.started");
+const RECORD = Symbol("tsyncio.unawaited");
+const ORIGIN = Symbol("tsyncio.origin");
 
-/** A coroutine of tsyncio's API, with the record its "never awaited" check reads. */
-type Watched = Coroutine<unknown> & { [UNAWAITED]?: Unawaited };
+/** A coroutine of tsyncio's API, with what its "never awaited" check reads. */
+type Watched = Coroutine<unknown> & { [STARTED]: boolean; [RECORD]?: Unawaited; [ORIGIN]?: string; __name__?: string };
 
 // CPython warns when a coroutine object is destroyed without ever being
 // started (`asyncio.sleep(1)` without await); its creation site is shown when
@@ -62,6 +64,24 @@ const unawaited = new FinalizationRegistry<Unawaited>((u) => {
   const where = u.origin === null ? "" : `\nCoroutine created at (most recent call first)\n${u.origin}`;
   process.emitWarning(`coroutine '${u.name}' was never awaited${where}`, "RuntimeWarning");
 });
+
+// Registering every coroutine with the FinalizationRegistry would cost the hot
+// paths several times over (a million `yield* sleep(0)` ran 6x slower), and
+// nearly every coroutine is started in the job that made it. So new ones wait
+// in `fresh` until the current job ends (one microtask per batch); only those
+// still unstarted then are registered.
+let fresh: Watched[] = [];
+
+function registerUnstarted(): void {
+  const batch = fresh;
+  fresh = [];
+  for (const g of batch) {
+    if (g[STARTED]) continue;
+    const u: Unawaited = { name: g.__name__ ?? "coroutine", origin: g[ORIGIN] ?? null, started: false };
+    g[RECORD] = u;
+    unawaited.register(g, u);
+  }
+}
 
 let captureOrigin: ((skip: number) => string) | null = null;
 
@@ -80,8 +100,9 @@ const genReturn = genProto.return;
 
 /** Marks a watched coroutine as started: it was awaited or scheduled, so no warning. */
 function markStarted(g: Watched): void {
-  const u = g[UNAWAITED];
-  if (u !== undefined && !u.started) u.started = true;
+  g[STARTED] = true;
+  const u = g[RECORD];
+  if (u !== undefined) u.started = true;
 }
 
 /**
@@ -102,20 +123,22 @@ export function awaitableCoroutine<A extends unknown[], T>(genFn: (...args: A) =
     },
     // core/tasks.ts names a Task's coroutine from `__name__` (`coro=<sleep()>`).
     __name__: { configurable: true, value: genFn.name },
-    next: { configurable: true, writable: true, value(this: Watched, v?: unknown) { markStarted(this); return genNext.call(this, v); } },
-    throw: { configurable: true, writable: true, value(this: Watched, e?: unknown) { markStarted(this); return genThrow.call(this, e); } },
-    return: { configurable: true, writable: true, value(this: Watched, v?: unknown) { markStarted(this); return genReturn.call(this, v as never); } },
+    next: { configurable: true, writable: true, value(this: Watched, v?: unknown) { if (!this[STARTED]) markStarted(this); return genNext.call(this, v); } },
+    throw: { configurable: true, writable: true, value(this: Watched, e?: unknown) { if (!this[STARTED]) markStarted(this); return genThrow.call(this, e); } },
+    return: { configurable: true, writable: true, value(this: Watched, v?: unknown) { if (!this[STARTED]) markStarted(this); return genReturn.call(this, v as never); } },
   });
   const name = genFn.name;
-  const make = function (this: unknown, ...args: A): AwaitableCoroutine<T> {
-    const g = genFn.apply(this, args) as Watched;
-    const u: Unawaited = { name, origin: captureOrigin === null ? null : captureOrigin(2), started: false };
-    g[UNAWAITED] = u;
-    unawaited.register(g, u);
+  // `arguments` rather than a rest array: V8 forwards it to apply() without allocating.
+  const make = function (this: unknown): AwaitableCoroutine<T> {
+    // eslint-disable-next-line prefer-rest-params
+    const g = genFn.apply(this, arguments as unknown as A) as Watched;
+    g[STARTED] = false;
+    if (captureOrigin !== null) g[ORIGIN] = captureOrigin(2);
+    if (fresh.push(g) === 1) queueMicrotask(registerUnstarted);
     return g as unknown as AwaitableCoroutine<T>;
   };
   Object.defineProperties(make, { name: { value: name }, _isCoroutine: { value: true } });
-  return make;
+  return make as (...args: A) => AwaitableCoroutine<T>;
 }
 
 /**
