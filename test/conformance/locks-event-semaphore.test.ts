@@ -1,0 +1,382 @@
+// Conformance: CPython 3.12's test_locks.py, classes EventTests and
+// SemaphoreTests, test by test. Each test names the CPython test it re-creates;
+// IsolatedAsyncioTestCase becomes asyncio.run on a virtual-time loop. Where
+// CPython reads the private `_waiters`/`_value`, the test reads the repr
+// (`waiters:n`, `value:n`) or uses a real waiting task instead of a mock.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as asyncio from "../../src/index.js";
+import { CancelledError, ValueError } from "../../src/index.js";
+import type { Coroutine } from "../../src/index.js";
+
+/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
+function run<T>(main: () => Coroutine<T>): Promise<T> {
+  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
+}
+
+// test_locks.py's STR_RGX_REPR without "object at 0x...": tsyncio objects have no address.
+const RGX_REPR = /^<(?<class>.*?) \[(?<extras>(set|unset|locked|unlocked|filling|draining|resetting|broken)(, value:\d)?(, waiters:\d+)?(, waiters:\d+\/\d+)?)\]>$/;
+
+/** The number of waiters a repr shows (0 when it shows none). */
+function waitersOf(obj: object): number {
+  return Number(/waiters:(\d+)/.exec(String(obj))?.[1] ?? 0);
+}
+
+/** Awaits `aw` and asserts it raises CancelledError. */
+function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
+  try {
+    yield* aw;
+  } catch (e) {
+    assert.ok(e instanceof CancelledError, String(e));
+    return;
+  }
+  assert.fail("CancelledError not raised");
+}
+
+// ---- EventTests -----------------------------------------------------------------
+
+// test_locks.py EventTests.test_repr (a real waiting task instead of a mock waiter)
+test("test_locks.EventTests.test_repr", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    assert.ok(String(ev).endsWith("[unset]>"), String(ev));
+    assert.equal(RGX_REPR.exec(String(ev))?.groups?.extras, "unset");
+    const waiter = asyncio.createTask(ev.wait());
+    yield* asyncio.sleep(0);
+    assert.ok(String(ev).includes("waiters:1"), String(ev));
+    assert.match(String(ev), RGX_REPR);
+    ev.set();
+    // As in CPython, the woken waiter leaves the list only when it resumes.
+    assert.ok(String(ev).endsWith("[set, waiters:1]>"), String(ev));
+    assert.match(String(ev), RGX_REPR);
+    yield* waiter;
+    assert.ok(String(ev).endsWith("[set]>"), String(ev));
+  }));
+
+// test_locks.py EventTests.test_wait
+test("test_locks.EventTests.test_wait", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    assert.ok(!ev.isSet());
+    const result: number[] = [];
+    function* c(n: number): Coroutine<void> {
+      if (yield* ev.wait()) result.push(n);
+    }
+    const t1 = asyncio.createTask(c(1));
+    const t2 = asyncio.createTask(c(2));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    const t3 = asyncio.createTask(c(3));
+    ev.set();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [3, 1, 2]);
+    for (const t of [t1, t2, t3]) {
+      assert.ok(t.done());
+      assert.equal(t.result(), undefined);
+    }
+  }));
+
+// test_locks.py EventTests.test_wait_on_set
+test("test_locks.EventTests.test_wait_on_set", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    ev.set();
+    const res = yield* ev.wait();
+    assert.ok(res);
+  }));
+
+// test_locks.py EventTests.test_wait_cancel
+test("test_locks.EventTests.test_wait_cancel", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    const wait = asyncio.createTask(ev.wait());
+    asyncio.getRunningLoop().callSoon(() => wait.cancel());
+    yield* raisesCancelled(wait);
+    assert.equal(waitersOf(ev), 0);
+  }));
+
+// test_locks.py EventTests.test_clear
+test("test_locks.EventTests.test_clear", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    assert.ok(!ev.isSet());
+    ev.set();
+    assert.ok(ev.isSet());
+    ev.clear();
+    assert.ok(!ev.isSet());
+  }));
+
+// test_locks.py EventTests.test_clear_with_waiters
+test("test_locks.EventTests.test_clear_with_waiters", () =>
+  run(function* () {
+    const ev = new asyncio.Event();
+    const result: number[] = [];
+    function* c1(): Coroutine<boolean> {
+      if (yield* ev.wait()) result.push(1);
+      return true;
+    }
+    const t = asyncio.createTask(c1());
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    ev.set();
+    ev.clear();
+    assert.ok(!ev.isSet());
+    ev.set();
+    ev.set();
+    assert.equal(waitersOf(ev), 1);
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    assert.equal(waitersOf(ev), 0);
+    assert.ok(t.done());
+    assert.ok(t.result());
+  }));
+
+// ---- SemaphoreTests -------------------------------------------------------------
+
+// test_locks.py SemaphoreTests.test_initial_value_zero
+test("test_locks.SemaphoreTests.test_initial_value_zero", () => {
+  const sem = new asyncio.Semaphore(0);
+  assert.ok(sem.locked());
+});
+
+// test_locks.py SemaphoreTests.test_repr (real waiting tasks instead of mock waiters)
+test("test_locks.SemaphoreTests.test_repr", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore();
+    assert.ok(String(sem).endsWith("[unlocked, value:1]>"), String(sem));
+    assert.match(String(sem), RGX_REPR);
+    yield* sem.acquire();
+    assert.ok(String(sem).endsWith("[locked]>"), String(sem));
+    assert.ok(!String(sem).includes("waiters"));
+    assert.match(String(sem), RGX_REPR);
+    const w1 = asyncio.createTask(sem.acquire());
+    yield* asyncio.sleep(0);
+    assert.ok(String(sem).includes("waiters:1"), String(sem));
+    assert.match(String(sem), RGX_REPR);
+    const w2 = asyncio.createTask(sem.acquire());
+    yield* asyncio.sleep(0);
+    assert.ok(String(sem).includes("waiters:2"), String(sem));
+    assert.match(String(sem), RGX_REPR);
+    w1.cancel();
+    w2.cancel();
+    yield* asyncio.wait([w1, w2]);
+  }));
+
+// test_locks.py SemaphoreTests.test_semaphore
+test("test_locks.SemaphoreTests.test_semaphore", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore();
+    assert.match(String(sem), /value:1/);
+    // `await sem` is a TypeError: a Semaphore is not awaitable.
+    assert.throws(() => {
+      const it = (sem as unknown as Iterable<unknown>)[Symbol.iterator];
+      return (it as () => unknown).call(sem);
+    }, TypeError);
+    assert.ok(!sem.locked());
+    assert.match(String(sem), /value:1/);
+  }));
+
+// test_locks.py SemaphoreTests.test_semaphore_value
+test("test_locks.SemaphoreTests.test_semaphore_value", () => {
+  assert.throws(() => new asyncio.Semaphore(-1), ValueError);
+});
+
+// test_locks.py SemaphoreTests.test_acquire
+test("test_locks.SemaphoreTests.test_acquire", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(3);
+    const result: number[] = [];
+    assert.ok(yield* sem.acquire());
+    assert.ok(yield* sem.acquire());
+    assert.ok(!sem.locked());
+    function* c(n: number): Coroutine<boolean> {
+      yield* sem.acquire();
+      result.push(n);
+      return true;
+    }
+    const t1 = asyncio.createTask(c(1));
+    const t2 = asyncio.createTask(c(2));
+    const t3 = asyncio.createTask(c(3));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    assert.ok(sem.locked());
+    assert.equal(waitersOf(sem), 2);
+    const t4 = asyncio.createTask(c(4));
+    sem.release();
+    sem.release();
+    assert.ok(sem.locked()); // value 0: the released slots are promised to waiters
+    yield* asyncio.sleep(0);
+    assert.equal(result.length, 3);
+    assert.ok(sem.locked());
+    assert.equal(waitersOf(sem), 1);
+    assert.ok(t1.done());
+    assert.ok(t1.result());
+    const raceTasks = [t2, t3, t4];
+    assert.equal(raceTasks.filter((t) => t.done() && t.result()).length, 2);
+    // cleanup locked semaphore
+    sem.release();
+    yield* asyncio.gather(...raceTasks);
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_cancel
+test("test_locks.SemaphoreTests.test_acquire_cancel", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore();
+    yield* sem.acquire();
+    const acquire = asyncio.createTask(sem.acquire());
+    asyncio.getRunningLoop().callSoon(() => acquire.cancel());
+    yield* raisesCancelled(acquire);
+    assert.equal(waitersOf(sem), 0);
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_cancel_before_awoken
+test("test_locks.SemaphoreTests.test_acquire_cancel_before_awoken", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(0);
+    const t1 = asyncio.createTask(sem.acquire());
+    const t2 = asyncio.createTask(sem.acquire());
+    const t3 = asyncio.createTask(sem.acquire());
+    const t4 = asyncio.createTask(sem.acquire());
+    yield* asyncio.sleep(0);
+    t1.cancel();
+    t2.cancel();
+    sem.release();
+    yield* asyncio.sleep(0);
+    yield* asyncio.sleep(0);
+    assert.equal([t3, t4].filter((t) => t.done()).length, 1);
+    assert.ok(t3.done());
+    assert.ok(!t4.done());
+    t3.cancel();
+    t4.cancel();
+    yield* asyncio.sleep(0);
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_hang
+test("test_locks.SemaphoreTests.test_acquire_hang", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(0);
+    const t1 = asyncio.createTask(sem.acquire());
+    const t2 = asyncio.createTask(sem.acquire());
+    yield* asyncio.sleep(0);
+    t1.cancel();
+    sem.release();
+    yield* asyncio.sleep(0);
+    yield* asyncio.sleep(0);
+    assert.ok(sem.locked());
+    assert.ok(t2.done());
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_no_hang
+test("test_locks.SemaphoreTests.test_acquire_no_hang", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(1);
+    function* c1(): Coroutine<void> {
+      yield* sem.hold(function* () {
+        yield* asyncio.sleep(0);
+      });
+      t2.cancel();
+    }
+    function* c2(): Coroutine<void> {
+      yield* sem.hold(function* () {
+        assert.fail("c2 must not get the semaphore");
+      });
+    }
+    const t1 = asyncio.createTask(c1());
+    const t2 = asyncio.createTask(c2());
+    const [r1, r2] = yield* asyncio.gather(t1, t2, { returnExceptions: true });
+    assert.equal(r1, undefined);
+    assert.ok(r2 instanceof CancelledError);
+    yield* asyncio.waitFor(sem.acquire(), 1.0);
+  }));
+
+// test_locks.py SemaphoreTests.test_release_not_acquired
+test("test_locks.SemaphoreTests.test_release_not_acquired", () => {
+  const sem = new asyncio.BoundedSemaphore();
+  assert.throws(() => sem.release(), ValueError);
+});
+
+// test_locks.py SemaphoreTests.test_release_no_waiters
+test("test_locks.SemaphoreTests.test_release_no_waiters", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore();
+    yield* sem.acquire();
+    assert.ok(sem.locked());
+    sem.release();
+    assert.ok(!sem.locked());
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_fifo_order
+test("test_locks.SemaphoreTests.test_acquire_fifo_order", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(1);
+    const result: string[] = [];
+    function* coro(tag: string): Coroutine<void> {
+      yield* sem.acquire();
+      result.push(`${tag}_1`);
+      yield* asyncio.sleep(0.01);
+      sem.release();
+      yield* sem.acquire();
+      result.push(`${tag}_2`);
+      yield* asyncio.sleep(0.01);
+      sem.release();
+    }
+    yield* asyncio.taskGroup(function* (tg) {
+      tg.createTask(coro("c1"));
+      tg.createTask(coro("c2"));
+      tg.createTask(coro("c3"));
+    });
+    assert.deepEqual(result, ["c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2"]);
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_fifo_order_2
+test("test_locks.SemaphoreTests.test_acquire_fifo_order_2", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(1);
+    const result: number[] = [];
+    function* c1(): Coroutine<boolean> {
+      yield* sem.acquire();
+      result.push(1);
+      return true;
+    }
+    function* c2(): Coroutine<boolean> {
+      yield* sem.acquire();
+      result.push(2);
+      sem.release();
+      yield* sem.acquire();
+      result.push(4);
+      return true;
+    }
+    function* c3(): Coroutine<boolean> {
+      yield* sem.acquire();
+      result.push(3);
+      return true;
+    }
+    const tasks = [asyncio.createTask(c1()), asyncio.createTask(c2()), asyncio.createTask(c3())];
+    yield* asyncio.sleep(0);
+    sem.release();
+    sem.release();
+    yield* asyncio.gather(...tasks);
+    assert.deepEqual(result, [1, 2, 3, 4]);
+  }));
+
+// test_locks.py SemaphoreTests.test_acquire_fifo_order_3
+test("test_locks.SemaphoreTests.test_acquire_fifo_order_3", () =>
+  run(function* () {
+    const sem = new asyncio.Semaphore(0);
+    const result: number[] = [];
+    function* c(n: number): Coroutine<boolean> {
+      yield* sem.acquire();
+      result.push(n);
+      return true;
+    }
+    const t1 = asyncio.createTask(c(1));
+    const t2 = asyncio.createTask(c(2));
+    const t3 = asyncio.createTask(c(3));
+    yield* asyncio.sleep(0);
+    t1.cancel();
+    yield* asyncio.sleep(0);
+    sem.release();
+    sem.release();
+    yield* asyncio.gather(t1, t2, t3, { returnExceptions: true });
+    assert.deepEqual(result, [2, 3]);
+  }));
