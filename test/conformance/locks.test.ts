@@ -1,4 +1,4 @@
-// Conformance: CPython 3.12's test_locks.py, classes EventTests and
+// Conformance: CPython 3.12's test_locks.py, classes LockTests, EventTests and
 // SemaphoreTests, test by test. Each test names the CPython test it re-creates;
 // IsolatedAsyncioTestCase becomes asyncio.run on a virtual-time loop. Where
 // CPython reads the private `_waiters`/`_value`, the test reads the repr
@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
-import { CancelledError, ValueError } from "../../src/index.js";
+import { CancelledError, RuntimeError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
@@ -32,6 +32,191 @@ function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
   }
   assert.fail("CancelledError not raised");
 }
+
+// ---- LockTests ------------------------------------------------------------------
+
+// test_locks.py LockTests.test_repr
+test("test_locks.LockTests.test_repr", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    assert.ok(String(lock).endsWith("[unlocked]>"), String(lock));
+    assert.match(String(lock), RGX_REPR);
+    yield* lock.acquire();
+    assert.ok(String(lock).endsWith("[locked]>"), String(lock));
+    assert.match(String(lock), RGX_REPR);
+  }));
+
+// test_locks.py LockTests.test_lock
+test("test_locks.LockTests.test_lock", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    // `await lock` is a TypeError: a Lock is not awaitable.
+    let raised: unknown = null;
+    try {
+      yield* (lock as unknown as Iterable<unknown>);
+    } catch (e) {
+      raised = e;
+    }
+    assert.ok(raised instanceof TypeError, String(raised));
+    assert.ok(!lock.locked());
+  }));
+
+// test_locks.py LockTests.test_acquire
+test("test_locks.LockTests.test_acquire", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    const result: number[] = [];
+    assert.ok(yield* lock.acquire());
+    function* c(n: number): Coroutine<boolean> {
+      if (yield* lock.acquire()) result.push(n);
+      return true;
+    }
+    const t1 = asyncio.createTask(c(1));
+    const t2 = asyncio.createTask(c(2));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    lock.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    const t3 = asyncio.createTask(c(3));
+    lock.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2]);
+    lock.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2, 3]);
+    for (const t of [t1, t2, t3]) {
+      assert.ok(t.done());
+      assert.ok(t.result());
+    }
+  }));
+
+// test_locks.py LockTests.test_acquire_cancel
+test("test_locks.LockTests.test_acquire_cancel", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    assert.ok(yield* lock.acquire());
+    const task = asyncio.createTask(lock.acquire());
+    asyncio.getRunningLoop().callSoon(() => task.cancel());
+    yield* raisesCancelled(task);
+    assert.equal(waitersOf(lock), 0);
+  }));
+
+// test_locks.py LockTests.test_cancel_race
+test("test_locks.LockTests.test_cancel_race", () =>
+  run(function* () {
+    // A holds the lock, B and C wait; then B is cancelled while A releases:
+    // the release must move on to C's waiter.
+    const lock = new asyncio.Lock();
+    function* lockit(blocker: asyncio.Future<void> | null): Coroutine<void> {
+      yield* lock.acquire();
+      try {
+        if (blocker !== null) yield* blocker;
+      } finally {
+        lock.release();
+      }
+    }
+    const fa = asyncio.getRunningLoop().createFuture<void>();
+    const ta = asyncio.createTask(lockit(fa));
+    yield* asyncio.sleep(0);
+    assert.ok(lock.locked());
+    const tb = asyncio.createTask(lockit(null));
+    yield* asyncio.sleep(0);
+    assert.equal(waitersOf(lock), 1);
+    const tc = asyncio.createTask(lockit(null));
+    yield* asyncio.sleep(0);
+    assert.equal(waitersOf(lock), 2);
+    fa.setResult(undefined);
+    tb.cancel();
+    yield* asyncio.sleep(0);
+    assert.ok(!lock.locked());
+    assert.ok(ta.done());
+    assert.ok(tb.cancelled());
+    yield* tc;
+  }));
+
+// test_locks.py LockTests.test_cancel_release_race
+test("test_locks.LockTests.test_cancel_release_race", () =>
+  run(function* () {
+    // Issue 32734: acquire 4 locks, cancel the second, release the first: only one lock is taken.
+    const loop = asyncio.getRunningLoop();
+    const lock = new asyncio.Lock();
+    let lockCount = 0;
+    let callCount = 0;
+    function* lockit(): Coroutine<void> {
+      callCount++;
+      yield* lock.acquire();
+      lockCount++;
+    }
+    yield* lock.acquire();
+    const t1 = asyncio.createTask(lockit());
+    const t2 = asyncio.createTask(lockit());
+    const t3 = asyncio.createTask(lockit());
+    // Start scheduled tasks
+    yield* asyncio.sleep(0);
+    loop.callSoon(() => {
+      t1.cancel();
+      lock.release();
+    });
+    yield* raisesCancelled(t1);
+    // Make sure only one lock was taken, while 3 calls were made to lockit()
+    assert.equal(lockCount, 1);
+    assert.equal(callCount, 3);
+    assert.ok(t1.cancelled() && t2.done());
+    // Cleanup the task that is stuck on acquire.
+    t3.cancel();
+    yield* asyncio.sleep(0);
+    assert.ok(t3.cancelled());
+  }));
+
+// test_locks.py LockTests.test_finished_waiter_cancelled
+test("test_locks.LockTests.test_finished_waiter_cancelled", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    yield* lock.acquire();
+    assert.ok(lock.locked());
+    const tb = asyncio.createTask(lock.acquire());
+    yield* asyncio.sleep(0);
+    assert.equal(waitersOf(lock), 1);
+    // Create a second waiter, wake up the first, and cancel it.
+    const tc = asyncio.createTask(lock.acquire());
+    tb.cancel();
+    lock.release();
+    yield* asyncio.sleep(0);
+    assert.ok(lock.locked());
+    assert.ok(tb.cancelled());
+    // Cleanup
+    yield* tc;
+  }));
+
+// test_locks.py LockTests.test_release_not_acquired
+test("test_locks.LockTests.test_release_not_acquired", () => {
+  const lock = new asyncio.Lock();
+  assert.throws(() => lock.release(), RuntimeError);
+});
+
+// test_locks.py LockTests.test_release_no_waiters
+test("test_locks.LockTests.test_release_no_waiters", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    yield* lock.acquire();
+    assert.ok(lock.locked());
+    lock.release();
+    assert.ok(!lock.locked());
+  }));
+
+// test_locks.py LockTests.test_context_manager (`async with lock:` is lock.hold(body))
+test("test_locks.LockTests.test_context_manager", () =>
+  run(function* () {
+    const lock = new asyncio.Lock();
+    assert.ok(!lock.locked());
+    yield* lock.hold(function* () {
+      assert.ok(lock.locked());
+    });
+    assert.ok(!lock.locked());
+  }));
 
 // ---- EventTests -----------------------------------------------------------------
 
