@@ -1,12 +1,12 @@
-// Conformance: CPython 3.12's test_locks.py, classes LockTests, EventTests and
-// SemaphoreTests, test by test. Each test names the CPython test it re-creates;
+// Conformance: CPython 3.12's test_locks.py, classes LockTests, EventTests,
+// ConditionTests and SemaphoreTests, test by test. Each test names the CPython test it re-creates;
 // IsolatedAsyncioTestCase becomes asyncio.run on a virtual-time loop. Where
 // CPython reads the private `_waiters`/`_value`, the test reads the repr
 // (`waiters:n`, `value:n`) or uses a real waiting task instead of a mock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
-import { CancelledError, RuntimeError, ValueError } from "../../src/index.js";
+import { CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
@@ -314,6 +314,325 @@ test("test_locks.EventTests.test_clear_with_waiters", () =>
     assert.equal(waitersOf(ev), 0);
     assert.ok(t.done());
     assert.ok(t.result());
+  }));
+
+// ---- ConditionTests -------------------------------------------------------------
+
+// test_locks.py ConditionTests.test_wait
+test("test_locks.ConditionTests.test_wait", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    const result: number[] = [];
+    function* c(n: number): Coroutine<boolean> {
+      yield* cond.acquire();
+      if (yield* cond.wait()) result.push(n);
+      return true;
+    }
+    const t1 = asyncio.createTask(c(1));
+    const t2 = asyncio.createTask(c(2));
+    const t3 = asyncio.createTask(c(3));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    assert.ok(!cond.locked());
+    assert.ok(yield* cond.acquire());
+    cond.notify();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    assert.ok(cond.locked());
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    assert.ok(cond.locked());
+    cond.notify(2);
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    assert.ok(cond.locked());
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2]);
+    assert.ok(cond.locked());
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2, 3]);
+    assert.ok(cond.locked());
+    for (const t of [t1, t2, t3]) {
+      assert.ok(t.done());
+      assert.ok(t.result());
+    }
+  }));
+
+// test_locks.py ConditionTests.test_wait_cancel
+test("test_locks.ConditionTests.test_wait_cancel", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    yield* cond.acquire();
+    const wait = asyncio.createTask(cond.wait());
+    asyncio.getRunningLoop().callSoon(() => wait.cancel());
+    yield* raisesCancelled(wait);
+    assert.equal(waitersOf(cond), 0);
+    assert.ok(cond.locked());
+  }));
+
+// test_locks.py ConditionTests.test_wait_cancel_contested
+test("test_locks.ConditionTests.test_wait_cancel_contested", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    yield* cond.acquire();
+    assert.ok(cond.locked());
+    const waitTask = asyncio.createTask(cond.wait());
+    yield* asyncio.sleep(0);
+    assert.ok(!cond.locked());
+    // Notify, but contest the lock before cancelling
+    yield* cond.acquire();
+    assert.ok(cond.locked());
+    cond.notify();
+    const loop = asyncio.getRunningLoop();
+    loop.callSoon(() => waitTask.cancel());
+    loop.callSoon(() => cond.release());
+    try {
+      yield* waitTask;
+    } catch (e) {
+      // Should not happen, since no cancellation points
+      if (!(e instanceof CancelledError)) throw e;
+    }
+    assert.ok(cond.locked());
+  }));
+
+// test_locks.py ConditionTests.test_wait_cancel_after_notify (bpo-32841)
+test("test_locks.ConditionTests.test_wait_cancel_after_notify", () =>
+  run(function* () {
+    let waited = false;
+    const cond = new asyncio.Condition();
+    function* waitOnCond(): Coroutine<void> {
+      yield* cond.hold(function* () {
+        waited = true; // Make sure this area was reached
+        yield* cond.wait();
+      });
+    }
+    const waiter = asyncio.createTask(waitOnCond());
+    yield* asyncio.sleep(0); // Start waiting
+    yield* cond.acquire();
+    cond.notify();
+    yield* asyncio.sleep(0); // Get to acquire()
+    waiter.cancel();
+    yield* asyncio.sleep(0); // Activate cancellation
+    cond.release();
+    yield* asyncio.sleep(0); // Cancellation should occur
+    assert.ok(waiter.cancelled());
+    assert.ok(waited);
+  }));
+
+// test_locks.py ConditionTests.test_wait_unacquired
+test("test_locks.ConditionTests.test_wait_unacquired", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    let raised: unknown = null;
+    try {
+      yield* cond.wait();
+    } catch (e) {
+      raised = e;
+    }
+    assert.ok(raised instanceof RuntimeError, String(raised));
+  }));
+
+// test_locks.py ConditionTests.test_wait_for
+test("test_locks.ConditionTests.test_wait_for", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    let presult = false;
+    const predicate = (): boolean => presult;
+    const result: number[] = [];
+    function* c1(): Coroutine<boolean> {
+      yield* cond.acquire();
+      if (yield* cond.waitFor(predicate)) {
+        result.push(1);
+        cond.release();
+      }
+      return true;
+    }
+    const t = asyncio.createTask(c1());
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    yield* cond.acquire();
+    cond.notify();
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    presult = true;
+    yield* cond.acquire();
+    cond.notify();
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    assert.ok(t.done());
+    assert.ok(t.result());
+  }));
+
+// test_locks.py ConditionTests.test_wait_for_unacquired
+test("test_locks.ConditionTests.test_wait_for_unacquired", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    // predicate can return true immediately
+    const res = yield* cond.waitFor(() => [1, 2, 3]);
+    assert.deepEqual(res, [1, 2, 3]);
+    let raised: unknown = null;
+    try {
+      yield* cond.waitFor(() => false);
+    } catch (e) {
+      raised = e;
+    }
+    assert.ok(raised instanceof RuntimeError, String(raised));
+  }));
+
+// test_locks.py ConditionTests.test_notify
+test("test_locks.ConditionTests.test_notify", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    const result: number[] = [];
+    function* c(n: number): Coroutine<boolean> {
+      yield* cond.acquire();
+      if (yield* cond.wait()) {
+        result.push(n);
+        cond.release();
+      }
+      return true;
+    }
+    const tasks = [1, 2, 3].map((n) => asyncio.createTask(c(n)));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    yield* cond.acquire();
+    cond.notify(1);
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1]);
+    yield* cond.acquire();
+    cond.notify(1);
+    cond.notify(2048);
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2, 3]);
+    for (const t of tasks) {
+      assert.ok(t.done());
+      assert.ok(t.result());
+    }
+  }));
+
+// test_locks.py ConditionTests.test_notify_all
+test("test_locks.ConditionTests.test_notify_all", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    const result: number[] = [];
+    function* c(n: number): Coroutine<boolean> {
+      yield* cond.acquire();
+      if (yield* cond.wait()) {
+        result.push(n);
+        cond.release();
+      }
+      return true;
+    }
+    const tasks = [1, 2].map((n) => asyncio.createTask(c(n)));
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, []);
+    yield* cond.acquire();
+    cond.notifyAll();
+    cond.release();
+    yield* asyncio.sleep(0);
+    assert.deepEqual(result, [1, 2]);
+    for (const t of tasks) {
+      assert.ok(t.done());
+      assert.ok(t.result());
+    }
+  }));
+
+// test_locks.py ConditionTests.test_notify_unacquired
+test("test_locks.ConditionTests.test_notify_unacquired", () => {
+  const cond = new asyncio.Condition();
+  assert.throws(() => cond.notify(), RuntimeError);
+});
+
+// test_locks.py ConditionTests.test_notify_all_unacquired
+test("test_locks.ConditionTests.test_notify_all_unacquired", () => {
+  const cond = new asyncio.Condition();
+  assert.throws(() => cond.notifyAll(), RuntimeError);
+});
+
+// test_locks.py ConditionTests.test_repr (real waiting tasks instead of mock waiters)
+test("test_locks.ConditionTests.test_repr", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    assert.ok(String(cond).includes("unlocked"), String(cond));
+    assert.match(String(cond), RGX_REPR);
+    yield* cond.acquire();
+    assert.ok(String(cond).includes("locked"), String(cond));
+    function* waiter(): Coroutine<void> {
+      yield* cond.hold(() => cond.wait());
+    }
+    cond.release();
+    const w1 = asyncio.createTask(waiter());
+    yield* asyncio.sleep(0);
+    assert.ok(String(cond).includes("waiters:1"), String(cond));
+    assert.match(String(cond), RGX_REPR);
+    const w2 = asyncio.createTask(waiter());
+    yield* asyncio.sleep(0);
+    assert.ok(String(cond).includes("waiters:2"), String(cond));
+    assert.match(String(cond), RGX_REPR);
+    w1.cancel();
+    w2.cancel();
+    yield* asyncio.wait([w1, w2]);
+  }));
+
+// test_locks.py ConditionTests.test_context_manager (`async with cond:` is cond.hold(body))
+test("test_locks.ConditionTests.test_context_manager", () =>
+  run(function* () {
+    const cond = new asyncio.Condition();
+    assert.ok(!cond.locked());
+    yield* cond.hold(function* () {
+      assert.ok(cond.locked());
+    });
+    assert.ok(!cond.locked());
+  }));
+
+// test_locks.py ConditionTests.test_explicit_lock (without the private `cond._lock is lock` check)
+test("test_locks.ConditionTests.test_explicit_lock", () =>
+  run(function* () {
+    function* f(lock?: asyncio.Lock, cond?: asyncio.Condition): Coroutine<void> {
+      const l = lock ?? new asyncio.Lock();
+      const c = cond ?? new asyncio.Condition(l);
+      assert.ok(!l.locked());
+      assert.ok(!c.locked());
+      yield* c.hold(function* () {
+        assert.ok(l.locked());
+        assert.ok(c.locked());
+      });
+      assert.ok(!l.locked());
+      assert.ok(!c.locked());
+      yield* l.hold(function* () {
+        assert.ok(l.locked());
+        assert.ok(c.locked());
+      });
+      assert.ok(!l.locked());
+      assert.ok(!c.locked());
+    }
+    // All should work in the same way.
+    yield* f();
+    yield* f(new asyncio.Lock());
+    const lock = new asyncio.Lock();
+    yield* f(lock, new asyncio.Condition(lock));
+  }));
+
+// test_locks.py ConditionTests.test_timeout_in_block
+test("test_locks.ConditionTests.test_timeout_in_block", () =>
+  run(function* () {
+    const condition = new asyncio.Condition();
+    yield* condition.hold(function* () {
+      let raised: unknown = null;
+      try {
+        yield* asyncio.waitFor(condition.wait(), 0.5);
+      } catch (e) {
+        raised = e;
+      }
+      assert.ok(raised instanceof TimeoutError, String(raised));
+    });
   }));
 
 // ---- SemaphoreTests -------------------------------------------------------------
