@@ -31,7 +31,7 @@ async function tsyncioThroughput(): Promise<number> {
       srv.setblocking(false);
       const c = new Socket(AF_INET, SOCK_STREAM);
       c.setblocking(false);
-      const acc = loop.sockAccept(srv);
+      const acc = asyncio.ensureFuture(loop.sockAccept(srv));
       yield* loop.sockConnect(c, srv.getsockname());
       const [conn] = yield* acc;
       const chunk = Buffer.alloc(SEND_CHUNK, 1);

@@ -5,7 +5,7 @@ export {
   AbstractEventLoop, AbstractEventLoopPolicy, DefaultEventLoopPolicy, Handle, TimerHandle,
   getRunningLoop, getEventLoop, setEventLoop, newEventLoop, getEventLoopPolicy, setEventLoopPolicy,
   _getRunningLoop, _setRunningLoop, inContext,
-  type AbstractServer, type AddrInfo, type ExceptionContext, type ExceptionHandler, type TaskFactory,
+  AbstractServer, type AddrInfo, type ExceptionContext, type ExceptionHandler, type TaskFactory,
   type CreateConnectionOptions, type CreateServerOptions, type CreateUnixConnectionOptions,
   type CreateUnixServerOptions, type CreateDatagramEndpointOptions, type ConnectAcceptedSocketOptions,
   type StartTlsOptions, type GetaddrinfoOptions, type SubprocessOptions, type FileDescriptorLike, type FileLike,

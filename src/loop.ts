@@ -8,6 +8,7 @@ import {
   type GetaddrinfoOptions, type StartTlsOptions, type SubprocessOptions,
 } from "./core/events.js";
 import type { Future } from "./core/futures.js";
+import { asyncDef, type AwaitableCoroutine } from "./core/coroutines.js";
 import type { BaseProtocol, ProtocolLike } from "./core/protocols.js";
 import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./core/transports.js";
 import type { Address, Socket } from "./stdlib/socket.js";
@@ -33,51 +34,51 @@ import * as subprocess from "./unix/subprocess-transport.js";
 
 /** The concrete loop: the core plus the I/O methods (Python's SelectorEventLoop on Unix). */
 export class SelectorEventLoop extends BaseEventLoop {
-  override shutdownDefaultExecutor(timeout: number | null = null): Future<void> {
-    return this._coroutineFuture(executors.shutdownDefaultExecutor(this, timeout));
+  override shutdownDefaultExecutor(timeout: number | null = null): AwaitableCoroutine<void> {
+    return shutdownDefaultExecutorDef(this, timeout);
   }
 
-  override createConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, host?: string | null, port?: number | string | null, options?: CreateConnectionOptions): Future<[Transport, P]> {
-    return connections.createConnection(this, protocolFactory, host ?? null, port ?? null, options ?? {});
+  override createConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, host?: string | null, port?: number | string | null, options?: CreateConnectionOptions): AwaitableCoroutine<[Transport, P]> {
+    return createConnectionDef(this, protocolFactory, host ?? null, port ?? null, options ?? {});
   }
-  override createServer(protocolFactory: () => BaseProtocol | ProtocolLike, host?: string | string[] | null, port?: number | string | null, options?: CreateServerOptions): Future<AbstractServer> {
-    return servers.createServer(this, protocolFactory, host ?? null, port ?? null, options ?? {});
+  override createServer(protocolFactory: () => BaseProtocol | ProtocolLike, host?: string | string[] | null, port?: number | string | null, options?: CreateServerOptions): AwaitableCoroutine<AbstractServer> {
+    return createServerDef(this, protocolFactory, host ?? null, port ?? null, options ?? {});
   }
-  override sendfile(transport: WriteTransport | Transport, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
-    return sendfile.sendfile(this, transport, file, offset, count, options?.fallback ?? true);
+  override sendfile(transport: WriteTransport | Transport, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): AwaitableCoroutine<number> {
+    return sendfileDef(this, transport, file, offset, count, options?.fallback ?? true);
   }
-  override startTls(transport: BaseTransport, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext, options?: StartTlsOptions): Future<Transport> {
-    return sslproto.startTls(this, transport, protocol, sslcontext, options ?? {});
+  override startTls(transport: BaseTransport, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext, options?: StartTlsOptions): AwaitableCoroutine<Transport> {
+    return startTlsDef(this, transport, protocol, sslcontext, options ?? {});
   }
-  override createUnixConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, path?: string | null, options?: CreateUnixConnectionOptions): Future<[Transport, P]> {
-    return unix.createUnixConnection(this, protocolFactory, path ?? null, options ?? {});
+  override createUnixConnection<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, path?: string | null, options?: CreateUnixConnectionOptions): AwaitableCoroutine<[Transport, P]> {
+    return createUnixConnectionDef(this, protocolFactory, path ?? null, options ?? {});
   }
-  override createUnixServer(protocolFactory: () => BaseProtocol | ProtocolLike, path?: string | null, options?: CreateUnixServerOptions): Future<AbstractServer> {
-    return unix.createUnixServer(this, protocolFactory, path ?? null, options ?? {});
+  override createUnixServer(protocolFactory: () => BaseProtocol | ProtocolLike, path?: string | null, options?: CreateUnixServerOptions): AwaitableCoroutine<AbstractServer> {
+    return createUnixServerDef(this, protocolFactory, path ?? null, options ?? {});
   }
-  override connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, sock: Socket, options?: ConnectAcceptedSocketOptions): Future<[Transport, P]> {
-    return connections.connectAcceptedSocket(this, protocolFactory, sock, options ?? {});
+  override connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, sock: Socket, options?: ConnectAcceptedSocketOptions): AwaitableCoroutine<[Transport, P]> {
+    return connectAcceptedSocketDef(this, protocolFactory, sock, options ?? {});
   }
-  override createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, localAddr?: Address | null, remoteAddr?: Address | null, options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> {
-    return datagram.createDatagramEndpoint(this, protocolFactory, localAddr ?? null, remoteAddr ?? null, options ?? {});
+  override createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, localAddr?: Address | null, remoteAddr?: Address | null, options?: CreateDatagramEndpointOptions): AwaitableCoroutine<[DatagramTransport, P]> {
+    return createDatagramEndpointDef(this, protocolFactory, localAddr ?? null, remoteAddr ?? null, options ?? {});
   }
-  override getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions): Future<AddrInfo[]> {
-    return dns.getaddrinfo(this, host, port, options ?? {});
+  override getaddrinfo(host: string | null, port: number | string | null, options?: GetaddrinfoOptions): AwaitableCoroutine<AddrInfo[]> {
+    return getaddrinfoDef(this, host, port, options ?? {});
   }
-  override getnameinfo(sockaddr: Address, flags = 0): Future<[string, string]> {
-    return dns.getnameinfo(this, sockaddr, flags);
+  override getnameinfo(sockaddr: Address, flags = 0): AwaitableCoroutine<[string, string]> {
+    return getnameinfoDef(this, sockaddr, flags);
   }
-  override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
-    return pipes.connectReadPipe(this, protocolFactory, pipe);
+  override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): AwaitableCoroutine<[ReadTransport, P]> {
+    return connectReadPipeDef(this, protocolFactory, pipe);
   }
-  override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
-    return pipes.connectWritePipe(this, protocolFactory, pipe);
+  override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): AwaitableCoroutine<[WriteTransport, P]> {
+    return connectWritePipeDef(this, protocolFactory, pipe);
   }
-  override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
-    return subprocess.subprocessExec(this, protocolFactory, program, args ?? [], options ?? {});
+  override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): AwaitableCoroutine<[SubprocessTransport, P]> {
+    return subprocessExecDef(this, protocolFactory, program, args ?? [], options ?? {});
   }
-  override subprocessShell<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, cmd: string, options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
-    return subprocess.subprocessShell(this, protocolFactory, cmd, options ?? {});
+  override subprocessShell<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, cmd: string, options?: SubprocessOptions): AwaitableCoroutine<[SubprocessTransport, P]> {
+    return subprocessShellDef(this, protocolFactory, cmd, options ?? {});
   }
   override addReader<A extends unknown[]>(fd: FileDescriptorLike, callback: (...args: A) => unknown, ...args: A): void {
     selector.addReader(this, fd, callback as Callback, args);
@@ -91,32 +92,32 @@ export class SelectorEventLoop extends BaseEventLoop {
   override removeWriter(fd: FileDescriptorLike): boolean {
     return selector.removeWriter(this, fd);
   }
-  override sockRecv(sock: Socket, nbytes: number): Future<Buffer> {
-    return sockOps.sockRecv(this, sock, nbytes);
+  override sockRecv(sock: Socket, nbytes: number): AwaitableCoroutine<Buffer> {
+    return sockRecvDef(this, sock, nbytes);
   }
-  override sockRecvInto(sock: Socket, buf: Uint8Array): Future<number> {
-    return sockOps.sockRecvInto(this, sock, buf);
+  override sockRecvInto(sock: Socket, buf: Uint8Array): AwaitableCoroutine<number> {
+    return sockRecvIntoDef(this, sock, buf);
   }
-  override sockRecvfrom(sock: Socket, bufsize: number): Future<[Buffer, Address]> {
-    return sockOps.sockRecvfrom(this, sock, bufsize);
+  override sockRecvfrom(sock: Socket, bufsize: number): AwaitableCoroutine<[Buffer, Address]> {
+    return sockRecvfromDef(this, sock, bufsize);
   }
-  override sockRecvfromInto(sock: Socket, buf: Uint8Array, nbytes = 0): Future<[number, Address]> {
-    return sockOps.sockRecvfromInto(this, sock, buf, nbytes);
+  override sockRecvfromInto(sock: Socket, buf: Uint8Array, nbytes = 0): AwaitableCoroutine<[number, Address]> {
+    return sockRecvfromIntoDef(this, sock, buf, nbytes);
   }
-  override sockSendto(sock: Socket, data: Uint8Array, address: Address): Future<number> {
-    return sockOps.sockSendto(this, sock, data, address);
+  override sockSendto(sock: Socket, data: Uint8Array, address: Address): AwaitableCoroutine<number> {
+    return sockSendtoDef(this, sock, data, address);
   }
-  override sockSendall(sock: Socket, data: Uint8Array): Future<void> {
-    return sockOps.sockSendall(this, sock, data);
+  override sockSendall(sock: Socket, data: Uint8Array): AwaitableCoroutine<void> {
+    return sockSendallDef(this, sock, data);
   }
-  override sockConnect(sock: Socket, address: Address): Future<void> {
-    return sockOps.sockConnect(this, sock, address);
+  override sockConnect(sock: Socket, address: Address): AwaitableCoroutine<void> {
+    return sockConnectDef(this, sock, address);
   }
-  override sockAccept(sock: Socket): Future<[Socket, Address]> {
-    return sockOps.sockAccept(this, sock);
+  override sockAccept(sock: Socket): AwaitableCoroutine<[Socket, Address]> {
+    return sockAcceptDef(this, sock);
   }
-  override sockSendfile(sock: Socket, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): Future<number> {
-    return sockOps.sockSendfile(this, sock, file, offset, count, options?.fallback ?? true);
+  override sockSendfile(sock: Socket, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): AwaitableCoroutine<number> {
+    return sockSendfileDef(this, sock, file, offset, count, options?.fallback ?? true);
   }
   override addSignalHandler<A extends unknown[]>(sig: number | string, callback: (...args: A) => unknown, ...args: A): void {
     signals.addSignalHandler(this, sig, callback as Callback, args);
@@ -131,5 +132,31 @@ export class SelectorEventLoop extends BaseEventLoop {
     executors.setDefaultExecutor(this, executor);
   }
 }
+
+// Python's `async def` loop methods: each call makes a lazy coroutine over its module's implementation.
+const shutdownDefaultExecutorDef = asyncDef("shutdownDefaultExecutor", executors.shutdownDefaultExecutor);
+const createConnectionDef = asyncDef("createConnection", connections.createConnection);
+const createServerDef = asyncDef("createServer", servers.createServer);
+const sendfileDef = asyncDef("sendfile", sendfile.sendfile);
+const startTlsDef = asyncDef("startTls", sslproto.startTls);
+const createUnixConnectionDef = asyncDef("createUnixConnection", unix.createUnixConnection);
+const createUnixServerDef = asyncDef("createUnixServer", unix.createUnixServer);
+const connectAcceptedSocketDef = asyncDef("connectAcceptedSocket", connections.connectAcceptedSocket);
+const createDatagramEndpointDef = asyncDef("createDatagramEndpoint", datagram.createDatagramEndpoint);
+const getaddrinfoDef = asyncDef("getaddrinfo", dns.getaddrinfo);
+const getnameinfoDef = asyncDef("getnameinfo", dns.getnameinfo);
+const connectReadPipeDef = asyncDef("connectReadPipe", pipes.connectReadPipe);
+const connectWritePipeDef = asyncDef("connectWritePipe", pipes.connectWritePipe);
+const subprocessExecDef = asyncDef("subprocessExec", subprocess.subprocessExec);
+const subprocessShellDef = asyncDef("subprocessShell", subprocess.subprocessShell);
+const sockRecvDef = asyncDef("sockRecv", sockOps.sockRecv);
+const sockRecvIntoDef = asyncDef("sockRecvInto", sockOps.sockRecvInto);
+const sockRecvfromDef = asyncDef("sockRecvfrom", sockOps.sockRecvfrom);
+const sockRecvfromIntoDef = asyncDef("sockRecvfromInto", sockOps.sockRecvfromInto);
+const sockSendtoDef = asyncDef("sockSendto", sockOps.sockSendto);
+const sockSendallDef = asyncDef("sockSendall", sockOps.sockSendall);
+const sockConnectDef = asyncDef("sockConnect", sockOps.sockConnect);
+const sockAcceptDef = asyncDef("sockAccept", sockOps.sockAccept);
+const sockSendfileDef = asyncDef("sockSendfile", sockOps.sockSendfile);
 
 _setDefaultLoopFactory(() => new SelectorEventLoop());

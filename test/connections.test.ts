@@ -207,7 +207,7 @@ for (const [family, host] of [[AF_INET, "127.0.0.1"], [AF_INET6, "::1"]] as cons
       const [lsock, addr] = listener(family, host);
       try {
         const port = (addr as [string, number])[1];
-        const fut = loop.createConnection(() => new ClientProto(loop, "hello"), host, port);
+        const fut = asyncio.ensureFuture(loop.createConnection(() => new ClientProto(loop, "hello"), host, port));
         const [peer] = yield* loop.sockAccept(lsock);
         const [tr, pr] = yield* fut;
         assert.ok(pr instanceof ClientProto);
@@ -254,7 +254,7 @@ test("createConnection with an already connected sock", () =>
 test("createConnection argument errors are raised as Python raises them", () =>
   inLoop(function* (loop) {
     const pf = () => new asyncio.Protocol();
-    const expectError = function* (fut: asyncio.Future<unknown>, cls: new (...a: never[]) => Error, msg: string | RegExp): Coroutine<void> {
+    const expectError = function* (fut: Coroutine<unknown>, cls: new (...a: never[]) => Error, msg: string | RegExp): Coroutine<void> {
       try {
         yield* fut;
       } catch (e) {
@@ -520,9 +520,10 @@ test("connectAcceptedSocket argument errors", () =>
         [loop.connectAcceptedSocket(() => new asyncio.Protocol(), a, { sslHandshakeTimeout: 1 }), /^ssl_handshake_timeout is only meaningful with ssl$/],
         [loop.connectAcceptedSocket(() => new asyncio.Protocol(), a, { sslShutdownTimeout: 1 }), /^ssl_shutdown_timeout is only meaningful with ssl$/],
       ] as const) {
-        yield* asyncio.wait([fut]);
-        assert.ok(fut.exception() instanceof ValueError);
-        assert.match(fut.exception()!.message, msg);
+        const task = asyncio.ensureFuture(fut);
+        yield* asyncio.wait([task]);
+        assert.ok(task.exception() instanceof ValueError);
+        assert.match(task.exception()!.message, msg);
       }
     } finally {
       dgram.close();

@@ -214,7 +214,7 @@ test("an existing socket through `sock`", async () => {
 test("argument errors as CPython", async () => {
   await runLoop(function* (loop) {
     const pf = () => new DatagramProtocol();
-    const expectRaises = function* (fut: Future<unknown>, cls: new (...a: never[]) => Error, re?: RegExp): Coroutine<void> {
+    const expectRaises = function* (fut: Coroutine<unknown>, cls: new (...a: never[]) => Error, re?: RegExp): Coroutine<void> {
       try {
         yield* fut;
       } catch (e) {

@@ -285,7 +285,7 @@ test("regular files are refused with Python's ValueErrors", async () => {
       for (const [fut, msg] of [
         [loop.connectReadPipe(pf, fd), "Pipe transport is for pipes/sockets only."],
         [loop.connectWritePipe(pf, fd), "Pipe transport is only for pipes, sockets and character devices"],
-      ] as Array<[Future<[ReadTransport | WriteTransport, Protocol]>, string]>) {
+      ] as Array<[Coroutine<[ReadTransport | WriteTransport, Protocol]>, string]>) {
         try {
           yield* fut;
           assert.fail("no ValueError");

@@ -166,7 +166,7 @@ test("fallback: false with a transport that only has the fallback: RuntimeError"
     (tr as unknown as { _sendfileCompatible: string })._sendfileCompatible = "FALLBACK";
     const fd = openSync(FILE, "r");
     try {
-      const fut = loop.sendfile(tr, fd, 0, null, { fallback: false });
+      const fut = asyncio.ensureFuture(loop.sendfile(tr, fd, 0, null, { fallback: false }));
       yield* asyncio.wait([fut]);
       assert.ok(fut.exception() instanceof RuntimeError);
       assert.match(fut.exception()!.message, /^fallback is disabled and native sendfile is not supported for transport/);
@@ -182,7 +182,7 @@ test("native sendfile that cannot be used: SendfileNotAvailableError without fal
     // A directory fd: sendfile(2) refuses it before any byte is sent.
     const fd = openSync(dir, "r");
     try {
-      const fut = loop.sendfile(tr, fd, 0, null, { fallback: false });
+      const fut = asyncio.ensureFuture(loop.sendfile(tr, fd, 0, null, { fallback: false }));
       yield* asyncio.wait([fut]);
       assert.ok(fut.exception() instanceof SendfileNotAvailableError, String(fut.exception()));
       assert.equal(tr.isClosing(), false, "the transport is still usable");
@@ -225,7 +225,8 @@ test("sendfile errors: unsupported transport, closing transport, bad offset or c
     const [tr, sink, srv] = yield* connected(loop);
     const fd = openSync(FILE, "r");
     try {
-      const fail = function* (fut: asyncio.Future<number>, cls: new (...a: never[]) => Error, re: RegExp): Coroutine<void> {
+      const fail = function* (coro: Coroutine<number>, cls: new (...a: never[]) => Error, re: RegExp): Coroutine<void> {
+        const fut = asyncio.ensureFuture(coro);
         yield* asyncio.wait([fut]);
         assert.ok(fut.exception() instanceof cls, String(fut.exception()));
         assert.match(fut.exception()!.message, re);

@@ -246,17 +246,17 @@ test("waitClosed waits for close() and for every connection to go, in either ord
     EchoProto.instances = [];
     const srv = yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0);
     // Open, no connection: blocks.
-    const t1 = srv.waitClosed();
+    const t1 = asyncio.ensureFuture(srv.waitClosed());
     yield* asyncio.sleep(0);
     assert.equal(t1.done(), false);
     // Open, one connection: blocks.
     const c = yield* connect(loop, "127.0.0.1", portOf(srv.sockets[0]!));
     yield* c.roundTrip(loop, "x");
-    const t2 = srv.waitClosed();
+    const t2 = asyncio.ensureFuture(srv.waitClosed());
     srv.close();
     yield* asyncio.sleep(0);
     // Closed, the connection still open and still working: blocks.
-    const t3 = srv.waitClosed();
+    const t3 = asyncio.ensureFuture(srv.waitClosed());
     yield* c.roundTrip(loop, "still served");
     assert.deepEqual([t1.done(), t2.done(), t3.done()], [false, false, false]);
     c.transport!.close();
@@ -268,7 +268,7 @@ test("waitClosed waits for close() and for every connection to go, in either ord
 test("wait_closed race of 3.12.0: close and client close in the same iteration", () =>
   inLoop(function* (loop) {
     const srv = yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0);
-    const task = srv.waitClosed();
+    const task = asyncio.ensureFuture(srv.waitClosed());
     yield* asyncio.sleep(0);
     assert.equal(task.done(), false);
     const c = yield* connect(loop, "127.0.0.1", portOf(srv.sockets[0]!));
@@ -284,7 +284,7 @@ test("closeClients closes the server's connections so waitClosed returns", () =>
     const srv = yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0);
     const c = yield* connect(loop, "127.0.0.1", portOf(srv.sockets[0]!));
     yield* c.roundTrip(loop, "y");
-    const task = srv.waitClosed();
+    const task = asyncio.ensureFuture(srv.waitClosed());
     yield* asyncio.sleep(0);
     assert.equal(task.done(), false);
     srv.close();
@@ -304,7 +304,7 @@ test("abortClients drops connections with unsent data so waitClosed returns", ()
     const chunk = Buffer.alloc(1 << 20, 97);
     for (let i = 0; i < 64 && server.getWriteBufferSize() === 0; i++) server.write(chunk);
     assert.ok(server.getWriteBufferSize() > 0, "the server transport has buffered data");
-    const task = srv.waitClosed();
+    const task = asyncio.ensureFuture(srv.waitClosed());
     yield* asyncio.sleep(0);
     assert.equal(task.done(), false);
     srv.close();
@@ -317,7 +317,7 @@ test("serveForever: cancelling it closes the server; it cannot run twice or afte
   inLoop(function* (loop) {
     const srv = yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0, { startServing: false });
     const port = portOf(srv.sockets[0]!);
-    const main = srv.serveForever();
+    const main = asyncio.ensureFuture(srv.serveForever());
     yield* asyncio.sleep(0);
     assert.equal(srv.isServing(), true);
     yield* raises(srv.serveForever(), RuntimeError, /is already being awaited on serve_forever\(\)$/);
@@ -335,7 +335,7 @@ test("serveForever: cancelling it closes the server; it cannot run twice or afte
 test("close() while serveForever runs makes it raise CancelledError", () =>
   inLoop(function* (loop) {
     const srv = yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0);
-    const main = srv.serveForever();
+    const main = asyncio.ensureFuture(srv.serveForever());
     yield* asyncio.sleep(0);
     srv.close();
     yield* asyncio.wait([main]);

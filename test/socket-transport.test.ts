@@ -116,7 +116,7 @@ test("TCP: extra info and TCP_NODELAY as asyncio sets it; data both ways", () =>
     srv.setblocking(false);
     const c = new Socket(AF_INET, SOCK_STREAM);
     c.setblocking(false);
-    const acc = loop.sockAccept(srv);
+    const acc = asyncio.ensureFuture(loop.sockAccept(srv));
     yield* loop.sockConnect(c, srv.getsockname());
     const [conn] = yield* acc;
     const p = new Recorder(loop);

@@ -97,7 +97,8 @@ class Recorder extends asyncio.Protocol {
   }
 }
 
-function* raises(fut: asyncio.Future<unknown>, cls: abstract new (...a: never[]) => Error): Coroutine<Error> {
+function* raises(aw: Coroutine<unknown> | asyncio.Future<unknown>, cls: abstract new (...a: never[]) => Error): Coroutine<Error> {
+  const fut = asyncio.ensureFuture(aw);
   yield* asyncio.wait([fut]);
   const e = fut.exception();
   assert.ok(e instanceof cls, `expected ${cls.name}, got ${e}`);
@@ -112,7 +113,7 @@ function* socketPair(loop: asyncio.BaseEventLoop): Coroutine<[socket.Socket, soc
   lsock.setblocking(false);
   const csock = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
   csock.setblocking(false);
-  const accepted = loop.sockAccept(lsock);
+  const accepted = asyncio.ensureFuture(loop.sockAccept(lsock));
   yield* loop.sockConnect(csock, ["127.0.0.1", portOf(lsock)]);
   const [ssock] = yield* accepted;
   lsock.close();
@@ -352,14 +353,14 @@ test("certificate verification failures: wrong hostname, untrusted CA, CERT_NONE
     }, "127.0.0.1", 0, { ssl: serverContext() });
     const port = portOf(srv.sockets[0]!);
 
-    const wrongHost = loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: clientContext(), serverHostname: "wrong.example" });
+    const wrongHost = asyncio.ensureFuture(loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: clientContext(), serverHostname: "wrong.example" }));
     const e1 = (yield* raises(wrongHost, ssl.SSLCertVerificationError)) as ssl.SSLCertVerificationError;
     assert.equal(e1.verifyCode, 62);
     assert.equal(e1.verifyMessage, "Hostname mismatch, certificate is not valid for 'wrong.example'.");
     assert.equal(e1.message, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'wrong.example'.");
 
     const untrusting = ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, { cafile: certs.otherCaFile });
-    const badCa = loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: untrusting, serverHostname: "localhost" });
+    const badCa = asyncio.ensureFuture(loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: untrusting, serverHostname: "localhost" }));
     const e2 = (yield* raises(badCa, ssl.SSLCertVerificationError)) as ssl.SSLCertVerificationError;
     assert.equal(e2.verifyCode, 20);
     assert.equal(e2.verifyMessage, "unable to get local issuer certificate");
@@ -408,7 +409,7 @@ test("a server that requires client certificates: verified peer, and a client wi
     yield* c.lost;
 
     // Without a certificate the server refuses it.
-    const refused = loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: clientContext(), serverHostname: "localhost" });
+    const refused = asyncio.ensureFuture(loop.createConnection(() => new Recorder(loop), "127.0.0.1", port, { ssl: clientContext(), serverHostname: "localhost" }));
     yield* asyncio.wait([refused]);
     if (refused.exception() === null) {
       // TLS 1.3: the client finishes its handshake before the server checks; the refusal ends the connection.
@@ -428,9 +429,9 @@ test("handshake timeout against a peer that never answers", () =>
     lsock.bind(["127.0.0.1", 0]);
     lsock.listen(1);
     try {
-      const fut = loop.createConnection(() => new Recorder(loop), "127.0.0.1", portOf(lsock), {
+      const fut = asyncio.ensureFuture(loop.createConnection(() => new Recorder(loop), "127.0.0.1", portOf(lsock), {
         ssl: clientContext(), serverHostname: "localhost", sslHandshakeTimeout: 0.2,
-      });
+      }));
       const e = yield* raises(fut, ConnectionAbortedError);
       assert.equal(e.message, "SSL handshake is taking longer than 0.2 seconds: aborting the connection");
     } finally {
@@ -486,7 +487,7 @@ class StartTlsServer extends asyncio.Protocol {
       // The client's handshake stays in the kernel until startTls() reads it.
       this.transport!.pauseReading();
       this.transport!.write(Buffer.from("GO\n"));
-      const fut = this.loop.startTls(this.transport!, this, this.ctx, { serverSide: true });
+      const fut = asyncio.ensureFuture(this.loop.startTls(this.transport!, this, this.ctx, { serverSide: true }));
       fut.addDoneCallback((f) => {
         if (f.exception()) this.upgraded.setException(f.exception());
         else this.upgraded.setResult(f.result());

@@ -24,7 +24,7 @@ async function runLoop<T>(body: (loop: BaseEventLoop) => Coroutine<T>): Promise<
   }
 }
 
-function* raises(fut: Future<unknown>, cls: new (...a: never[]) => Error, re?: RegExp): Coroutine<Error> {
+function* raises(fut: Coroutine<unknown>, cls: new (...a: never[]) => Error, re?: RegExp): Coroutine<Error> {
   try {
     yield* fut;
   } catch (e) {

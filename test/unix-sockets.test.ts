@@ -213,7 +213,7 @@ test("startServing: false, then serveForever, cancelled: the socket file is gone
     assert.equal(srv.isServing(), false);
     yield* srv.startServing();
     assert.equal(srv.isServing(), true);
-    const main = srv.serveForever();
+    const main = asyncio.ensureFuture(srv.serveForever());
     const tr = yield* echoOnce(loop, path, "served");
     tr.close();
     main.cancel();

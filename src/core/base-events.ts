@@ -2,12 +2,12 @@ import { performance } from "node:perf_hooks";
 import type { Context } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
 import {
-  AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, reprValue,
+  AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, captureStack, reprValue,
   type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
 import { Task, ensureFuture, _recordSuspension } from "./tasks.js";
-import type { Coroutine } from "./coroutines.js";
+import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
 import { logger } from "./log.js";
@@ -129,7 +129,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     this._checkRunning();
     this._running = true;
     _setRunningLoop(this);
-    if (this._debug) _setSuspensionHook(_recordSuspension);
+    if (this._debug) this._setDebugHooks(true);
     // While running, the loop keeps the process alive as a blocked Python thread would.
     this._keepalive = setInterval(noop, MAX_TIMER_MS);
     const done = new Promise<void>((resolve, reject) => {
@@ -218,7 +218,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     this._running = false;
     this._stopping = false;
     _setRunningLoop(null);
-    if (this._debug) _setSuspensionHook(null);
+    if (this._debug) this._setDebugHooks(false);
     if (this._immediate !== null && this._immediate !== IN_ITERATION) clearImmediate(this._immediate);
     this._immediate = null;
     if (this._timer !== null) clearTimeout(this._timer);
@@ -475,36 +475,14 @@ export class BaseEventLoop extends AbstractEventLoop {
     this._asyncgens.delete(agen);
   }
 
-  override shutdownAsyncgens(): Future<void> {
-    const loop = this;
-    return this._coroutineFuture((function* shutdownAsyncgens(): Coroutine<void> {
-      loop._asyncgensShutdownCalled = true;
-      if (loop._asyncgens.size === 0) return;
-      const closing = [...loop._asyncgens];
-      loop._asyncgens.clear();
-      const results = yield* loop._settleAll(closing.map((ag) => ag.return(undefined)));
-      results.forEach((r, i) => {
-        if (r instanceof Error) {
-          loop.callExceptionHandler({
-            message: `an error occurred during closing of asynchronous generator ${closing[i]}`,
-            exception: r,
-            asyncgen: closing[i],
-          });
-        }
-      });
-    })());
+  override shutdownAsyncgens(): AwaitableCoroutine<void> {
+    return shutdownAsyncgens(this);
   }
 
   /** @internal Waits for promises, giving each one's error (or undefined) in order. */
   *_settleAll(promises: PromiseLike<unknown>[]): Coroutine<unknown[]> {
     const settled = Promise.all(promises.map((p) => Promise.resolve(p).then(() => undefined, (e: unknown) => e)));
     return yield* ensureFuture(settled, { loop: this });
-  }
-
-  /** @internal A Python `async def` method of the loop: its coroutine runs as a Task of this loop. */
-  _coroutineFuture<T>(coro: Coroutine<T>): Future<T> {
-    this._checkClosed();
-    return new Task(coro, { loop: this });
   }
 
   // ---- error handling -------------------------------------------------------
@@ -572,11 +550,34 @@ export class BaseEventLoop extends AbstractEventLoop {
 
   override setDebug(enabled: boolean): void {
     this._debug = !!enabled;
-    if (this._running) _setSuspensionHook(this._debug ? _recordSuspension : null);
+    if (this._running) this._setDebugHooks(this._debug);
+  }
+
+  /** Debug mode's process-wide hooks, on while a debug loop runs: suspension sites and coroutine origins. */
+  private _setDebugHooks(on: boolean): void {
+    _setSuspensionHook(on ? _recordSuspension : null);
+    _setCoroutineOriginTracking(on ? captureStack : null);
   }
 }
 
 function noop(): void {}
+
+const shutdownAsyncgens = awaitableCoroutine(function* shutdownAsyncgens(loop: BaseEventLoop): Coroutine<void> {
+  loop._asyncgensShutdownCalled = true;
+  if (loop._asyncgens.size === 0) return;
+  const closing = [...loop._asyncgens];
+  loop._asyncgens.clear();
+  const results = yield* loop._settleAll(closing.map((ag) => ag.return(undefined)));
+  results.forEach((r, i) => {
+    if (r instanceof Error) {
+      loop.callExceptionHandler({
+        message: `an error occurred during closing of asynchronous generator ${closing[i]}`,
+        exception: r,
+        asyncgen: closing[i],
+      });
+    }
+  });
+});
 
 function runUntilCompleteCb(fut: Future<unknown>): void {
   if (!fut.cancelled()) {

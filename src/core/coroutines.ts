@@ -42,18 +42,115 @@ export function _setEnsureFuture(f: <T>(coro: Coroutine<T>) => PromiseLike<T>): 
   ensureFutureHook = f;
 }
 
+/** What a coroutine that was never started reports when it is collected. */
+interface Unawaited {
+  name: string;
+  origin: string | null;
+  started: boolean;
+}
+
+const STARTED = Symbol("tsyncio.started");
+const RECORD = Symbol("tsyncio.unawaited");
+const ORIGIN = Symbol("tsyncio.origin");
+
+/** A coroutine of tsyncio's API, with what its "never awaited" check reads. */
+type Watched = Coroutine<unknown> & { [STARTED]: boolean; [RECORD]?: Unawaited; [ORIGIN]?: string; __name__?: string };
+
+// CPython warns when a coroutine object is destroyed without ever being
+// started (`asyncio.sleep(1)` without await); its creation site is shown when
+// origin tracking is on, which asyncio turns on for a loop in debug mode.
+const unawaited = new FinalizationRegistry<Unawaited>((u) => {
+  if (u.started) return;
+  const where = u.origin === null ? "" : `\nCoroutine created at (most recent call first)\n${u.origin}`;
+  process.emitWarning(`coroutine '${u.name}' was never awaited${where}`, "RuntimeWarning");
+});
+
+// Registering every coroutine with the FinalizationRegistry would cost the hot
+// paths several times over (a million `yield* sleep(0)` ran 6x slower), and
+// nearly every coroutine is started in the job that made it. So new ones wait
+// in `fresh` until the current job ends (one microtask per batch); only those
+// still unstarted then are registered.
+let fresh: Watched[] = [];
+
+function registerUnstarted(): void {
+  const batch = fresh;
+  fresh = [];
+  for (const g of batch) {
+    if (g[STARTED]) continue;
+    const u: Unawaited = { name: g.__name__ ?? "coroutine", origin: g[ORIGIN] ?? null, started: false };
+    g[RECORD] = u;
+    unawaited.register(g, u);
+  }
+}
+
+let captureOrigin: ((skip: number) => string) | null = null;
+
+/**
+ * @internal A running loop in debug mode records where coroutines are created
+ * (sys.set_coroutine_origin_tracking_depth); it passes core/events.ts's captureStack.
+ */
+export function _setCoroutineOriginTracking(capture: ((skip: number) => string) | null): void {
+  captureOrigin = capture;
+}
+
+const genProto = GeneratorPrototype as Watched;
+const genNext = genProto.next;
+const genThrow = genProto.throw;
+const genReturn = genProto.return;
+
+/** Marks a watched coroutine as started: it was awaited or scheduled, so no warning. */
+function markStarted(g: Watched): void {
+  g[STARTED] = true;
+  const u = g[RECORD];
+  if (u !== undefined) u.started = true;
+}
+
 /**
  * Makes the coroutines of a generator function awaitable from async functions
  * too: `await sleep(1)` wraps the coroutine in a Task on the running loop, while
- * `yield* sleep(1)` still runs it inline as Python's `await` does.
+ * `yield* sleep(1)` still runs it inline as Python's `await` does. A coroutine
+ * collected without ever being started emits Python's RuntimeWarning.
  */
 export function awaitableCoroutine<A extends unknown[], T>(genFn: (...args: A) => Coroutine<T>): (...args: A) => AwaitableCoroutine<T> {
-  Object.defineProperty(genFn.prototype, "then", {
-    configurable: true,
-    writable: true,
-    value(this: Coroutine<T>, onF?: (v: T) => unknown, onR?: (e: unknown) => unknown) {
-      return ensureFutureHook!(this).then(onF, onR);
+  const proto = genFn.prototype as object;
+  Object.defineProperties(proto, {
+    then: {
+      configurable: true,
+      writable: true,
+      value(this: Coroutine<T>, onF?: (v: T) => unknown, onR?: (e: unknown) => unknown) {
+        return ensureFutureHook!(this).then(onF, onR);
+      },
     },
+    // core/tasks.ts names a Task's coroutine from `__name__` (`coro=<sleep()>`).
+    __name__: { configurable: true, value: genFn.name },
+    next: { configurable: true, writable: true, value(this: Watched, v?: unknown) { if (!this[STARTED]) markStarted(this); return genNext.call(this, v); } },
+    throw: { configurable: true, writable: true, value(this: Watched, e?: unknown) { if (!this[STARTED]) markStarted(this); return genThrow.call(this, e); } },
+    return: { configurable: true, writable: true, value(this: Watched, v?: unknown) { if (!this[STARTED]) markStarted(this); return genReturn.call(this, v as never); } },
   });
-  return genFn as (...args: A) => AwaitableCoroutine<T>;
+  const name = genFn.name;
+  // `arguments` rather than a rest array: V8 forwards it to apply() without allocating.
+  const make = function (this: unknown): AwaitableCoroutine<T> {
+    // eslint-disable-next-line prefer-rest-params
+    const g = genFn.apply(this, arguments as unknown as A) as Watched;
+    g[STARTED] = false;
+    if (captureOrigin !== null) g[ORIGIN] = captureOrigin(2);
+    if (fresh.push(g) === 1) queueMicrotask(registerUnstarted);
+    return g as unknown as AwaitableCoroutine<T>;
+  };
+  Object.defineProperties(make, { name: { value: name }, _isCoroutine: { value: true } });
+  return make as (...args: A) => AwaitableCoroutine<T>;
+}
+
+/**
+ * A Python `async def` over an implementation that returns a Future or a
+ * coroutine: the returned function makes a lazy coroutine named `name` that
+ * calls `impl` only when it is first resumed, so nothing runs and no loop is
+ * looked up until it is awaited or scheduled.
+ */
+export function asyncDef<A extends unknown[], T>(name: string, impl: (...args: A) => Iterable<unknown, T, unknown> & object): (...args: A) => AwaitableCoroutine<T> {
+  const genFn = function* (this: unknown, ...args: A): Coroutine<T> {
+    return yield* impl.apply(this, args);
+  };
+  Object.defineProperty(genFn, "name", { value: name });
+  return awaitableCoroutine(genFn);
 }

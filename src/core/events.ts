@@ -2,7 +2,7 @@ import { Context, contextFromVars, runInContext, snapshotVars, type ContextVar }
 import { KeyboardInterrupt, NotImplementedError, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
 import type { Future } from "./futures.js";
 import type { Task } from "./tasks.js";
-import type { Coroutine } from "./coroutines.js";
+import { awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import type { BaseProtocol, ProtocolLike } from "./protocols.js";
 import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
 import type { Address, Socket } from "../stdlib/socket.js";
@@ -378,26 +378,37 @@ export interface SubprocessOptions {
   umask?: number;
 }
 
-/** Python's AbstractServer. */
-export interface AbstractServer {
+// The `async def` methods of the abstract bases: a coroutine that raises
+// NotImplementedError when awaited, as calling an abstract `async def` does.
+const notImplemented = awaitableCoroutine(function* notImplemented(): Coroutine<never> {
+  throw new NotImplementedError();
+});
+
+/** Python's AbstractServer: every method raises NotImplementedError; net/servers.ts's Server implements them. */
+export abstract class AbstractServer {
   /** Stops listening; existing connections stay open. */
-  close(): void;
+  close(): void { throw new NotImplementedError(); }
   /** Closes every client connection. */
-  closeClients(): void;
+  closeClients(): void { throw new NotImplementedError(); }
   /** Aborts every client connection at once. */
-  abortClients(): void;
+  abortClients(): void { throw new NotImplementedError(); }
   /** The loop the server runs on. */
-  getLoop(): AbstractEventLoop;
+  getLoop(): AbstractEventLoop { throw new NotImplementedError(); }
   /** Whether the server accepts new connections. */
-  isServing(): boolean;
+  isServing(): boolean { throw new NotImplementedError(); }
   /** Starts accepting connections (idempotent). */
-  startServing(): Future<void>;
-  /** Accepts connections until the returned future is cancelled. */
-  serveForever(): Future<void>;
+  startServing(): AwaitableCoroutine<void> { return notImplemented(); }
+  /** Accepts connections until the awaiting task is cancelled. */
+  serveForever(): AwaitableCoroutine<void> { return notImplemented(); }
   /** Waits until the server is closed and its connections are gone. */
-  waitClosed(): Future<void>;
-  /** The listening sockets (a copy of the list). */
-  readonly sockets: Socket[];
+  waitClosed(): AwaitableCoroutine<void> { return notImplemented(); }
+  /** The listening sockets (Server's attribute, declared here so that createServer's result types it). */
+  get sockets(): Socket[] { throw new NotImplementedError(); }
+  /** `await using`: close() then waitClosed(). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.waitClosed();
+  }
 }
 
 type PF<P> = () => P;
@@ -420,9 +431,9 @@ export abstract class AbstractEventLoop {
   /** Closes the loop. */
   close(): void { throw new NotImplementedError(); }
   /** Closes every asynchronous generator still open. */
-  shutdownAsyncgens(): Future<void> { throw new NotImplementedError(); }
+  shutdownAsyncgens(): AwaitableCoroutine<void> { return notImplemented(); }
   /** Shuts the default executor down and waits for it. */
-  shutdownDefaultExecutor(_timeout?: number | null): Future<void> { throw new NotImplementedError(); }
+  shutdownDefaultExecutor(_timeout?: number | null): AwaitableCoroutine<void> { return notImplemented(); }
 
   /** Schedules `callback(...args)` for the next iteration. */
   callSoon<A extends unknown[]>(_callback: (...args: A) => unknown, ..._args: A): Handle { throw new NotImplementedError(); }
@@ -445,35 +456,35 @@ export abstract class AbstractEventLoop {
   getTaskFactory(): TaskFactory | null { throw new NotImplementedError(); }
 
   /** Opens a streaming connection. */
-  createConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _host?: string | null, _port?: number | string | null, _options?: CreateConnectionOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  createConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _host?: string | null, _port?: number | string | null, _options?: CreateConnectionOptions): AwaitableCoroutine<[Transport, P]> { return notImplemented(); }
   /** Creates a TCP server. */
-  createServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _host?: string | string[] | null, _port?: number | string | null, _options?: CreateServerOptions): Future<AbstractServer> { throw new NotImplementedError(); }
+  createServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _host?: string | string[] | null, _port?: number | string | null, _options?: CreateServerOptions): AwaitableCoroutine<AbstractServer> { return notImplemented(); }
   /** Sends a file over a transport. */
-  sendfile(_transport: WriteTransport | Transport, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): Future<number> { throw new NotImplementedError(); }
+  sendfile(_transport: WriteTransport | Transport, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): AwaitableCoroutine<number> { return notImplemented(); }
   /** Upgrades a connection to TLS. */
-  startTls(_transport: BaseTransport, _protocol: BaseProtocol | ProtocolLike, _sslcontext: SSLContext, _options?: StartTlsOptions): Future<Transport> { throw new NotImplementedError(); }
+  startTls(_transport: BaseTransport, _protocol: BaseProtocol | ProtocolLike, _sslcontext: SSLContext, _options?: StartTlsOptions): AwaitableCoroutine<Transport> { return notImplemented(); }
   /** Opens a Unix socket connection. */
-  createUnixConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _path?: string | null, _options?: CreateUnixConnectionOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  createUnixConnection<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _path?: string | null, _options?: CreateUnixConnectionOptions): AwaitableCoroutine<[Transport, P]> { return notImplemented(); }
   /** Creates a Unix socket server. */
-  createUnixServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _path?: string | null, _options?: CreateUnixServerOptions): Future<AbstractServer> { throw new NotImplementedError(); }
+  createUnixServer(_protocolFactory: PF<BaseProtocol | ProtocolLike>, _path?: string | null, _options?: CreateUnixServerOptions): AwaitableCoroutine<AbstractServer> { return notImplemented(); }
   /** Wraps an accepted socket into a transport/protocol pair. */
-  connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _sock: Socket, _options?: ConnectAcceptedSocketOptions): Future<[Transport, P]> { throw new NotImplementedError(); }
+  connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _sock: Socket, _options?: ConnectAcceptedSocketOptions): AwaitableCoroutine<[Transport, P]> { return notImplemented(); }
   /** Creates a datagram endpoint. */
-  createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _localAddr?: Address | null, _remoteAddr?: Address | null, _options?: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> { throw new NotImplementedError(); }
+  createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _localAddr?: Address | null, _remoteAddr?: Address | null, _options?: CreateDatagramEndpointOptions): AwaitableCoroutine<[DatagramTransport, P]> { return notImplemented(); }
 
   /** Resolves a host and port. */
-  getaddrinfo(_host: string | null, _port: number | string | null, _options?: GetaddrinfoOptions): Future<AddrInfo[]> { throw new NotImplementedError(); }
+  getaddrinfo(_host: string | null, _port: number | string | null, _options?: GetaddrinfoOptions): AwaitableCoroutine<AddrInfo[]> { return notImplemented(); }
   /** Reverse-resolves a socket address. */
-  getnameinfo(_sockaddr: Address, _flags?: number): Future<[string, string]> { throw new NotImplementedError(); }
+  getnameinfo(_sockaddr: Address, _flags?: number): AwaitableCoroutine<[string, string]> { return notImplemented(); }
 
   /** Connects the read end of a pipe. */
-  connectReadPipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): Future<[ReadTransport, P]> { throw new NotImplementedError(); }
+  connectReadPipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): AwaitableCoroutine<[ReadTransport, P]> { return notImplemented(); }
   /** Connects the write end of a pipe. */
-  connectWritePipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): Future<[WriteTransport, P]> { throw new NotImplementedError(); }
+  connectWritePipe<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _pipe: unknown): AwaitableCoroutine<[WriteTransport, P]> { return notImplemented(); }
   /** Runs a program in a child process. */
-  subprocessExec<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _program: string, _args?: string[], _options?: SubprocessOptions): Future<[SubprocessTransport, P]> { throw new NotImplementedError(); }
+  subprocessExec<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _program: string, _args?: string[], _options?: SubprocessOptions): AwaitableCoroutine<[SubprocessTransport, P]> { return notImplemented(); }
   /** Runs a shell command in a child process. */
-  subprocessShell<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _cmd: string, _options?: SubprocessOptions): Future<[SubprocessTransport, P]> { throw new NotImplementedError(); }
+  subprocessShell<P extends BaseProtocol | ProtocolLike>(_protocolFactory: PF<P>, _cmd: string, _options?: SubprocessOptions): AwaitableCoroutine<[SubprocessTransport, P]> { return notImplemented(); }
 
   /** Watches `fd` for reading. */
   addReader<A extends unknown[]>(_fd: FileDescriptorLike, _callback: (...args: A) => unknown, ..._args: A): void { throw new NotImplementedError(); }
@@ -485,23 +496,23 @@ export abstract class AbstractEventLoop {
   removeWriter(_fd: FileDescriptorLike): boolean { throw new NotImplementedError(); }
 
   /** Receives up to `nbytes`. */
-  sockRecv(_sock: Socket, _nbytes: number): Future<Buffer> { throw new NotImplementedError(); }
+  sockRecv(_sock: Socket, _nbytes: number): AwaitableCoroutine<Buffer> { return notImplemented(); }
   /** Receives into `buf`. */
-  sockRecvInto(_sock: Socket, _buf: Uint8Array): Future<number> { throw new NotImplementedError(); }
+  sockRecvInto(_sock: Socket, _buf: Uint8Array): AwaitableCoroutine<number> { return notImplemented(); }
   /** Receives a datagram. */
-  sockRecvfrom(_sock: Socket, _bufsize: number): Future<[Buffer, Address]> { throw new NotImplementedError(); }
+  sockRecvfrom(_sock: Socket, _bufsize: number): AwaitableCoroutine<[Buffer, Address]> { return notImplemented(); }
   /** Receives a datagram into `buf`. */
-  sockRecvfromInto(_sock: Socket, _buf: Uint8Array, _nbytes?: number): Future<[number, Address]> { throw new NotImplementedError(); }
+  sockRecvfromInto(_sock: Socket, _buf: Uint8Array, _nbytes?: number): AwaitableCoroutine<[number, Address]> { return notImplemented(); }
   /** Sends a datagram. */
-  sockSendto(_sock: Socket, _data: Uint8Array, _address: Address): Future<number> { throw new NotImplementedError(); }
+  sockSendto(_sock: Socket, _data: Uint8Array, _address: Address): AwaitableCoroutine<number> { return notImplemented(); }
   /** Sends all of `data`. */
-  sockSendall(_sock: Socket, _data: Uint8Array): Future<void> { throw new NotImplementedError(); }
+  sockSendall(_sock: Socket, _data: Uint8Array): AwaitableCoroutine<void> { return notImplemented(); }
   /** Connects `sock` to `address`. */
-  sockConnect(_sock: Socket, _address: Address): Future<void> { throw new NotImplementedError(); }
+  sockConnect(_sock: Socket, _address: Address): AwaitableCoroutine<void> { return notImplemented(); }
   /** Accepts a connection. */
-  sockAccept(_sock: Socket): Future<[Socket, Address]> { throw new NotImplementedError(); }
+  sockAccept(_sock: Socket): AwaitableCoroutine<[Socket, Address]> { return notImplemented(); }
   /** Sends a file over a socket. */
-  sockSendfile(_sock: Socket, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): Future<number> { throw new NotImplementedError(); }
+  sockSendfile(_sock: Socket, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): AwaitableCoroutine<number> { return notImplemented(); }
 
   /** Sets a Unix signal handler. */
   addSignalHandler<A extends unknown[]>(_sig: number | string, _callback: (...args: A) => unknown, ..._args: A): void { throw new NotImplementedError(); }

@@ -68,8 +68,9 @@ type CFState = "PENDING" | "RUNNING" | "CANCELLED" | "FINISHED";
 /**
  * Python's concurrent.futures.Future, as far as a JavaScript caller needs it:
  * a thenable (await it, or `wrapFuture(f)` for an asyncio Future) with
- * done(), running(), cancelled(), cancel(), result(), exception() and
- * addDoneCallback(). result() never blocks: it throws InvalidStateError while
+ * done(), running(), cancelled(), cancel(), result(), exception(),
+ * addDoneCallback(), and, for executor implementations and tests,
+ * setRunningOrNotifyCancel(), setResult() and setException(). result() never blocks: it throws InvalidStateError while
  * the call is pending.
  */
 export class ConcurrentFuture<T = unknown> implements PromiseLike<T> {
@@ -148,24 +149,24 @@ export class ConcurrentFuture<T = unknown> implements PromiseLike<T> {
     return `<ConcurrentFuture state=${this._state.toLowerCase()}>`;
   }
 
-  /** @internal Python's set_running_or_notify_cancel: false if it was cancelled while queued. */
-  _setRunningOrNotifyCancel(): boolean {
+  /** Marks the call as running (for executor implementations); false if it was cancelled while queued. */
+  setRunningOrNotifyCancel(): boolean {
     if (this._state === "CANCELLED") return false;
     if (this._state !== "PENDING") throw new RuntimeError(`Future in unexpected state ${this._state}`);
     this._state = "RUNNING";
     return true;
   }
 
-  /** @internal */
-  _setResult(value: T): void {
+  /** Finishes the future with `value` (for executor implementations and tests); InvalidStateError if already done. */
+  setResult(value: T): void {
     if (this.done()) throw new InvalidStateError(`${this._state}: ${this}`);
     this._result = value;
     this._state = "FINISHED";
     this._invokeCallbacks();
   }
 
-  /** @internal */
-  _setException(e: unknown): void {
+  /** Finishes the future with the error `e` (for executor implementations and tests); InvalidStateError if already done. */
+  setException(e: unknown): void {
     if (this.done()) throw new InvalidStateError(`${this._state}: ${this}`);
     this._exception = e;
     this._hasException = true;

@@ -263,12 +263,12 @@ abstract class PoolExecutor implements Executor {
 
   /** Sends one call to an idle worker; false if it was cancelled or its arguments cannot be sent. */
   private _dispatch(slot: Slot, item: WorkItem): boolean {
-    if (!item.future._setRunningOrNotifyCancel()) return false;
+    if (!item.future.setRunningOrNotifyCancel()) return false;
     slot.callId++;
     try {
       slot.channel.post({ op: "call", id: slot.callId, fn: item.fn, args: item.args });
     } catch (e) {
-      item.future._setException(e);
+      item.future.setException(e);
       return false;
     }
     slot.state = "busy";
@@ -310,8 +310,8 @@ abstract class PoolExecutor implements Executor {
         if (item === null || slot.state !== "busy" || m.id !== slot.callId) return;
         slot.item = null;
         slot.state = "idle";
-        if (m.op === "result") item.future._setResult(m.value);
-        else item.future._setException(rebuildThrown(m.thrown));
+        if (m.op === "result") item.future.setResult(m.value);
+        else item.future.setException(rebuildThrown(m.thrown));
         this._pump();
         return;
       }
@@ -334,11 +334,11 @@ abstract class PoolExecutor implements Executor {
       if (item !== null && !item.future.done()) {
         const err = this._brokenError(msgs.future);
         if (cause !== undefined) Object.defineProperty(err, "cause", { value: cause, configurable: true, writable: true });
-        item.future._setException(err);
+        item.future.setException(err);
       }
       this._markBroken(msgs.executor, msgs.future, cause);
     } else if (slot.item !== null && !slot.item.future.done()) {
-      slot.item.future._setException(this._brokenError(this._diedMessages().future));
+      slot.item.future.setException(this._brokenError(this._diedMessages().future));
     }
     if (this._slots.size === 0) {
       const waiters = this._exitWaiters;
@@ -357,7 +357,7 @@ abstract class PoolExecutor implements Executor {
       if (item.future.done()) continue;
       const err = this._brokenError(futureMessage);
       if (cause !== undefined) Object.defineProperty(err, "cause", { value: cause, configurable: true, writable: true });
-      item.future._setException(err);
+      item.future.setException(err);
     }
     for (const slot of this._slots) {
       if (slot.state === "starting" || slot.state === "idle") {

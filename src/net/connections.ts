@@ -135,8 +135,8 @@ export function* connectAddrinfos(
 export function createConnection<P extends BaseProtocol | ProtocolLike>(
   loop: BaseEventLoop, protocolFactory: () => P, host: string | null, port: number | string | null,
   options: CreateConnectionOptions,
-): Future<[Transport, P]> {
-  return loop._coroutineFuture(createConnectionCoro(loop, protocolFactory, host, port, options));
+): Coroutine<[Transport, P]> {
+  return createConnectionCoro(loop, protocolFactory, host, port, options);
 }
 
 function* createConnectionCoro<P extends BaseProtocol | ProtocolLike>(
@@ -240,8 +240,8 @@ export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike
 /** loop.connectAcceptedSocket(): see AbstractEventLoop.connectAcceptedSocket. */
 export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
   loop: BaseEventLoop, protocolFactory: () => P, sock: Socket, options: ConnectAcceptedSocketOptions,
-): Future<[Transport, P]> {
-  return loop._coroutineFuture((function* connectAcceptedSocket(): Coroutine<[Transport, P]> {
+): Coroutine<[Transport, P]> {
+  return (function* connectAcceptedSocket(): Coroutine<[Transport, P]> {
     checkSslSocket(sock);
     if (sock.type !== SOCK_STREAM) throw new ValueError(`A Stream Socket was expected, got ${sock}`);
     const ssl = options.ssl ?? null;
@@ -254,6 +254,6 @@ export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
     });
     if (loop.getDebug()) logger.debug(`${String(transport.getExtraInfo("socket"))} handled: (${transport}, ${protocol})`);
     return [transport, protocol];
-  })());
+  })();
 }
 

@@ -311,8 +311,8 @@ function truthyAddr(a: Address | null | undefined): boolean {
 }
 
 /** Python's `loop.create_datagram_endpoint()`: a datagram socket (made, or `sock`) and its transport. */
-export function createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, localAddr: Address | null, remoteAddr: Address | null, options: CreateDatagramEndpointOptions): Future<[DatagramTransport, P]> {
-  return loop._coroutineFuture(createDatagramEndpointCoro(loop, protocolFactory, localAddr, remoteAddr, options));
+export function createDatagramEndpoint<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, localAddr: Address | null, remoteAddr: Address | null, options: CreateDatagramEndpointOptions): Coroutine<[DatagramTransport, P]> {
+  return createDatagramEndpointCoro(loop, protocolFactory, localAddr, remoteAddr, options);
 }
 
 function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, localAddr: Address | null, remoteAddr: Address | null, options: CreateDatagramEndpointOptions): Coroutine<[DatagramTransport, P]> {

@@ -50,8 +50,8 @@ function isInt(v: unknown): v is number {
 export function sendfile(
   loop: BaseEventLoop, transport: WriteTransport | Transport, file: FileLike, offset: number, count: number | null,
   fallback: boolean,
-): Future<number> {
-  return loop._coroutineFuture((function* sendfile(): Coroutine<number> {
+): Coroutine<number> {
+  return (function* sendfile(): Coroutine<number> {
     const transp = transport as unknown as SendfileTransport;
     if (transp.isClosing()) throw new RuntimeError("Transport is closing");
     const mode = transp._sendfileCompatible ?? "UNSUPPORTED";
@@ -67,7 +67,7 @@ export function sendfile(
       throw new RuntimeError(`fallback is disabled and native sendfile is not supported for transport ${transport}`);
     }
     return yield* sendfileFallback(loop, transp, file, offset, count);
-  })());
+  })();
 }
 
 /**

@@ -2,10 +2,10 @@ import { statSync, unlinkSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { CancelledError, OSError, RuntimeError, ValueError } from "../stdlib/exceptions.js";
 import type { BaseEventLoop } from "../core/base-events.js";
-import type { AbstractEventLoop, AbstractServer, AddrInfo, CreateServerOptions } from "../core/events.js";
+import { AbstractServer, type AbstractEventLoop, type AddrInfo, type CreateServerOptions } from "../core/events.js";
 import type { Future } from "../core/futures.js";
 import { gather, sleep } from "../core/tasks.js";
-import type { Coroutine } from "../core/coroutines.js";
+import { awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "../core/coroutines.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, ProtocolLike } from "../core/protocols.js";
 import type { BaseTransport } from "../core/transports.js";
@@ -29,7 +29,7 @@ const EADDRNOTAVAIL = osConstants.errno.EADDRNOTAVAIL;
  * createUnixServer and the streams' startServer. `await using srv = ...`
  * closes it and waits for its connections to end.
  */
-export class Server implements AbstractServer, ServerInternals, AsyncDisposable {
+export class Server extends AbstractServer implements ServerInternals, AsyncDisposable {
   /** @internal */ _loop: BaseEventLoop;
   /** @internal null once closed. */ _sockets: Socket[] | null;
   /** @internal The connections accepted and still open. */ _clients = new Set<BaseTransport>();
@@ -53,6 +53,7 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
     sslContext: SSLContext | null, backlog: number, sslHandshakeTimeout: number | null,
     sslShutdownTimeout: number | null = null,
   ) {
+    super();
     this._loop = loop;
     this._sockets = sockets;
     this._protocolFactory = protocolFactory;
@@ -63,7 +64,7 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
   }
 
   /** Python's repr: `<Server sockets=(...)>`. */
-  toString(): string {
+  override toString(): string {
     const socks = this.sockets.map(String);
     return `<${this.constructor.name} sockets=(${socks.join(", ")}${socks.length === 1 ? "," : ""})>`;
   }
@@ -101,17 +102,17 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
   }
 
   /** The loop the server runs on. */
-  getLoop(): AbstractEventLoop {
+  override getLoop(): AbstractEventLoop {
     return this._loop;
   }
 
   /** Whether the server accepts new connections. */
-  isServing(): boolean {
+  override isServing(): boolean {
     return this._serving;
   }
 
   /** A copy of the list of listening sockets (empty once closed). */
-  get sockets(): Socket[] {
+  override get sockets(): Socket[] {
     return this._sockets === null ? [] : [...this._sockets];
   }
 
@@ -119,7 +120,7 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
    * Stops listening: the listening sockets are closed; connections already
    * accepted stay open (see closeClients/abortClients). Cancels serveForever().
    */
-  close(): void {
+  override close(): void {
     const sockets = this._sockets;
     if (sockets === null) return;
     this._sockets = null;
@@ -142,77 +143,74 @@ export class Server implements AbstractServer, ServerInternals, AsyncDisposable 
   }
 
   /** Closes every connection of this server (their buffered data is still sent). */
-  closeClients(): void {
+  override closeClients(): void {
     for (const t of [...this._clients]) t.close();
   }
 
   /** Aborts every connection of this server at once (buffered data is dropped). */
-  abortClients(): void {
+  override abortClients(): void {
     for (const t of [...this._clients]) (t as BaseTransport & { abort(): void }).abort();
   }
 
   /** Starts accepting connections (idempotent); done after one loop iteration, once the sockets are watched. */
-  startServing(): Future<void> {
-    const self = this;
-    return this._loop._coroutineFuture((function* startServing(): Coroutine<void> {
-      self._startServing();
-      yield* sleep(0);
-    })());
+  override startServing(): AwaitableCoroutine<void> {
+    return serverStartServing(this);
   }
 
   /**
    * Accepts connections until cancelled; cancelling closes the server and
    * waits for it (waitClosed) before CancelledError propagates. One at a time.
    */
-  serveForever(): Future<void> {
-    const self = this;
-    return this._loop._coroutineFuture((function* serveForever(): Coroutine<void> {
-      if (self._servingForeverFut !== null) {
-        throw new RuntimeError(`server ${self} is already being awaited on serve_forever()`);
-      }
-      if (self._sockets === null) throw new RuntimeError(`server ${self} is closed`);
-      self._startServing();
-      const fut = self._loop.createFuture<void>();
-      self._servingForeverFut = fut;
-      try {
-        yield* fut;
-      } catch (e) {
-        if (e instanceof CancelledError) {
-          try {
-            self.close();
-            yield* self.waitClosed();
-          } finally {
-            // eslint-disable-next-line no-unsafe-finally
-            throw e;
-          }
-        }
-        throw e;
-      } finally {
-        self._servingForeverFut = null;
-      }
-    })());
+  override serveForever(): AwaitableCoroutine<void> {
+    return serverServeForever(this);
   }
 
   /**
    * Waits until the server is closed and every connection it accepted is
    * gone (Python 3.12.1+ semantics), in either order.
    */
-  waitClosed(): Future<void> {
-    const self = this;
-    return this._loop._coroutineFuture((function* waitClosed(): Coroutine<void> {
-      if (self._waiters === null) return;
-      const waiter = self._loop.createFuture<void>();
-      self._waiters.push(waiter);
-      yield* waiter;
-    })());
-  }
-
-  /** `await using`: close() then waitClosed(). */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve(this.waitClosed());
+  override waitClosed(): AwaitableCoroutine<void> {
+    return serverWaitClosed(this);
   }
 }
+
+const serverStartServing = awaitableCoroutine(function* startServing(self: Server): Coroutine<void> {
+  self._startServing();
+  yield* sleep(0);
+});
+
+const serverServeForever = awaitableCoroutine(function* serveForever(self: Server): Coroutine<void> {
+  if (self._servingForeverFut !== null) {
+    throw new RuntimeError(`server ${self} is already being awaited on serve_forever()`);
+  }
+  if (self._sockets === null) throw new RuntimeError(`server ${self} is closed`);
+  self._startServing();
+  const fut = self._loop.createFuture<void>();
+  self._servingForeverFut = fut;
+  try {
+    yield* fut;
+  } catch (e) {
+    if (e instanceof CancelledError) {
+      try {
+        self.close();
+        yield* self.waitClosed();
+      } finally {
+        // eslint-disable-next-line no-unsafe-finally
+        throw e;
+      }
+    }
+    throw e;
+  } finally {
+    self._servingForeverFut = null;
+  }
+});
+
+const serverWaitClosed = awaitableCoroutine(function* waitClosed(self: Server): Coroutine<void> {
+  if (self._waiters === null) return;
+  const waiter = self._loop.createFuture<void>();
+  self._waiters.push(waiter);
+  yield* waiter;
+});
 
 /** Removes a Unix server's socket file if it is still the one it bound (same inode), as Python's `_stop_serving`. */
 function removeSocketFile(path: string, ino: bigint): void {
@@ -242,8 +240,8 @@ export function setReuseport(sock: Socket): void {
 export function createServer(
   loop: BaseEventLoop, protocolFactory: () => BaseProtocol | ProtocolLike, host: string | string[] | null,
   port: number | string | null, options: CreateServerOptions,
-): Future<AbstractServer> {
-  return loop._coroutineFuture(createServerCoro(loop, protocolFactory, host, port, options));
+): Coroutine<AbstractServer> {
+  return createServerCoro(loop, protocolFactory, host, port, options);
 }
 
 function* createServerCoro(

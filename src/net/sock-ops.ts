@@ -568,29 +568,23 @@ function* sendfileFallback(loop: BaseEventLoop, sock: Socket, file: FileLike, of
 }
 
 /** loop.sockSendfile(): sends a file with sendfile(2), falling back to read/send unless `fallback` is false. */
-export function sockSendfile(loop: BaseEventLoop, sock: Socket, file: FileLike, offset: number, count: number | null, fallback: boolean): Future<number> {
-  try {
-    checkNonBlocking(sock);
-    checkSendfileParams(sock, file, offset, count);
-    loop._checkClosed();
-  } catch (exc) {
-    return failed(loop, exc);
-  }
+export function* sockSendfile(loop: BaseEventLoop, sock: Socket, file: FileLike, offset: number, count: number | null, fallback: boolean): Coroutine<number> {
+  checkNonBlocking(sock);
+  checkSendfileParams(sock, file, offset, count);
+  loop._checkClosed();
   let nat: Future<number>;
   try {
     nat = sendfileNative(loop, sock, file, offset, count);
   } catch (exc) {
-    if (!(exc instanceof SendfileNotAvailableError) || !fallback) return failed(loop, exc);
-    return loop._coroutineFuture(sendfileFallback(loop, sock, file, offset, count));
-  }
-  if (!fallback) return nat;
-  return loop._coroutineFuture((function* sockSendfile(): Coroutine<number> {
-    try {
-      return yield* nat;
-    } catch (exc) {
-      if (!(exc instanceof SendfileNotAvailableError)) throw exc;
-    }
+    if (!(exc instanceof SendfileNotAvailableError) || !fallback) throw exc;
     return yield* sendfileFallback(loop, sock, file, offset, count);
-  })());
+  }
+  if (!fallback) return yield* nat;
+  try {
+    return yield* nat;
+  } catch (exc) {
+    if (!(exc instanceof SendfileNotAvailableError)) throw exc;
+  }
+  return yield* sendfileFallback(loop, sock, file, offset, count);
 }
 

@@ -906,8 +906,8 @@ function isTlsCapable(t: unknown): t is Transport {
 export function startTls(
   loop: BaseEventLoop, transport: BaseTransport, protocol: BaseProtocol | ProtocolLike, sslcontext: SSLContext,
   options: StartTlsOptions,
-): Future<Transport> {
-  return loop._coroutineFuture((function* startTlsCoro(): Coroutine<Transport> {
+): Coroutine<Transport> {
+  return (function* startTlsCoro(): Coroutine<Transport> {
     if (!(sslcontext instanceof SSLContext)) {
       throw new TypeError(`sslcontext is expected to be an instance of ssl.SSLContext, got ${String(sslcontext)}`);
     }
@@ -932,5 +932,5 @@ export function startTls(
       throw exc;
     }
     return sslProtocol._appTransport;
-  })());
+  })();
 }

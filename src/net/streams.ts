@@ -795,12 +795,6 @@ const startTlsCoro = awaitableCoroutine(function* startTls(w: StreamWriter, sslc
   protocol._replaceWriter(w);
 });
 
-/** Runs a Python `async def` helper's coroutine as a Task of `loop` and returns it. */
-function runAsync<T>(loop: AbstractEventLoop, coro: Coroutine<T>): Future<T> {
-  const l = loop as AbstractEventLoop & { _coroutineFuture?<U>(c: Coroutine<U>): Future<U> };
-  return typeof l._coroutineFuture === "function" ? l._coroutineFuture(coro) : loop.createTask(coro);
-}
-
 /** Options of openConnection(): createConnection's options and the reader's `limit`. */
 export interface OpenConnectionOptions extends CreateConnectionOptions {
   limit?: number;
@@ -822,49 +816,41 @@ export interface StartUnixServerOptions extends CreateUnixServerOptions {
 }
 
 /** Connects (loop.createConnection) and returns a `[reader, writer]` pair. */
-export function openConnection(host?: string | null, port?: number | string | null, options?: OpenConnectionOptions): Future<[StreamReader, StreamWriter]> {
+export const openConnection = awaitableCoroutine(function* openConnection(host?: string | null, port?: number | string | null, options?: OpenConnectionOptions): Coroutine<[StreamReader, StreamWriter]> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
-  return runAsync(loop, (function* openConnection(): Coroutine<[StreamReader, StreamWriter]> {
-    const reader = new StreamReader({ limit, loop });
-    const protocol = new StreamReaderProtocol(reader, null, loop);
-    const [transport] = yield* loop.createConnection(() => protocol, host ?? null, port ?? null, kwds);
-    return [reader, new StreamWriter(transport, protocol, reader, loop)];
-  })());
-}
+  const reader = new StreamReader({ limit, loop });
+  const protocol = new StreamReaderProtocol(reader, null, loop);
+  const [transport] = yield* loop.createConnection(() => protocol, host ?? null, port ?? null, kwds);
+  return [reader, new StreamWriter(transport, protocol, reader, loop)];
+});
 
 /**
  * Starts a server (loop.createServer); `clientConnected(reader, writer)` is
  * called for each client. Returns the Server.
  */
-export function startServer(clientConnected: ClientConnectedCallback, host?: string | string[] | null, port?: number | string | null, options?: StartServerOptions): Future<Server> {
+export const startServer = awaitableCoroutine(function* startServer(clientConnected: ClientConnectedCallback, host?: string | string[] | null, port?: number | string | null, options?: StartServerOptions): Coroutine<Server> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
   const factory = (): StreamReaderProtocol => new StreamReaderProtocol(new StreamReader({ limit, loop }), clientConnected, loop);
-  return runAsync(loop, (function* startServer(): Coroutine<Server> {
-    // The loop's servers are always Server instances; its signature says AbstractServer.
-    return (yield* loop.createServer(factory, host ?? null, port ?? null, kwds)) as Server;
-  })());
-}
+  // The loop's servers are always Server instances; its signature says AbstractServer.
+  return (yield* loop.createServer(factory, host ?? null, port ?? null, kwds)) as Server;
+});
 
 /** Like openConnection(), over a Unix domain socket. */
-export function openUnixConnection(path?: string | null, options?: OpenUnixConnectionOptions): Future<[StreamReader, StreamWriter]> {
+export const openUnixConnection = awaitableCoroutine(function* openUnixConnection(path?: string | null, options?: OpenUnixConnectionOptions): Coroutine<[StreamReader, StreamWriter]> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
-  return runAsync(loop, (function* openUnixConnection(): Coroutine<[StreamReader, StreamWriter]> {
-    const reader = new StreamReader({ limit, loop });
-    const protocol = new StreamReaderProtocol(reader, null, loop);
-    const [transport] = yield* loop.createUnixConnection(() => protocol, path ?? null, kwds);
-    return [reader, new StreamWriter(transport, protocol, reader, loop)];
-  })());
-}
+  const reader = new StreamReader({ limit, loop });
+  const protocol = new StreamReaderProtocol(reader, null, loop);
+  const [transport] = yield* loop.createUnixConnection(() => protocol, path ?? null, kwds);
+  return [reader, new StreamWriter(transport, protocol, reader, loop)];
+});
 
 /** Like startServer(), on a Unix domain socket. */
-export function startUnixServer(clientConnected: ClientConnectedCallback, path?: string | null, options?: StartUnixServerOptions): Future<Server> {
+export const startUnixServer = awaitableCoroutine(function* startUnixServer(clientConnected: ClientConnectedCallback, path?: string | null, options?: StartUnixServerOptions): Coroutine<Server> {
   const loop = getRunningLoop();
   const { limit = DEFAULT_LIMIT, ...kwds } = options ?? {};
   const factory = (): StreamReaderProtocol => new StreamReaderProtocol(new StreamReader({ limit, loop }), clientConnected, loop);
-  return runAsync(loop, (function* startUnixServer(): Coroutine<Server> {
-    return (yield* loop.createUnixServer(factory, path ?? null, kwds)) as Server;
-  })());
-}
+  return (yield* loop.createUnixServer(factory, path ?? null, kwds)) as Server;
+});

@@ -30,7 +30,8 @@ function isExit(e: unknown): boolean {
  * (`delay` null: only on failure, so one at a time), until one succeeds —
  * every other one is then cancelled — or all have failed. Returns once every
  * started attempt has finished. `exceptions[i]` is attempt i's error (null
- * for the winner), one entry per attempt actually started.
+ * for the winner), one entry per attempt actually started. Cancelling the
+ * race cancels the running attempts and waits for them before re-raising.
  */
 export function* staggeredRace<T>(
   loop: AbstractEventLoop,
@@ -75,8 +76,12 @@ export function* staggeredRace<T>(
     if (delay !== null) timer = loop.callLater(delay, startNext);
   };
 
+  // Set while the race, cancelled, waits for its attempts to finish.
+  let drained: Future<void> | null = null;
+
   function onTaskDone(task: Future<void>): void {
     pendingCount--;
+    if (drained !== null && pendingCount === 0 && !drained.done()) drained.setResult(undefined);
     if (!task.cancelled() && task.exception() !== null && !finished.done()) {
       // Only KeyboardInterrupt/SystemExit escape runOne: they end the race.
       finished.setException(task.exception());
@@ -117,9 +122,25 @@ export function* staggeredRace<T>(
     yield* finished;
     return [winnerResult, winnerIndex, exceptions];
   } catch (e) {
+    if (!(e instanceof CancelledError)) throw e;
+    // As CPython's staggered_race: a cancelled race cancels its attempts and
+    // waits for them (their cleanups run) before the CancelledError goes on;
+    // a cancellation while waiting cancels them again and is the one raised.
+    let cancelled: CancelledError = e;
+    stopped = true;
+    while (pendingCount > 0) {
+      for (const t of running) t.cancel(cancelled.message || null);
+      drained = loop.createFuture<void>();
+      try {
+        yield* drained;
+      } catch (again) {
+        if (!(again instanceof CancelledError)) throw again;
+        cancelled = again;
+      }
+    }
     // Cancelled after an attempt won: nobody will receive its result.
-    if (e instanceof CancelledError && winnerIndex !== null) options?.onLoserResult?.(winnerResult as T);
-    throw e;
+    if (winnerIndex !== null) options?.onLoserResult?.(winnerResult as T);
+    throw cancelled;
   } finally {
     stopped = true;
     if (timer !== null) (timer as TimerHandle).cancel();

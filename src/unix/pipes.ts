@@ -406,19 +406,19 @@ function* connectPipe<T, P>(loop: BaseEventLoop, make: (waiter: Future<void>) =>
 }
 
 /** Python's `loop.connect_read_pipe()`. */
-export function connectReadPipe<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
-  return loop._coroutineFuture((function* (): Coroutine<[ReadTransport, P]> {
+export function connectReadPipe<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, pipe: unknown): Coroutine<[ReadTransport, P]> {
+  return (function* (): Coroutine<[ReadTransport, P]> {
     const protocol = protocolFactory();
     return yield* connectPipe<ReadTransport, P>(loop, (w) => new UnixReadPipeTransport(loop, pipe, protocol, w), protocol);
-  })());
+  })();
 }
 
 /** Python's `loop.connect_write_pipe()`. */
-export function connectWritePipe<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
-  return loop._coroutineFuture((function* (): Coroutine<[WriteTransport, P]> {
+export function connectWritePipe<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, pipe: unknown): Coroutine<[WriteTransport, P]> {
+  return (function* (): Coroutine<[WriteTransport, P]> {
     const protocol = protocolFactory();
     return yield* connectPipe<WriteTransport, P>(loop, (w) => new UnixWritePipeTransport(loop, pipe, protocol, w), protocol);
-  })());
+  })();
 }
 
 /** The fields both pipe transports share for their final step. */

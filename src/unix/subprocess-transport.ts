@@ -229,8 +229,8 @@ function logSubprocess(loop: BaseEventLoop, msg: string, options: SubprocessOpti
 }
 
 /** Python's `loop.subprocess_exec()`: runs `program` with `args` (stdio defaults to PIPE). */
-export function subprocessExec<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, program: string, args: string[], options: SubprocessOptions): Future<[SubprocessTransport, P]> {
-  return loop._coroutineFuture((function* subprocessExec(): Coroutine<[SubprocessTransport, P]> {
+export function subprocessExec<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, program: string, args: string[], options: SubprocessOptions): Coroutine<[SubprocessTransport, P]> {
+  return (function* subprocessExec(): Coroutine<[SubprocessTransport, P]> {
     checkCommonOptions(options);
     if (options.shell) throw new ValueError("shell must be False");
     if (typeof program !== "string") throw new TypeError("program must be a string");
@@ -241,12 +241,12 @@ export function subprocessExec<P extends BaseProtocol | ProtocolLike>(loop: Base
     const transport = yield* makeSubprocessTransport(loop, protocol, file, args, program, options);
     if (debugLog !== null) logger.info(`${debugLog}: ${transport}`);
     return [transport, protocol];
-  })());
+  })();
 }
 
 /** Python's `loop.subprocess_shell()`: runs `cmd` with /bin/sh (stdio defaults to PIPE). */
-export function subprocessShell<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, cmd: string, options: SubprocessOptions): Future<[SubprocessTransport, P]> {
-  return loop._coroutineFuture((function* subprocessShell(): Coroutine<[SubprocessTransport, P]> {
+export function subprocessShell<P extends BaseProtocol | ProtocolLike>(loop: BaseEventLoop, protocolFactory: () => P, cmd: string, options: SubprocessOptions): Coroutine<[SubprocessTransport, P]> {
+  return (function* subprocessShell(): Coroutine<[SubprocessTransport, P]> {
     if (typeof cmd !== "string" && !Buffer.isBuffer(cmd)) throw new ValueError("cmd must be a string");
     checkCommonOptions(options);
     if (options.shell === false) throw new ValueError("shell must be True");
@@ -256,5 +256,5 @@ export function subprocessShell<P extends BaseProtocol | ProtocolLike>(loop: Bas
     const transport = yield* makeSubprocessTransport(loop, protocol, shell, ["-c", String(cmd)], shell, options);
     if (debugLog !== null) logger.info(`${debugLog}: ${transport}`);
     return [transport, protocol];
-  })());
+  })();
 }

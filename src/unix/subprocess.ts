@@ -227,22 +227,18 @@ function stdioOf(options: SubprocessOptions): { stdin: StdioSpec; stdout: StdioS
   return { stdin: options.stdin ?? null, stdout: options.stdout ?? null, stderr: options.stderr ?? null };
 }
 
-/** Starts `program` with `args`: a Future of its Process (stdio inherited unless PIPE, DEVNULL, ... is given). */
-export function createSubprocessExec(program: string, args: string[] = [], options: CreateSubprocessOptions = {}): Future<Process> {
+/** Starts `program` with `args`: a coroutine giving its Process (stdio inherited unless PIPE, DEVNULL, ... is given). */
+export const createSubprocessExec = awaitableCoroutine(function* createSubprocessExec(program: string, args: string[] = [], options: CreateSubprocessOptions = {}): Coroutine<Process> {
   const loop = getRunningLoop() as BaseEventLoop;
   const { limit = DEFAULT_LIMIT, ...rest } = options;
-  return loop._coroutineFuture((function* createSubprocessExec(): Coroutine<Process> {
-    const [transport, protocol] = yield* loop.subprocessExec(() => new SubprocessStreamProtocol(limit, loop), program, args, { ...rest, ...stdioOf(options) });
-    return new Process(transport, protocol, loop);
-  })());
-}
+  const [transport, protocol] = yield* loop.subprocessExec(() => new SubprocessStreamProtocol(limit, loop), program, args, { ...rest, ...stdioOf(options) });
+  return new Process(transport, protocol, loop);
+});
 
-/** Runs `cmd` with /bin/sh: a Future of its Process (stdio inherited unless PIPE, DEVNULL, ... is given). */
-export function createSubprocessShell(cmd: string, options: CreateSubprocessOptions = {}): Future<Process> {
+/** Runs `cmd` with /bin/sh: a coroutine giving its Process (stdio inherited unless PIPE, DEVNULL, ... is given). */
+export const createSubprocessShell = awaitableCoroutine(function* createSubprocessShell(cmd: string, options: CreateSubprocessOptions = {}): Coroutine<Process> {
   const loop = getRunningLoop() as BaseEventLoop;
   const { limit = DEFAULT_LIMIT, ...rest } = options;
-  return loop._coroutineFuture((function* createSubprocessShell(): Coroutine<Process> {
-    const [transport, protocol] = yield* loop.subprocessShell(() => new SubprocessStreamProtocol(limit, loop), cmd, { ...rest, ...stdioOf(options) });
-    return new Process(transport, protocol, loop);
-  })());
-}
+  const [transport, protocol] = yield* loop.subprocessShell(() => new SubprocessStreamProtocol(limit, loop), cmd, { ...rest, ...stdioOf(options) });
+  return new Process(transport, protocol, loop);
+});

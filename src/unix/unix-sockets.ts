@@ -35,8 +35,8 @@ function checkPath(path: unknown): string {
 /** loop.createUnixConnection(): see AbstractEventLoop.createUnixConnection. */
 export function createUnixConnection<P extends BaseProtocol | ProtocolLike>(
   loop: BaseEventLoop, protocolFactory: () => P, path: string | null, options: CreateUnixConnectionOptions,
-): Future<[Transport, P]> {
-  return loop._coroutineFuture((function* createUnixConnection(): Coroutine<[Transport, P]> {
+): Coroutine<[Transport, P]> {
+  return (function* createUnixConnection(): Coroutine<[Transport, P]> {
     const ssl = options.ssl ?? null;
     const serverHostname = options.serverHostname ?? null;
     const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
@@ -72,15 +72,15 @@ export function createUnixConnection<P extends BaseProtocol | ProtocolLike>(
     return yield* createConnectionTransport(loop, sock, protocolFactory, ssl, serverHostname, {
       sslHandshakeTimeout, sslShutdownTimeout,
     });
-  })());
+  })();
 }
 
 /** loop.createUnixServer(): see AbstractEventLoop.createUnixServer. */
 export function createUnixServer(
   loop: BaseEventLoop, protocolFactory: () => BaseProtocol | ProtocolLike, path: string | null,
   options: CreateUnixServerOptions,
-): Future<AbstractServer> {
-  return loop._coroutineFuture((function* createUnixServer(): Coroutine<AbstractServer> {
+): Coroutine<AbstractServer> {
+  return (function* createUnixServer(): Coroutine<AbstractServer> {
     const ssl = options.ssl ?? null;
     const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
     const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
@@ -133,5 +133,5 @@ export function createUnixServer(
     }
     return yield* serveSockets(loop, [sock], protocolFactory, ssl, options.backlog ?? 100, sslHandshakeTimeout,
       sslShutdownTimeout, options.startServing ?? true, cleanup);
-  })());
+  })();
 }

@@ -3,18 +3,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, RuntimeError, ValueError } from "../../src/index.js";
-import type { Coroutine, Future } from "../../src/index.js";
+import type { AwaitableCoroutine, Coroutine, Future } from "../../src/index.js";
 
 const { VirtualTimeLoop } = asyncio.testing;
 
 /** A virtual-time loop that records the shutdown steps run() takes. */
 class RecordingLoop extends VirtualTimeLoop {
   log: string[] = [];
-  override shutdownAsyncgens(): Future<void> {
+  override shutdownAsyncgens(): AwaitableCoroutine<void> {
     this.log.push("shutdownAsyncgens");
     return super.shutdownAsyncgens();
   }
-  override shutdownDefaultExecutor(timeout?: number | null): Future<void> {
+  override shutdownDefaultExecutor(timeout?: number | null): AwaitableCoroutine<void> {
     this.log.push(`shutdownDefaultExecutor(${timeout})`);
     return super.shutdownDefaultExecutor(timeout);
   }

@@ -14,7 +14,8 @@ export async function inLoop<T>(body: (loop: asyncio.BaseEventLoop) => Coroutine
 }
 
 /** Waits for `fut` and returns its exception, asserting its class and (exact or matching) message. */
-export function* futureRaises(fut: asyncio.Future<unknown>, cls: new (...a: never[]) => Error, msg?: string | RegExp): Coroutine<Error> {
+export function* futureRaises(aw: asyncio.Future<unknown> | Coroutine<unknown>, cls: new (...a: never[]) => Error, msg?: string | RegExp): Coroutine<Error> {
+  const fut = asyncio.ensureFuture(aw);
   yield* asyncio.wait([fut]);
   const e = fut.exception();
   assert.ok(e instanceof cls, `expected ${cls.name}, got ${e}`);
