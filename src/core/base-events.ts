@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Context } from "../stdlib/contextvars.js";
-import { KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
+import { KeyboardInterrupt, RuntimeError, SystemExit, ValueError } from "../stdlib/exceptions.js";
 import {
   AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, reprValue,
   type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
@@ -31,6 +31,12 @@ export interface LoopLifecycleHook {
   stop?(): void;
   /** The loop is closing. */
   close?(): void;
+  /**
+   * stop() was called before runForever(): poll for I/O once with a timeout
+   * of zero and queue the callbacks of what is ready (the spec's one
+   * iteration), since Node's poll phase may not come before the loop stops.
+   */
+  pollNow?(): void;
 }
 
 /**
@@ -60,6 +66,17 @@ function timerLess(a: TimerHandle, b: TimerHandle): boolean {
 
 const IN_ITERATION = Symbol("in-iteration");
 
+/** Debug mode: a delay of `loop.longDelayWarning` seconds or more is logged, naming the unit. */
+function warnLongDelay(loop: BaseEventLoop, delay: number): void {
+  if (!(delay >= loop.longDelayWarning) || delay === Infinity) return;
+  const asMs = delay / 1000;
+  logger.warning(
+    `A timer was scheduled ${delay.toFixed(0)} seconds (${(delay / 3600).toFixed(1)} hours) ahead: ` +
+    `tsyncio's delays and timeouts are in seconds, as in Python, not milliseconds; ` +
+    `if ${delay.toFixed(0)} meant milliseconds, pass ${asMs} instead (loop.longDelayWarning sets this threshold).`,
+  );
+}
+
 /** The event loop core (Python's BaseEventLoop). */
 export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _ready = new Deque<Handle>(1024);
@@ -74,6 +91,12 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _debug: boolean;
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
   slowCallbackDuration = 0.1;
+  /**
+   * In debug mode, a timer scheduled at least this far ahead (seconds) logs a
+   * warning: delays are seconds, as in Python, and a delay this long is most
+   * often milliseconds by mistake (`sleep(2000)`). Infinity turns it off.
+   */
+  longDelayWarning = 300;
   /** See EventLoopOptions.iterationBudget. */
   iterationBudget: number;
   /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
@@ -135,6 +158,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     });
     try {
       for (const h of this._hooks) h.start?.();
+      if (this._stopping) for (const h of this._hooks) h.pollNow?.();
     } catch (e) {
       this._finishRun(e);
       return done;
@@ -400,12 +424,14 @@ export class BaseEventLoop extends AbstractEventLoop {
   override callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (delay === null || delay === undefined) throw new TypeError("delay must not be None");
     if (typeof delay !== "number") throw new TypeError(`delay must be a number, not ${typeof delay}`);
+    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
     return this._callAt(this.time() + delay, callback as Callback, args);
   }
 
   override callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (when === null || when === undefined) throw new TypeError("when cannot be None");
     if (typeof when !== "number") throw new TypeError(`when must be a number, not ${typeof when}`);
+    if (Number.isNaN(when)) throw new ValueError("Invalid when: NaN (not a number)");
     return this._callAt(when, callback as Callback, args);
   }
 
@@ -415,6 +441,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._debug) {
       this._checkThread();
       checkCallback(callback, "callAt");
+      warnLongDelay(this, when - this.time());
     }
     const h = new TimerHandle(when, this._timerSeq++, callback, args, this);
     h._scheduled = true;

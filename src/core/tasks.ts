@@ -438,7 +438,6 @@ export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, 
 
 /** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
 export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
-  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
   if (delay <= 0) {
     // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
     yield;
