@@ -16,6 +16,10 @@ import { native, type FastPoller } from "../internal/native.js";
 const N = native();
 const READABLE = N.constants.READABLE!;
 const WRITABLE = N.constants.WRITABLE!;
+const POLLIN = N.constants.POLLIN!;
+const POLLOUT = N.constants.POLLOUT!;
+/** Conditions poll(2) reports whatever was asked: the callbacks meet them in their own syscalls. */
+const POLL_FAULT = N.constants.POLLERR! | N.constants.POLLHUP! | N.constants.POLLNVAL!;
 
 /** What the ownership check needs of a transport. */
 interface OwningTransport {
@@ -188,6 +192,35 @@ export class Selector {
     }
   }
 
+  /**
+   * One poll of every watched fd with a timeout of zero (the loop was
+   * stopped before it ran): the Handles of ready fds join the ready queue,
+   * and their native watchers wait idle until the loop runs again, so that
+   * the poll phase does not queue them a second time.
+   */
+  pollNow(): void {
+    const loop = this.loop;
+    for (const e of this._entries) {
+      if (e === undefined) continue;
+      const mask = wanted(e);
+      if (mask === 0) continue;
+      const asked = (mask & READABLE ? POLLIN : 0) | (mask & WRITABLE ? POLLOUT : 0);
+      const rev = N.pollOne(e.fd, asked, 0);
+      if (rev === 0) continue;
+      const fault = rev < 0 || (rev & POLL_FAULT) !== 0;
+      const readable = e.reader !== null && (fault || (rev & POLLIN) !== 0);
+      const writable = e.writer !== null && (fault || (rev & POLLOUT) !== 0);
+      if (!readable && !writable) continue;
+      if (e.armed !== 0) {
+        this.poller.stop(e.fd);
+        e.armed = 0;
+      }
+      this._suspend(e);
+      if (readable) loop._ready.push(e.reader!);
+      if (writable) loop._ready.push(e.writer!);
+    }
+  }
+
   /** The loop is closing: every native handle and the poller itself are released. */
   close(): void {
     if (this._closed) return;
@@ -276,7 +309,7 @@ export function selectorOf(loop: BaseEventLoop): Selector {
     const s = new Selector(loop);
     sel = s;
     loop._setState(SELECTOR, s);
-    loop._addLifecycleHook({ start: () => s.resumeSuspended(), close: () => s.close() });
+    loop._addLifecycleHook({ start: () => s.resumeSuspended(), pollNow: () => s.pollNow(), close: () => s.close() });
   }
   return sel;
 }
