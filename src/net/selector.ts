@@ -2,6 +2,7 @@ import { RuntimeError, ValueError, osError } from "../stdlib/exceptions.js";
 import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
 import { Handle, reprValue, type Callback, type FileDescriptorLike } from "../core/events.js";
 import { native, type FastPoller } from "../internal/native.js";
+import { _onSocketClose } from "../stdlib/socket.js";
 
 // selector_events.py, first part: fd watching (add/removeReader/Writer) and
 // the fd -> transport registry, on a native poller of the loop's own. The
@@ -38,6 +39,21 @@ interface FdEntry {
 }
 
 /**
+ * The selectors of loops not closed yet, held weakly (a loop dropped without
+ * close() must not be kept alive by this set): a Socket closing its fd asks
+ * each to release that fd's idle native watcher while the fd is still valid.
+ */
+const openSelectors = new Set<WeakRef<Selector>>();
+
+_onSocketClose((fd) => {
+  for (const ref of openSelectors) {
+    const s = ref.deref();
+    if (s === undefined) openSelectors.delete(ref);
+    else s.releaseIdle(fd);
+  }
+});
+
+/**
  * A loop's selector: its own native poller (one uv_poll_t per fd, kept idle
  * between uses) and the fd -> entry table that poller dispatches on. Two
  * loops never share one; libuv's rule of one poll handle per fd per thread
@@ -59,9 +75,12 @@ export class Selector {
   private _suspended: FdEntry[] = [];
   private _closed = false;
 
+  private readonly _ref = new WeakRef(this);
+
   constructor(loop: BaseEventLoop) {
     this.loop = loop;
     this.poller = N.fastPoll((events, n) => this._onPollBatch(events, n));
+    openSelectors.add(this._ref);
   }
 
   /** fd's entry, if the fd is watched or held idle. */
@@ -225,6 +244,7 @@ export class Selector {
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    openSelectors.delete(this._ref);
     this._entries.length = 0;
     this.transports.clear();
     this._suspended = [];

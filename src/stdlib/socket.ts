@@ -413,6 +413,14 @@ interface FdState {
   proto: number;
 }
 
+/** Told of an fd just before Socket.close() closes it (net/selector.ts releases the fd's idle watcher). */
+const closeListeners: ((fd: number) => void)[] = [];
+
+/** @internal Registers `listener`, called with the fd just before each Socket.close() closes it. */
+export function _onSocketClose(listener: (fd: number) => void): void {
+  closeListeners.push(listener);
+}
+
 const registry = new FinalizationRegistry<FdState>((state) => {
   if (state.fd < 0) return;
   if (warningsOn()) {
@@ -686,6 +694,7 @@ export class Socket implements Disposable {
     if (fd < 0) return;
     this.#s.fd = -1;
     registry.unregister(this.#s);
+    for (const listener of closeListeners) listener(fd);
     const r = N.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw osError(-r);
   }
