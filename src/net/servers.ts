@@ -17,6 +17,7 @@ import type { SSLContext } from "../stdlib/ssl.js";
 import { startServing, stopServing } from "./accept.js";
 import type { ServerInternals } from "./socket-transport.js";
 import { ensureResolved } from "./dns.js";
+import { checkSslOptions } from "./sslproto.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
 import { pyRepr } from "../internal/pyrepr.js";
 
@@ -260,8 +261,7 @@ function* createServerCoro(
   const sock = options.sock ?? null;
 
   if (typeof ssl === "boolean") throw new TypeError("ssl argument must be an SSLContext or None");
-  if (sslHandshakeTimeout !== null && ssl === null) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-  if (sslShutdownTimeout !== null && ssl === null) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
   if (sock !== null && !(sock instanceof Socket)) throw new TypeError(`a tsyncio Socket was expected, got ${String(sock)}`);
 
   let sockets: Socket[];
