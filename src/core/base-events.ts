@@ -11,6 +11,7 @@ import type { Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
 import { logger } from "./log.js";
+import { hideInternalFrames } from "../stdlib/traceback.js";
 
 // base_events.py: the loop core (ready queue, timer heap, run/stop/close,
 // exception handler, debug mode), layered on Node's own loop (see
@@ -69,11 +70,11 @@ const IN_ITERATION = Symbol("in-iteration");
 /** Debug mode: a delay of `loop.longDelayWarning` seconds or more is logged, naming the unit. */
 function warnLongDelay(loop: BaseEventLoop, delay: number): void {
   if (!(delay >= loop.longDelayWarning) || delay === Infinity) return;
-  const asMs = delay / 1000;
+  const seconds = Math.round(delay);
   logger.warning(
-    `A timer was scheduled ${delay.toFixed(0)} seconds (${(delay / 3600).toFixed(1)} hours) ahead: ` +
+    `A timer was scheduled ${seconds} seconds (${(delay / 86400).toFixed(1)} days) ahead: ` +
     `tsyncio's delays and timeouts are in seconds, as in Python, not milliseconds; ` +
-    `if ${delay.toFixed(0)} meant milliseconds, pass ${asMs} instead (loop.longDelayWarning sets this threshold).`,
+    `if ${seconds} meant milliseconds, pass ${seconds / 1000} instead (loop.longDelayWarning sets this threshold).`,
   );
 }
 
@@ -92,11 +93,12 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
   slowCallbackDuration = 0.1;
   /**
-   * In debug mode, a timer scheduled at least this far ahead (seconds) logs a
-   * warning: delays are seconds, as in Python, and a delay this long is most
-   * often milliseconds by mistake (`sleep(2000)`). Infinity turns it off.
+   * In debug mode, a timer scheduled at least this far ahead (seconds; one
+   * day by default) logs a warning: delays are seconds, as in Python, and a
+   * delay of days is most often milliseconds by mistake (`sleep(100000)`).
+   * Infinity turns it off.
    */
-  longDelayWarning = 300;
+  longDelayWarning = 86400;
   /** See EventLoopOptions.iterationBudget. */
   iterationBudget: number;
   /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
@@ -129,7 +131,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} running=${this.isRunning()} closed=${this._closed} debug=${this._debug}>`;
+    return `<${this.constructor.name} running=${reprValue(this.isRunning())} closed=${reprValue(this._closed)} debug=${reprValue(this._debug)}>`;
   }
 
   // ---- running and stopping -------------------------------------------------
@@ -178,11 +180,17 @@ export class BaseEventLoop extends AbstractEventLoop {
       () => {
         fut.removeDoneCallback(runUntilCompleteCb);
         if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
-        return fut.result();
+        try {
+          return fut.result();
+        } catch (e) {
+          if (!this._debug) hideInternalFrames(e);
+          throw e;
+        }
       },
       (err: unknown) => {
         fut.removeDoneCallback(runUntilCompleteCb);
         if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        if (!this._debug) hideInternalFrames(err);
         throw err;
       },
     );
@@ -201,7 +209,14 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 
   override close(): void {
-    if (this._running) throw new RuntimeError("Cannot close a running event loop");
+    if (this._running) {
+      // From outside the loop's callbacks, the loop runs because the promise
+      // of runForever()/runUntilComplete() was not awaited.
+      const hint = this._immediate !== IN_ITERATION
+        ? " (runUntilComplete() and runForever() return promises: await them before close())"
+        : "";
+      throw new RuntimeError(`Cannot close a running event loop${hint}`);
+    }
     if (this._closed) return;
     if (this._debug) logger.debug(`Close ${this}`);
     this._closed = true;

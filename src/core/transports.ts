@@ -1,3 +1,4 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { Buffer } from "node:buffer";
 import { NotImplementedError, ValueError } from "../stdlib/exceptions.js";
 import type { AbstractEventLoop } from "./events.js";
@@ -12,6 +13,10 @@ import type { Coroutine } from "./coroutines.js";
 
 /** Base of every transport. */
 export class BaseTransport {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */
   protected _extra: Record<string, unknown>;
 

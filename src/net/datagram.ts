@@ -9,7 +9,7 @@ import { type Future, setResultUnlessCancelled } from "../core/futures.js";
 import { native } from "../internal/native.js";
 import { ensureResolved } from "./dns.js";
 import { setReuseport } from "./servers.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { bytesExpected, pyRepr } from "../internal/pyrepr.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, DatagramProtocol, ProtocolLike } from "../core/protocols.js";
 import { _addReader, _addWriter, _registerTransport, _removeReader, _removeWriter, _unregisterTransport } from "./selector.js";
@@ -188,7 +188,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
 
   override sendto(data: Uint8Array, addr: Address | null = null): void {
     if (!ArrayBuffer.isView(data)) {
-      throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? "null" : typeof data}'`);
+      throw bytesExpected(data, "data argument must be a bytes-like object");
     }
     if (this._address !== null) {
       if (addr !== null && addr !== undefined && !sameAddress(addr, this._address)) {

@@ -19,7 +19,7 @@ import type { ServerInternals } from "./socket-transport.js";
 import { ensureResolved } from "./dns.js";
 import { checkSslOptions } from "./sslproto.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { inspectRepr, pyRepr } from "../internal/pyrepr.js";
 
 // base_events.py's Server and createServer.
 
@@ -31,6 +31,10 @@ const EADDRNOTAVAIL = osConstants.errno.EADDRNOTAVAIL;
  * closes it and waits for its connections to end.
  */
 export class Server implements AbstractServer, ServerInternals, AsyncDisposable {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _loop: BaseEventLoop;
   /** @internal null once closed. */ _sockets: Socket[] | null;
   /** @internal The connections accepted and still open. */ _clients = new Set<BaseTransport>();

@@ -18,7 +18,7 @@ import { Buffer } from "node:buffer";
 import { constants as osConstants, hostname } from "node:os";
 import { native, type GaiFailure, type NativeAddressIn } from "../internal/native.js";
 import { OSError, TimeoutError, ValueError, gaierror, osError } from "./exceptions.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { bytesExpected, pyRepr } from "../internal/pyrepr.js";
 
 const N = native();
 const C = N.constants;
@@ -314,7 +314,7 @@ export function isBytes(v: unknown): v is Bytes {
 
 function checkBytes(v: unknown): Bytes {
   if (!isBytes(v)) {
-    throw new TypeError(`a bytes-like object is required, not '${v === null ? "null" : typeof v}'`);
+    throw bytesExpected(v);
   }
   return v;
 }
