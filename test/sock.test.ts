@@ -162,7 +162,7 @@ test("argument errors: blocking sockets (ValueError), bad sizes, bad buffers", (
       [() => loop.sockAccept(blocking), "ValueError", "the socket must be non-blocking"],
       [() => loop.sockRecv(a, -1), "ValueError", "negative buffersize in recv"],
       [() => loop.sockRecvfromInto(a, Buffer.alloc(2), 5), "ValueError", "nbytes is greater than the length of the buffer"],
-      [() => loop.sockSendall(a, "text" as never), "TypeError", "a bytes-like object is required, not 'str'"],
+      [() => loop.sockSendall(a, "text" as never), "TypeError", "a bytes-like object is required, not 'str'; encode text first: Buffer.from(text) (UTF-8)"],
       [() => loop.sockRecvInto(a, 5 as never), "TypeError", /bytes-like object, not 'int'/],
     ];
     for (const [f, name, message] of checks) {
