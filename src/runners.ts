@@ -2,7 +2,7 @@ import { copyContext, type Context } from "./stdlib/contextvars.js";
 import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./stdlib/exceptions.js";
 import { _getRunningLoop, newEventLoop, setEventLoop, type AbstractEventLoop } from "./core/events.js";
 import { iscoroutine, type Coroutine } from "./core/coroutines.js";
-import { allTasks, gather, type Task as TaskT } from "./core/tasks.js";
+import { allTasks, describeNotAwaitable, gather, type Task as TaskT } from "./core/tasks.js";
 import { wrapFuture, type Future } from "./core/futures.js";
 import { printTaskTree } from "./sync/introspection.js";
 
@@ -28,6 +28,7 @@ export class Runner {
   private _context: Context | null = null;
   private _setLoop = false;
   private _interruptCount = 0;
+  private _mainError: Error | null = null;
   private readonly _debug: boolean | null;
   private readonly _loopFactory: (() => AbstractEventLoop) | null;
 
@@ -39,7 +40,7 @@ export class Runner {
   /** Runs `coro` (or awaits a promise) on the runner's loop and returns its result. */
   async run<T>(coro: Coroutine<T> | PromiseLike<T>, options?: { context?: Context | null }): Promise<T> {
     if (!iscoroutine(coro) && !(coro !== null && typeof (coro as PromiseLike<T>).then === "function")) {
-      throw new ValueError(`a coroutine was expected, got ${String(coro)}`);
+      throw new ValueError(`a coroutine was expected, got ${describeNotAwaitable(coro)}`);
     }
     if (_getRunningLoop() !== null) throw new RuntimeError("Runner.run() cannot be called from a running event loop");
     this._lazyInit();
@@ -66,6 +67,7 @@ export class Runner {
         const t = task as unknown as Partial<TaskT<T>>;
         if (typeof t.uncancel === "function" && t.uncancel() === 0) throw new KeyboardInterrupt();
       }
+      if (e instanceof Error && !(e instanceof CancelledError)) this._mainError = e;
       throw e;
     } finally {
       if (sigint !== null) process.removeListener("SIGINT", sigint);
@@ -78,7 +80,11 @@ export class Runner {
     if (this._state !== "initialized") return;
     const loop = this._loop!;
     try {
-      await cancelAllTasks(loop);
+      // The tasks left behind may be awaited by async functions nobody awaits
+      // (`yield* asyncFn()` in the main coroutine); their CancelledError is
+      // then what Node reports first, so it names the error that ended main.
+      const e = this._mainError;
+      await cancelAllTasks(loop, e === null ? null : `asyncio.run() shut down after the main coroutine raised ${e.name}: ${e.message}`);
       await loop.runUntilComplete(loop.shutdownAsyncgens());
       await loop.runUntilComplete(loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT));
     } finally {
@@ -132,10 +138,10 @@ export class Runner {
   }
 }
 
-async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
+async function cancelAllTasks(loop: AbstractEventLoop, msg: string | null): Promise<void> {
   const toCancel = allTasks(loop);
   if (toCancel.size === 0) return;
-  for (const t of toCancel) t.cancel();
+  for (const t of toCancel) t.cancel(msg);
   await loop.runUntilComplete(gather(...toCancel, { returnExceptions: true }));
   for (const t of toCancel) {
     if (t.cancelled()) continue;

@@ -141,3 +141,39 @@ test("repl on piped stdin: top-level await, a task created in one input and awai
   assert.match(r.stderr, /\nTimeoutError\n/);
   assert.match(r.stderr, /exiting asyncio REPL\.\.\.\n$/);
 });
+
+test("repl as Node's: multi-statement input with top-level await and persisting declarations, static and dynamic imports, Python reprs", async () => {
+  const input = [
+    "const t0 = 1; await asyncio.sleep(0.01); t0",
+    "t0 + 1",
+    'import { readFileSync } from "node:fs"',
+    "typeof readFileSync",
+    'import * as os from "node:os"; typeof os.cpus',
+    'import path, { join as j } from "node:path"',
+    'j("a", "b") === path.join("a", "b")',
+    'const fsp = await import("node:fs/promises"); typeof fsp.readFile',
+    "asyncio.getRunningLoop()",
+    "asyncio.getRunningLoop().createFuture()",
+    "asyncio.getRunningLoop().callLater(1000, () => {})",
+    'const task = asyncio.createTask(asyncio.sleep(0.01), { name: "t1" }); await task; task',
+    "function f(a,",
+    "  b) { return a + b; }",
+    "f(1, 2)",
+    'throw new RangeError("x")',
+    "t0",
+    "",
+  ].join("\n");
+  const r = await tsyncio(["repl"], input);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.deepEqual(lines.slice(0, 8), [
+    "1", "2", "'function'", "'function'", "true", "'function'",
+    "<SelectorEventLoop running=True closed=False debug=False>",
+    "<Future pending>",
+  ]);
+  assert.match(lines[8]!, /^<TimerHandle when=[\d.]+ <anonymous>\(\)>$/);
+  assert.match(lines[9]!, /^<Task finished name='t1' coro=<\w+\(\)> result=None>$/);
+  assert.deepEqual(lines.slice(10), ["3", "1", ""]);
+  assert.match(r.stderr, /Traceback \(most recent call last\):\n {2}File "REPL\d+", line 1, in <module>\nRangeError: x\n/);
+  assert.doesNotMatch(r.stderr, /SyntaxError|Uncaught/);
+});

@@ -289,6 +289,52 @@ test("createConnection argument errors are raised as Python raises them", () =>
     }
   }));
 
+test("createConnection validates the TLS timeouts before connecting: the server never sees a connection", () =>
+  inLoop(function* (loop) {
+    const [srv, addr] = listener(AF_INET, "127.0.0.1");
+    try {
+      const [host, port] = addr as [string, number];
+      for (const opts of [{ sslHandshakeTimeout: -1 }, { sslShutdownTimeout: 0 }, { sslHandshakeTimeout: NaN }]) {
+        try {
+          yield* loop.createConnection(() => new asyncio.Protocol(), host, port, { ssl: true, ...opts });
+          assert.fail("no error");
+        } catch (e) {
+          assert.ok(e instanceof ValueError, String(e));
+          assert.match((e as Error).message, /^ssl_(handshake|shutdown)_timeout should be a positive number, got (-1|0|NaN)$/);
+        }
+      }
+      // A loopback connect is complete in the kernel once connect() returns:
+      // had one been made, it would be waiting in the backlog.
+      assert.throws(() => srv.accept(), (e: unknown) => e instanceof asyncio.BlockingIOError);
+    } finally {
+      srv.close();
+    }
+  }));
+
+test("a connection whose setup fails after the connect closes its socket at once: the server reads EOF", () =>
+  inLoop(function* (loop) {
+    const [srv, addr] = listener(AF_INET, "127.0.0.1");
+    try {
+      const [host, port] = addr as [string, number];
+      const boom = new Error("protocol factory failed");
+      try {
+        yield* loop.createConnection(() => { throw boom; }, host, port);
+        assert.fail("no error");
+      } catch (e) {
+        assert.equal(e, boom);
+      }
+      const [conn] = srv.accept();
+      try {
+        conn.settimeout(10);
+        assert.equal(conn.recv(10).length, 0);
+      } finally {
+        conn.close();
+      }
+    } finally {
+      srv.close();
+    }
+  }));
+
 test("createConnection to a closed port: ConnectionRefusedError (errno ECONNREFUSED)", () =>
   inLoop(function* (loop) {
     const [port, holders] = refusedPort();

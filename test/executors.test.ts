@@ -4,6 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as asyncio from "../src/index.js";
 import type { Coroutine } from "../src/index.js";
 
@@ -524,5 +528,32 @@ test("file URL and path forms of workerFunction's module", async () => {
     assert.equal(await pool.submit(byHref, 2), 1n);
   } finally {
     await pool.shutdown();
+  }
+});
+
+test("what a toThread/runInExecutor function prints reaches stdout before the awaiting coroutine's next lines (CPython's 'Running in threads')", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsyncio-print-"));
+  try {
+    const script = join(dir, "threads.mts");
+    writeFileSync(script, [
+      `import * as asyncio from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};`,
+      "function blockingIo(tag) { console.log(`start blocking_io ${tag}`); process.stdout.write(`blocking_io complete ${tag}\\n`); console.error(`err ${tag}`); }",
+      "await asyncio.run(function* main() {",
+      "  console.log('started main');",
+      "  yield* asyncio.toThread(blockingIo, 'a');",
+      "  console.log('between');",
+      "  yield* asyncio.getRunningLoop().runInExecutor(null, blockingIo, 'b');",
+      "  console.log('finished main');",
+      "}());",
+    ].join("\n"));
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, [
+      "started main", "start blocking_io a", "blocking_io complete a", "between",
+      "start blocking_io b", "blocking_io complete b", "finished main", "",
+    ].join("\n"));
+    assert.equal(r.stderr, "err a\nerr b\n");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

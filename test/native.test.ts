@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import { executionAsyncId } from "node:async_hooks";
 import assert from "node:assert/strict";
-import { mkdtempSync, openSync, closeSync, writeFileSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir, constants as osConstants } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -512,5 +513,25 @@ test("pollers: each loop's own; an idle fd is handed over, a watched one is refu
   } finally {
     p1.dispose();
     closeAll(a, b);
+  }
+});
+
+test("without the built addon (install scripts skipped), loading it says what happened and the command that fixes it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsyncio-noaddon-"));
+  try {
+    mkdirSync(join(dir, "src", "internal"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "tsyncio", type: "module" }));
+    for (const f of ["native.ts", "package-root.ts"]) {
+      copyFileSync(new URL(`../src/internal/${f}`, import.meta.url), join(dir, "src", "internal", f));
+    }
+    const main = join(dir, "main.mts");
+    writeFileSync(main, `import { native } from "./src/internal/native.js";\nnative();\n`);
+    const r = spawnSync(process.execPath, ["--import", "tsx", main], { encoding: "utf8", timeout: 60_000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /tsyncio's native addon was not built \(.*build[\\/]Release[\\/]tsyncio\.node is missing\)/);
+    assert.match(r.stderr, /npm rebuild tsyncio/);
+    assert.doesNotMatch(r.stderr, /Cannot find module/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

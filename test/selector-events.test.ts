@@ -359,3 +359,53 @@ test("an fd watched by one loop is refused by another (FileExistsError); once re
     b.close();
   }
 });
+
+test("stop() before runForever(): I/O already readable is polled once (timeout 0) and its reader runs, after what was already scheduled", async () => {
+  const loop = newLoop();
+  const [a, b] = pair();
+  try {
+    b.send(Buffer.from("x"));
+    const seen: string[] = [];
+    loop.addReader(a.fileno(), () => {
+      seen.push(`read ${a.recv(10).toString()}`);
+      loop.removeReader(a.fileno());
+    });
+    loop.callSoon(() => seen.push("soon"));
+    loop.stop();
+    await loop.runForever();
+    assert.deepEqual(seen, ["soon", "read x"]);
+    // The watcher was parked, not lost: the next run sees new data.
+    const again = loop.createFuture<string>();
+    loop.addReader(a.fileno(), () => {
+      loop.removeReader(a.fileno());
+      again.setResult(a.recv(10).toString());
+    });
+    b.send(Buffer.from("y"));
+    assert.equal(await loop.runUntilComplete(again), "y");
+  } finally {
+    loop.close();
+    a.close();
+    b.close();
+  }
+});
+
+test("stop() before runForever(): a writable fd's writer runs once; nothing ready runs nothing", async () => {
+  const loop = newLoop();
+  const [a, b] = pair();
+  try {
+    let writes = 0;
+    let reads = 0;
+    loop.addWriter(a.fileno(), () => writes++);
+    loop.addReader(b.fileno(), () => reads++);
+    loop.stop();
+    await loop.runForever();
+    assert.equal(writes, 1);
+    assert.equal(reads, 0);
+    loop.removeWriter(a.fileno());
+    loop.removeReader(b.fileno());
+  } finally {
+    loop.close();
+    a.close();
+    b.close();
+  }
+});

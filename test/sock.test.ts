@@ -11,6 +11,7 @@ import * as asyncio from "../src/index.js";
 import type { BaseEventLoop } from "../src/core/base-events.js";
 import type { Coroutine } from "../src/core/coroutines.js";
 import { native } from "../src/internal/native.js";
+import { selectorOf } from "../src/net/selector.js";
 import {
   AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_SNDBUF, SO_RCVBUF, Socket, socketpair,
 } from "../src/stdlib/socket.js";
@@ -161,7 +162,7 @@ test("argument errors: blocking sockets (ValueError), bad sizes, bad buffers", (
       [() => loop.sockAccept(blocking), "ValueError", "the socket must be non-blocking"],
       [() => loop.sockRecv(a, -1), "ValueError", "negative buffersize in recv"],
       [() => loop.sockRecvfromInto(a, Buffer.alloc(2), 5), "ValueError", "nbytes is greater than the length of the buffer"],
-      [() => loop.sockSendall(a, "text" as never), "TypeError", "a bytes-like object is required, not 'str'"],
+      [() => loop.sockSendall(a, "text" as never), "TypeError", "a bytes-like object is required, not 'str'; encode text first: Buffer.from(text) (UTF-8)"],
       [() => loop.sockRecvInto(a, 5 as never), "TypeError", /bytes-like object, not 'int'/],
     ];
     for (const [f, name, message] of checks) {
@@ -454,3 +455,35 @@ test("sock methods on a closed loop fail with RuntimeError when they would have 
   a.close();
   b.close();
 });
+
+test("Socket.close() releases the fd's entry in every loop's selector; the fd number, reused, works at once", () =>
+  withLoop(function* (loop) {
+    const other = asyncio.newEventLoop() as BaseEventLoop;
+    try {
+      const [a, b] = pair();
+      const fd = a.fileno();
+      // The recv, run as a task, waits (EAGAIN), so the loop's selector watches the fd.
+      const pending = asyncio.ensureFuture(loop.sockRecv(a, 10));
+      yield* asyncio.sleep(0);
+      b.send(Buffer.from("x"));
+      assert.equal((yield* pending).toString(), "x");
+      selectorOf(other).entryFor(fd);
+      assert.notEqual(selectorOf(loop).entry(fd), undefined);
+      a.close();
+      assert.equal(selectorOf(loop).entry(fd), undefined);
+      assert.equal(selectorOf(other).entry(fd), undefined);
+      b.close();
+      const [c, d] = pair();
+      const reused = [c, d].find((s) => s.fileno() === fd);
+      assert.ok(reused !== undefined, "the lowest free fd numbers are reused");
+      const peer = reused === c ? d : c;
+      const again = asyncio.ensureFuture(loop.sockRecv(reused, 10));
+      yield* asyncio.sleep(0);
+      peer.send(Buffer.from("y"));
+      assert.equal((yield* again).toString(), "y");
+      c.close();
+      d.close();
+    } finally {
+      other.close();
+    }
+  }));

@@ -248,7 +248,9 @@ test("write(): TypeError for non-bytes; empty writes are ignored; writelines sen
     const p = new Recorder(loop);
     const tr = makeSocketTransport(loop, a, p, null, null, null);
     yield* asyncio.sleep(0);
-    assert.throws(() => tr.write("text" as never), { name: "TypeError", message: "data argument must be a bytes-like object, not 'str'" });
+    assert.throws(() => tr.write("text" as never), {
+      name: "TypeError", message: "data argument must be a bytes-like object, not 'str'; encode text first: Buffer.from(text) (UTF-8)",
+    });
     tr.write(Buffer.alloc(0));
     tr.writelines([Buffer.from("a"), new Uint8Array([98]), Buffer.from("c")]);
     tr.write(new Uint16Array([0x6564]) as unknown as Uint8Array); // any bytes-like view, as Python accepts

@@ -1,6 +1,5 @@
 import repl from "node:repl";
 import { inspect } from "node:util";
-import vm from "node:vm";
 import * as asyncio from "../index.js";
 import { formatException } from "../stdlib/traceback.js";
 import { packageVersion } from "../internal/package-root.js";
@@ -8,11 +7,12 @@ import { packageVersion } from "../internal/package-root.js";
 // `tsyncio repl`, Python's `python -m asyncio`: a prompt on a loop that runs
 // for the whole session (its runForever() promise stays pending), so tasks
 // created by one input keep running while the prompt waits for the next.
-// The evaluator runs an input with top-level `await` as an async function
-// while the loop goes on in the background; it runs inputs one at a time
-// (Node's REPL reads the next piped line while an `await` is pending), runs
-// a coroutine that an `await` produced as a Task (`await main()` with a
-// generator main), and prints results and errors as Python does.
+// Inputs go to Node's own REPL evaluator (top-level `await`, declarations
+// that persist, dynamic import()) while the loop goes on in the background,
+// with static imports rewritten as dynamic ones; they run one at a time
+// (Node's REPL reads the next piped line while an `await` is pending); a
+// coroutine that an `await` produced runs as a Task (`await main()` with a
+// generator main); results and errors print as Python prints them.
 
 /** Options of startRepl(). */
 export interface ReplOptions {
@@ -52,7 +52,8 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
     terminal: interactive,
     useGlobal: true,
     ignoreUndefined: true,
-    writer: (v: unknown) => (asyncio.isfuture(v) || v instanceof asyncio.Handle ? String(v) : inspect(v, { colors: interactive })),
+    // Loops, tasks, futures, handles, servers and transports inspect as their Python repr.
+    writer: (v: unknown) => inspect(v, { colors: interactive }),
   });
   (globalThis as Record<string, unknown>).asyncio = asyncio;
 
@@ -60,11 +61,13 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
   // which would already have read the next line.
   let queue: Promise<void> = Promise.resolve();
   let unfinished = "";
-  const evaluate = (line: string, _context: object, file: string, cb: EvalCallback): void => {
+  const evaluate = (line: string, context: object, file: string, cb: EvalCallback): void => {
     queue = queue.then(() => new Promise<void>((done) => {
       const code = unfinished + line;
       unfinished = "";
       const finish = (err: Error | null, result?: unknown): void => {
+        if (pending !== finish) return;
+        pending = null;
         done();
         if (err instanceof repl.Recoverable) {
           unfinished = code;
@@ -81,24 +84,34 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
         }
         cb(err, result);
       };
-      let r: { value: unknown; awaited: boolean };
-      try {
-        r = runInput(code, file);
-      } catch (e) {
-        finish(e instanceof repl.Recoverable ? e : toError(e));
+      pending = finish;
+      if (code.trim() === "") {
+        finish(null, undefined);
         return;
       }
-      if (!r.awaited) {
-        finish(null, r.value);
-        return;
-      }
-      (r.value as Promise<unknown>).then((v) => {
+      nodeEval.call(server, rewriteImports(code), context, file, (err, v) => {
+        if (err !== null && err !== undefined) finish(err instanceof repl.Recoverable ? err : toError(err));
         // `await main()` with a generator main: the coroutine runs as a Task, as Python's REPL would await it.
-        if (asyncio.iscoroutine(v)) asyncio.ensureFuture(v, { loop }).then((w) => finish(null, w), (e: unknown) => finish(toError(e)));
+        else if (asyncio.iscoroutine(v)) asyncio.ensureFuture(v, { loop }).then((w) => finish(null, w), (e: unknown) => finish(toError(e)));
         else finish(null, v);
-      }, (e: unknown) => finish(toError(e)));
+      });
     }));
   };
+  // Node's evaluator sends what an input throws to the REPL's domain (which
+  // would print it Node's way and never answer the evaluation): it ends the
+  // pending evaluation instead, printed as Python prints it.
+  let pending: ((err: Error | null, result?: unknown) => void) | null = null;
+  const domain = (server as unknown as { _domain?: NodeJS.EventEmitter })._domain;
+  if (domain !== undefined) {
+    domain.removeAllListeners("error");
+    domain.on("error", (e: unknown) => {
+      if (pending !== null) pending(toError(e));
+      else chatter.write(formatException(e));
+    });
+  }
+  // Node's own evaluator does top-level await, declarations that persist and
+  // dynamic import(); this one only feeds it one input at a time.
+  const nodeEval = (server as unknown as { eval: EvalFn }).eval;
   (server as unknown as { eval: EvalFn }).eval = evaluate;
   if (!interactive) server.displayPrompt = () => {};
 
@@ -108,80 +121,41 @@ export async function startRepl(options?: ReplOptions): Promise<number> {
   if (!interactive) chatter.write("exiting asyncio REPL...\n");
   loop.callSoonThreadsafe(() => loop.stop());
   await running;
-  const pending = asyncio.allTasks(loop);
-  for (const t of pending) t.cancel();
-  if (pending.size > 0) await loop.runUntilComplete(asyncio.gather(...pending, { returnExceptions: true }));
+  const left = asyncio.allTasks(loop);
+  for (const t of left) t.cancel();
+  if (left.size > 0) await loop.runUntilComplete(asyncio.gather(...left, { returnExceptions: true }));
   loop.close();
   asyncio.setEventLoop(null);
   return 0;
 }
 
-/** Whether a SyntaxError only means the input is not finished yet (the REPL then reads another line). */
-function incomplete(e: unknown): boolean {
-  return e instanceof SyntaxError && /Unexpected end of input|Unterminated (template|string)|missing \) after/.test(e.message);
-}
-
-function compile(code: string, file: string): vm.Script {
-  return new vm.Script(code, { filename: file });
-}
-
 /**
- * Runs one input in the global scope. Without a top-level `await` it is a
- * plain script (declarations persist as in Node's REPL). With one, it runs
- * as an async function: `const x = await f()` becomes a sloppy-mode
- * assignment, so `x` lives on as a global for the next inputs; an expression
- * gives its value; other statements run as a block.
+ * Static imports, which a script cannot contain, as the dynamic imports Node's
+ * REPL evaluator runs with top-level `await` (`import { a as b } from "m"`
+ * becomes `const { a: b } = await import("m")`); the rest of the input is
+ * left as it is.
  */
-function runInput(code: string, file: string): { value: unknown; awaited: boolean } {
-  const trimmed = code.trim();
-  if (trimmed === "") return { value: undefined, awaited: false };
-  let script: vm.Script | null = null;
-  let firstError: unknown = null;
-  // `{ a: 1 }` is an object, not a block, as in Node's REPL.
-  if (/^\{/.test(trimmed) && !/;$/.test(trimmed)) {
-    try {
-      script = compile(`(${trimmed})`, file);
-    } catch { /* a block after all */ }
-  }
-  if (script === null) {
-    try {
-      script = compile(code, file);
-    } catch (e) {
-      firstError = e;
-    }
-  }
-  if (script !== null) return { value: script.runInThisContext({ displayErrors: false }), awaited: false };
-  if (!(firstError instanceof SyntaxError) || !/\bawait\b/.test(code)) {
-    if (incomplete(firstError)) throw new repl.Recoverable(firstError as SyntaxError);
-    throw firstError;
-  }
-  // `await` and `void` are both unary operators: with one for the other, a plain script says whether
-  // the input is unfinished or wrong (the async wrappers below would close its brackets).
-  try {
-    compile(code.replace(/\bfor\s+await\b/g, "for").replace(/\bawait\b/g, "void "), file);
-  } catch (e) {
-    if (incomplete(e)) throw new repl.Recoverable(e as SyntaxError);
-    throw e;
-  }
-  const body = trimmed.replace(/;+$/, "");
-  const decl = /^(?:const|let|var)\s+([\s\S]+)$/.exec(body);
-  const forms = decl !== null
-    ? [`(async () => { (${decl[1]}); })()`]
-    : [`(async () => (${body}\n))()`, `(async () => {\n${code}\n})()`];
-  let lastError: unknown = firstError;
-  for (const form of forms) {
-    try {
-      script = compile(form, file);
-      break;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  if (script === null) {
-    if (incomplete(lastError) || incomplete(firstError)) throw new repl.Recoverable(lastError as SyntaxError);
-    throw lastError;
-  }
-  return { value: script.runInThisContext({ displayErrors: false }), awaited: true };
+export function rewriteImports(code: string): string {
+  return code.replace(
+    /(^|[;\n])(\s*)import\s+(?:([\w$]+)\s*,?\s*)?(?:\*\s+as\s+([\w$]+)|\{([^}]*)\})?\s*(?:from\s*)?(["'][^"'\n]+["'])\s*(?:with\s*\{[^}]*\}\s*)?(?=;|\n|$)/g,
+    (all: string, lead: string, ws: string, def: string | undefined, ns: string | undefined, named: string | undefined, spec: string) => {
+      if (def === undefined && ns === undefined && named === undefined && /^\s*import\s*["']/.test(all.slice(lead.length)) === false) return all;
+      const load = `await import(${spec})`;
+      if (ns !== undefined) {
+        return `${lead}${ws}const ${ns} = ${load}` + (def !== undefined ? `; const ${def} = ${ns}.default` : "");
+      }
+      const parts: string[] = [];
+      if (def !== undefined) parts.push(`default: ${def}`);
+      if (named !== undefined) {
+        for (const n of named.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
+          const m = /^(?:type\s+)?([\w$]+|"[^"]*"|'[^']*')(?:\s+as\s+([\w$]+))?$/.exec(n);
+          if (m === null) return all;
+          parts.push(m[2] !== undefined ? `${m[1]}: ${m[2]}` : m[1]!);
+        }
+      }
+      return parts.length === 0 ? `${lead}${ws}${load}` : `${lead}${ws}const { ${parts.join(", ")} } = ${load}`;
+    },
+  );
 }
 
 function toError(e: unknown): Error {

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Context } from "../stdlib/contextvars.js";
-import { KeyboardInterrupt, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
+import { KeyboardInterrupt, RuntimeError, SystemExit, ValueError } from "../stdlib/exceptions.js";
 import {
   AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, captureStack, reprValue,
   type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
@@ -11,6 +11,7 @@ import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutin
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
 import { logger } from "./log.js";
+import { hideInternalFrames } from "../stdlib/traceback.js";
 
 // base_events.py: the loop core (ready queue, timer heap, run/stop/close,
 // exception handler, debug mode), layered on Node's own loop (see
@@ -31,6 +32,12 @@ export interface LoopLifecycleHook {
   stop?(): void;
   /** The loop is closing. */
   close?(): void;
+  /**
+   * stop() was called before runForever(): poll for I/O once with a timeout
+   * of zero and queue the callbacks of what is ready (the spec's one
+   * iteration), since Node's poll phase may not come before the loop stops.
+   */
+  pollNow?(): void;
 }
 
 /**
@@ -60,6 +67,17 @@ function timerLess(a: TimerHandle, b: TimerHandle): boolean {
 
 const IN_ITERATION = Symbol("in-iteration");
 
+/** Debug mode: a delay of `loop.longDelayWarning` seconds or more is logged, naming the unit. */
+function warnLongDelay(loop: BaseEventLoop, delay: number): void {
+  if (!(delay >= loop.longDelayWarning) || delay === Infinity) return;
+  const seconds = Math.round(delay);
+  logger.warning(
+    `A timer was scheduled ${seconds} seconds (${(delay / 86400).toFixed(1)} days) ahead: ` +
+    `tsyncio's delays and timeouts are in seconds, as in Python, not milliseconds; ` +
+    `if ${seconds} meant milliseconds, pass ${seconds / 1000} instead (loop.longDelayWarning sets this threshold).`,
+  );
+}
+
 /** The event loop core (Python's BaseEventLoop). */
 export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _ready = new Deque<Handle>(1024);
@@ -76,6 +94,13 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _debug: boolean;
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
   slowCallbackDuration = 0.1;
+  /**
+   * In debug mode, a timer scheduled at least this far ahead (seconds; one
+   * day by default) logs a warning: delays are seconds, as in Python, and a
+   * delay of days is most often milliseconds by mistake (`sleep(100000)`).
+   * Infinity turns it off.
+   */
+  longDelayWarning = 86400;
   /** See EventLoopOptions.iterationBudget. */
   iterationBudget: number;
   /** @internal */ _exceptionHandler: ExceptionHandler | null = null;
@@ -108,7 +133,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 
   override toString(): string {
-    return `<${this.constructor.name} running=${this.isRunning()} closed=${this._closed} debug=${this._debug}>`;
+    return `<${this.constructor.name} running=${reprValue(this.isRunning())} closed=${reprValue(this._closed)} debug=${reprValue(this._debug)}>`;
   }
 
   // ---- running and stopping -------------------------------------------------
@@ -137,6 +162,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     });
     try {
       for (const h of this._hooks) h.start?.();
+      if (this._stopping) for (const h of this._hooks) h.pollNow?.();
     } catch (e) {
       this._finishRun(e);
       return done;
@@ -156,11 +182,17 @@ export class BaseEventLoop extends AbstractEventLoop {
       () => {
         fut.removeDoneCallback(runUntilCompleteCb);
         if (!fut.done()) throw new RuntimeError("Event loop stopped before Future completed.");
-        return fut.result();
+        try {
+          return fut.result();
+        } catch (e) {
+          if (!this._debug) hideInternalFrames(e);
+          throw e;
+        }
       },
       (err: unknown) => {
         fut.removeDoneCallback(runUntilCompleteCb);
         if (newTask && fut.done() && !fut.cancelled()) fut.exception();
+        if (!this._debug) hideInternalFrames(err);
         throw err;
       },
     );
@@ -179,7 +211,14 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 
   override close(): void {
-    if (this._running) throw new RuntimeError("Cannot close a running event loop");
+    if (this._running) {
+      // From outside the loop's callbacks, the loop runs because the promise
+      // of runForever()/runUntilComplete() was not awaited.
+      const hint = this._immediate !== IN_ITERATION
+        ? " (runUntilComplete() and runForever() return promises: await them before close())"
+        : "";
+      throw new RuntimeError(`Cannot close a running event loop${hint}`);
+    }
     if (this._closed) return;
     if (this._debug) logger.debug(`Close ${this}`);
     this._closed = true;
@@ -403,12 +442,14 @@ export class BaseEventLoop extends AbstractEventLoop {
   override callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (delay === null || delay === undefined) throw new TypeError("delay must not be None");
     if (typeof delay !== "number") throw new TypeError(`delay must be a number, not ${typeof delay}`);
+    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
     return this._callAt(this.time() + delay, callback as Callback, args);
   }
 
   override callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     if (when === null || when === undefined) throw new TypeError("when cannot be None");
     if (typeof when !== "number") throw new TypeError(`when must be a number, not ${typeof when}`);
+    if (Number.isNaN(when)) throw new ValueError("Invalid when: NaN (not a number)");
     return this._callAt(when, callback as Callback, args);
   }
 
@@ -418,6 +459,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._debug) {
       this._checkThread();
       checkCallback(callback, "callAt");
+      warnLongDelay(this, when - this.time());
     }
     const h = new TimerHandle(when, this._timerSeq++, callback, args, this);
     h._scheduled = true;

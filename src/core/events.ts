@@ -1,3 +1,4 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { Context, contextFromVars, runInContext, snapshotVars, type ContextVar } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, NotImplementedError, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
 import type { Future } from "./futures.js";
@@ -59,6 +60,10 @@ export interface HandleOwner {
 
 /** A callback scheduled with callSoon()/callSoonThreadsafe(). */
 export class Handle {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _callback: Callback | null;
   /** @internal */ _args: readonly unknown[] | null;
   /** @internal */ _cancelled = false;
@@ -418,6 +423,10 @@ type PF<P> = () => P;
  * NotImplementedError here; BaseEventLoop implements them.
  */
 export abstract class AbstractEventLoop {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** Runs until `future` is done; returns its result. */
   runUntilComplete<T>(_future: Future<T> | Coroutine<T> | PromiseLike<T>): Promise<T> { throw new NotImplementedError(); }
   /** Runs until stop() is called. */

@@ -1,7 +1,9 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { copyContext, type Context } from "../stdlib/contextvars.js";
 import {
   cancelledError, CancelledError, InvalidStateError, KeyboardInterrupt, RuntimeError, SystemExit,
 } from "../stdlib/exceptions.js";
+import { hideInternalFrames } from "../stdlib/traceback.js";
 import { _getRunningLoop, captureStack, getEventLoop, inContext, reprValue, callbackName, type AbstractEventLoop } from "./events.js";
 
 // futures.py. A Future is awaitable both ways: `yield* fut` in a coroutine
@@ -49,6 +51,10 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
 
 /** A Future: the result of an operation that has not completed yet (asyncio.Future). */
 export class Future<T = unknown> implements PromiseLike<T> {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _state: number = PENDING;
   /** @internal */ _result: T | undefined = undefined;
   /** @internal */ _exception: unknown = undefined;
@@ -231,6 +237,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
         try {
           resolve(this.result());
         } catch (e) {
+          if (!this._loop.getDebug()) hideInternalFrames(e);
           reject(e);
         }
       };

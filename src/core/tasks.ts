@@ -6,7 +6,7 @@ import {
   _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
 } from "./events.js";
 import { Future, isfuture, setResultUnlessCancelled, wrapFuture, type DoneCallback } from "./futures.js";
-import {
+import { iscoroutinefunction,
   awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture,
   type Awaitable, type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
@@ -104,7 +104,7 @@ export class Task<T = unknown> extends Future<T> {
     super({ loop: options?.loop ?? null });
     if (!iscoroutine(coro)) {
       this._logDestroy = false;
-      throw new TypeError(`a coroutine was expected, got ${reprValue(coro)}`);
+      throw new TypeError(`a coroutine was expected, got ${describeNotAwaitable(coro)}`);
     }
     this._coro = coro;
     const name = options?.name;
@@ -305,6 +305,44 @@ function leaveTask(loop: FastLoop, task: Task<unknown>): void {
   loop._currentTask = null;
 }
 
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as new () => unknown;
+
+/**
+ * @internal What `obj` is, for the error of an API that wanted a coroutine or
+ * an awaitable: the repr, and the fix for the mistakes a JavaScript user
+ * makes (a generator function not called, a Promise, an array for gather).
+ */
+export function describeNotAwaitable(obj: unknown): string {
+  if (iscoroutinefunction(obj)) {
+    const name = obj.name || "main";
+    return `the generator function ${name}; did you mean ${name}()?`;
+  }
+  if (obj instanceof AsyncFunction) {
+    const name = (obj as { name: string }).name || "fn";
+    return `the async function ${name}; an async function's promise is awaited with yield* wrapFuture(${name}())`;
+  }
+  if (obj !== null && typeof obj === "object" && typeof (obj as PromiseLike<unknown>).then === "function" && !iscoroutine(obj)) {
+    return `a Promise (${reprValue(obj)}); a Promise is not a coroutine: use ensureFuture(promise) for a Future, or yield* wrapFuture(promise) inside a coroutine`;
+  }
+  if (Array.isArray(obj)) {
+    return `an array; pass the awaitables as separate arguments: gather(...array)`;
+  }
+  return reprValue(obj);
+}
+
+/** The hint added to the TypeError a task step raises for `yield*` of something not iterable. */
+const NOT_ITERABLE_HINT =
+  " (in a coroutine, yield* takes a Future, a Task or a coroutine: a Promise, such as an async function's result, " +
+  "is awaited with yield* wrapFuture(promise))";
+
+/** Adds NOT_ITERABLE_HINT to a TypeError "... is not iterable", the mark of `yield* promise`, message and stack alike. */
+function explainNotIterable(e: unknown): void {
+  if (!(e instanceof TypeError) || !/is not iterable/.test(e.message) || e.message.endsWith(NOT_ITERABLE_HINT)) return;
+  const head = `${e.name}: ${e.message}`;
+  e.message += NOT_ITERABLE_HINT;
+  if (typeof e.stack === "string" && e.stack.startsWith(head)) e.stack = `${e.name}: ${e.message}${e.stack.slice(head.length)}`;
+}
+
 /** Python's Task.__step. */
 function taskStep(task: Task<unknown>, exc: unknown): void {
   if (task._state !== PENDING) throw new InvalidStateError(`_step(): already done: ${task}, ${reprValue(exc)}`);
@@ -341,6 +379,7 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
       futureSetException.call(task, e);
       throw e;
     } else {
+      explainNotIterable(e);
       futureSetException.call(task, e === undefined ? new RuntimeError("coroutine threw undefined") : e);
     }
     return;
@@ -379,7 +418,7 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
   } else if (isGeneratorObject(result)) {
     scheduleStep(task, new RuntimeError(`yield was used instead of yield* for generator in task ${task} with ${reprValue(result)}`));
   } else {
-    scheduleStep(task, new RuntimeError(`Task got bad yield: ${reprValue(result)}`));
+    scheduleStep(task, new RuntimeError(`Task got bad yield: ${describeNotAwaitable(result)}`));
   }
 }
 
@@ -471,7 +510,7 @@ export function ensureFuture<T>(obj: Awaitable<T>, options?: { loop?: AbstractEv
   if (obj !== null && typeof obj === "object" && typeof (obj as PromiseLike<T>).then === "function") {
     return wrapFuture(obj as PromiseLike<T>, { loop });
   }
-  throw new TypeError("An asyncio.Future, a coroutine or an awaitable is required");
+  throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required, got ${describeNotAwaitable(obj)}`);
 }
 
 _setEnsureFuture(<T>(coro: Coroutine<T>) => ensureFuture(coro));
@@ -489,7 +528,6 @@ export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, 
 
 /** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
 export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
-  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN (not a number)");
   if (delay <= 0) {
     // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
     yield;

@@ -1,8 +1,11 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { Buffer } from "node:buffer";
 import { NotImplementedError, ValueError } from "../stdlib/exceptions.js";
 import type { AbstractEventLoop } from "./events.js";
 import type { Address } from "../stdlib/socket.js";
 import type { BaseProtocol, ProtocolLike } from "./protocols.js";
+import type { Future } from "./futures.js";
+import type { Coroutine } from "./coroutines.js";
 
 // Transport interfaces with asyncio's split. The concrete transports (sockets,
 // pipes, datagrams, TLS, subprocesses) extend these; FlowControlTransport is
@@ -10,6 +13,10 @@ import type { BaseProtocol, ProtocolLike } from "./protocols.js";
 
 /** Base of every transport. */
 export class BaseTransport {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */
   protected _extra: Record<string, unknown>;
 
@@ -257,4 +264,29 @@ export function mixFlowControl(cls: abstract new (...args: never[]) => FlowContr
   for (const name of FLOW_CONTROL_METHODS) {
     Object.defineProperty(cls.prototype, name, { value: from[name], writable: true, configurable: true });
   }
+}
+
+/**
+ * Connection set-up, as asyncio's create_* methods do it: `make` wraps the
+ * socket in its transport, then connection_made (the waiter) is awaited. A
+ * failure closes what exists at once: the socket when no transport owns it
+ * yet, else the transport; an fd never waits for a finalizer.
+ */
+export function* setUpTransport<T extends BaseTransport>(
+  sock: { close(): void }, waiter: Future<void>, make: () => T,
+): Coroutine<T> {
+  let transport: T;
+  try {
+    transport = make();
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+  try {
+    yield* waiter;
+  } catch (e) {
+    transport.close();
+    throw e;
+  }
+  return transport;
 }

@@ -1,5 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { createRequire } from "node:module";
+import { writeSync } from "node:fs";
+import type { Writable } from "node:stream";
 import { serializeThrown, type FromWorker, type FunctionSpec, type ToWorker } from "./wire.js";
 
 // The program an executor's worker runs: a worker thread of a
@@ -96,7 +98,36 @@ async function onMessage(msg: ToWorker): Promise<void> {
   }
 }
 
+/**
+ * A worker thread's process.stdout/stderr are streams the main thread drains
+ * later, so a print made before the function returned used to reach the
+ * terminal after the awaiting coroutine's next lines. Python's threads write
+ * to the process's fds directly: so does a pool thread here, synchronously,
+ * before its result is posted.
+ */
+function writeThrough(stream: Writable, fd: number): void {
+  stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((e?: Error | null) => void), cb?: (e?: Error | null) => void): boolean => {
+    const done = typeof encoding === "function" ? encoding : cb;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? encoding : "utf8") : chunk;
+    let error: Error | null = null;
+    for (let off = 0; off < bytes.length;) {
+      try {
+        off += writeSync(fd, bytes, off);
+      } catch (e) {
+        // A non-blocking stdout (a pipe the parent made O_NONBLOCK) that is full: wait for room.
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") continue;
+        error = e as Error;
+        break;
+      }
+    }
+    if (done !== undefined) process.nextTick(done, error);
+    return true;
+  }) as Writable["write"];
+}
+
 if (port !== null) {
+  writeThrough(process.stdout, 1);
+  writeThrough(process.stderr, 2);
   port.on("message", (m: ToWorker) => void onMessage(m));
 } else if (typeof process.send === "function") {
   process.on("message", (m) => void onMessage(m as ToWorker));

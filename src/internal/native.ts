@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { packageRoot } from "./package-root.js";
@@ -206,8 +207,17 @@ let binding: NativeBinding | null = null;
 /** Loads the addon once; every module that needs it goes through here. */
 export function native(): NativeBinding {
   if (binding === null) {
-    const req = createRequire(join(packageRoot(), "package.json"));
-    binding = req(join(packageRoot(), "build", "Release", "tsyncio.node")) as NativeBinding;
+    const root = packageRoot();
+    const file = join(root, "build", "Release", "tsyncio.node");
+    if (!existsSync(file)) {
+      // Install scripts skipped (npm --ignore-scripts, pnpm's default) or a failed build.
+      throw new Error(
+        `tsyncio's native addon was not built (${file} is missing): the package's install script, ` +
+        `which compiles it with node-gyp, did not run or failed. Build it with \`npm rebuild tsyncio\` ` +
+        `(pnpm: \`pnpm rebuild tsyncio\`, or allow its build script); it needs python3, make and a C++ compiler.`,
+      );
+    }
+    binding = createRequire(join(root, "package.json"))(file) as NativeBinding;
   }
   return binding;
 }

@@ -20,3 +20,20 @@ export function pyTypeName(v: unknown): string {
   if (typeof v === "function") return "function";
   return (v as object).constructor?.name ?? "object";
 }
+
+/**
+ * Python's TypeError for a value that is not bytes (`${what}, not 'str'`);
+ * for text it adds the JavaScript spelling of Python's `"...".encode()`, the
+ * fix a JavaScript user needs.
+ */
+export function bytesExpected(value: unknown, what = "a bytes-like object is required"): TypeError {
+  const fix = typeof value === "string" ? "; encode text first: Buffer.from(text) (UTF-8)" : "";
+  return new TypeError(`${what}, not '${pyTypeName(value)}'${fix}`);
+}
+
+/**
+ * Node's util.inspect.custom: a class defining it with its toString() (the
+ * Python repr) prints as Python shows it in console.log, the REPL and
+ * assertion messages, instead of a dump of its internals.
+ */
+export const inspectRepr: unique symbol = Symbol.for("nodejs.util.inspect.custom") as never;

@@ -9,7 +9,7 @@ import { Future, wrapFuture } from "../core/futures.js";
 import type { Coroutine } from "../core/coroutines.js";
 import { logger } from "../core/log.js";
 import { Protocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
-import type { Transport, WriteTransport } from "../core/transports.js";
+import { setUpTransport, type Transport, type WriteTransport } from "../core/transports.js";
 import {
   AF_INET, AF_INET6, SOCK_STREAM, Socket,
   type Address,
@@ -19,7 +19,7 @@ import { native } from "../internal/native.js";
 import { pyRepr } from "../internal/pyrepr.js";
 import { createDefaultContext, type SSLContext } from "../stdlib/ssl.js";
 import { makeSocketTransport, type ServerInternals } from "./socket-transport.js";
-import { makeSslTransport } from "./sslproto.js";
+import { checkSslOptions, makeSslTransport } from "./sslproto.js";
 import { staggeredRace } from "../sync/staggered.js";
 
 // base_events.py's createConnection (with Happy Eyeballs) and
@@ -161,8 +161,7 @@ function* createConnectionCoro<P extends BaseProtocol | ProtocolLike>(
     if (!host) throw new ValueError("You must set server_hostname when using ssl without a host");
     serverHostname = host;
   }
-  if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-  if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
   if (sock !== null) checkSslSocket(sock);
   if (happyEyeballsDelay !== null && interleave === null) interleave = 1;
 
@@ -200,10 +199,22 @@ export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike
   serverHostname: string | null,
   options: { serverSide?: boolean; sslHandshakeTimeout?: number | null; sslShutdownTimeout?: number | null },
 ): Coroutine<[Transport, P]> {
-  sock.setblocking(false);
-  const protocol = protocolFactory();
+  let protocol: P | null = null;
   const waiter = loop.createFuture<void>();
-  let transport: Transport;
+  const transport = yield* setUpTransport(sock, waiter, () => {
+    sock.setblocking(false);
+    protocol = protocolFactory();
+    return makeTransport(loop, sock, protocol, waiter, ssl, serverHostname, options);
+  });
+  return [transport, protocol!];
+}
+
+/** The TLS or plain transport of a connected socket. */
+function makeTransport(
+  loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void>,
+  ssl: boolean | SSLContext | null, serverHostname: string | null,
+  options: { serverSide?: boolean; sslHandshakeTimeout?: number | null; sslShutdownTimeout?: number | null },
+): Transport {
   if (ssl) {
     const serverSide = options.serverSide ?? false;
     let sslcontext: SSLContext;
@@ -215,7 +226,7 @@ export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike
     } else {
       sslcontext = ssl;
     }
-    transport = makeSslTransport(loop, sock, protocol, sslcontext, waiter, {
+    return makeSslTransport(loop, sock, protocol, sslcontext, waiter, {
       serverSide,
       serverHostname,
       extra: null,
@@ -223,16 +234,8 @@ export function* createConnectionTransport<P extends BaseProtocol | ProtocolLike
       sslHandshakeTimeout: options.sslHandshakeTimeout ?? null,
       sslShutdownTimeout: options.sslShutdownTimeout ?? null,
     });
-  } else {
-    transport = makeSocketTransport(loop, sock, protocol, waiter, null, null);
   }
-  try {
-    yield* waiter;
-  } catch (e) {
-    transport.close();
-    throw e;
-  }
-  return [transport, protocol];
+  return makeSocketTransport(loop, sock, protocol, waiter, null, null);
 }
 
 // ---- connectAcceptedSocket --------------------------------------------------
@@ -247,8 +250,7 @@ export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
     const ssl = options.ssl ?? null;
     const sslHandshakeTimeout = options.sslHandshakeTimeout ?? null;
     const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
-    if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-    if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+    checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
     const [transport, protocol] = yield* createConnectionTransport(loop, sock, protocolFactory, ssl, "", {
       serverSide: true, sslHandshakeTimeout, sslShutdownTimeout,
     });

@@ -9,7 +9,7 @@ import { type Future, setResultUnlessCancelled } from "../core/futures.js";
 import { native } from "../internal/native.js";
 import { ensureResolved } from "./dns.js";
 import { setReuseport } from "./servers.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { bytesExpected, pyRepr } from "../internal/pyrepr.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, DatagramProtocol, ProtocolLike } from "../core/protocols.js";
 import { _addReader, _addWriter, _registerTransport, _removeReader, _removeWriter, _unregisterTransport } from "./selector.js";
@@ -17,7 +17,7 @@ import {
   AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST,
   Socket, toNativeAddress, type Address,
 } from "../stdlib/socket.js";
-import { DatagramTransport, mixFlowControl, type FlowControlMethods } from "../core/transports.js";
+import { DatagramTransport, mixFlowControl, setUpTransport, type FlowControlMethods } from "../core/transports.js";
 
 // base_events.create_datagram_endpoint and selector_events._SelectorDatagramTransport.
 
@@ -188,7 +188,7 @@ export class SelectorDatagramTransport extends DatagramTransport {
 
   override sendto(data: Uint8Array, addr: Address | null = null): void {
     if (!ArrayBuffer.isView(data)) {
-      throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? "null" : typeof data}'`);
+      throw bytesExpected(data, "data argument must be a bytes-like object");
     }
     if (this._address !== null) {
       if (addr !== null && addr !== undefined && !sameAddress(addr, this._address)) {
@@ -410,9 +410,12 @@ function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop
     if (sock === null) throw exceptions[0];
   }
 
-  const protocol = protocolFactory();
   const waiter = loop.createFuture<void>();
-  const transport = new SelectorDatagramTransport(loop, sock, protocol, rAddr, waiter);
+  let protocol: P | null = null;
+  const transport = yield* setUpTransport(sock, waiter, () => {
+    protocol = protocolFactory();
+    return new SelectorDatagramTransport(loop, sock, protocol, rAddr, waiter);
+  });
   if (loop.getDebug()) {
     if (truthyAddr(localAddr)) {
       logger.info(`Datagram endpoint localAddr=${pyRepr(localAddr)} remoteAddr=${pyRepr(remoteAddr)} created: (${transport}, ${protocol})`);
@@ -420,11 +423,5 @@ function* createDatagramEndpointCoro<P extends BaseProtocol | ProtocolLike>(loop
       logger.debug(`Datagram endpoint remoteAddr=${pyRepr(remoteAddr)} created: (${transport}, ${protocol})`);
     }
   }
-  try {
-    yield* waiter;
-  } catch (e) {
-    transport.close();
-    throw e;
-  }
-  return [transport, protocol];
+  return [transport, protocol!];
 }

@@ -2,6 +2,7 @@ import { RuntimeError, ValueError, osError } from "../stdlib/exceptions.js";
 import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
 import { Handle, reprValue, type Callback, type FileDescriptorLike } from "../core/events.js";
 import { native, type FastPoller } from "../internal/native.js";
+import { _onSocketClose } from "../stdlib/socket.js";
 
 // selector_events.py, first part: fd watching (add/removeReader/Writer) and
 // the fd -> transport registry, on a native poller of the loop's own. The
@@ -16,6 +17,10 @@ import { native, type FastPoller } from "../internal/native.js";
 const N = native();
 const READABLE = N.constants.READABLE!;
 const WRITABLE = N.constants.WRITABLE!;
+const POLLIN = N.constants.POLLIN!;
+const POLLOUT = N.constants.POLLOUT!;
+/** Conditions poll(2) reports whatever was asked: the callbacks meet them in their own syscalls. */
+const POLL_FAULT = N.constants.POLLERR! | N.constants.POLLHUP! | N.constants.POLLNVAL!;
 
 /** What the ownership check needs of a transport. */
 interface OwningTransport {
@@ -32,6 +37,21 @@ interface FdEntry {
   /** Waiting for the loop to run again before it is (re)armed. */
   suspended: boolean;
 }
+
+/**
+ * The selectors of loops not closed yet, held weakly (a loop dropped without
+ * close() must not be kept alive by this set): a Socket closing its fd asks
+ * each to release that fd's idle native watcher while the fd is still valid.
+ */
+const openSelectors = new Set<WeakRef<Selector>>();
+
+_onSocketClose((fd) => {
+  for (const ref of openSelectors) {
+    const s = ref.deref();
+    if (s === undefined) openSelectors.delete(ref);
+    else s.releaseIdle(fd);
+  }
+});
 
 /**
  * A loop's selector: its own native poller (one uv_poll_t per fd, kept idle
@@ -55,9 +75,12 @@ export class Selector {
   private _suspended: FdEntry[] = [];
   private _closed = false;
 
+  private readonly _ref = new WeakRef(this);
+
   constructor(loop: BaseEventLoop) {
     this.loop = loop;
     this.poller = N.fastPoll((events, n) => this._onPollBatch(events, n));
+    openSelectors.add(this._ref);
   }
 
   /** fd's entry, if the fd is watched or held idle. */
@@ -194,10 +217,40 @@ export class Selector {
     }
   }
 
+  /**
+   * One poll of every watched fd with a timeout of zero (the loop was
+   * stopped before it ran): the Handles of ready fds join the ready queue,
+   * and their native watchers wait idle until the loop runs again, so that
+   * the poll phase does not queue them a second time.
+   */
+  pollNow(): void {
+    const loop = this.loop;
+    for (const e of this._entries) {
+      if (e === undefined) continue;
+      const mask = wanted(e);
+      if (mask === 0) continue;
+      const asked = (mask & READABLE ? POLLIN : 0) | (mask & WRITABLE ? POLLOUT : 0);
+      const rev = N.pollOne(e.fd, asked, 0);
+      if (rev === 0) continue;
+      const fault = rev < 0 || (rev & POLL_FAULT) !== 0;
+      const readable = e.reader !== null && (fault || (rev & POLLIN) !== 0);
+      const writable = e.writer !== null && (fault || (rev & POLLOUT) !== 0);
+      if (!readable && !writable) continue;
+      if (e.armed !== 0) {
+        this.poller.stop(e.fd);
+        e.armed = 0;
+      }
+      this._suspend(e);
+      if (readable) loop._ready.push(e.reader!);
+      if (writable) loop._ready.push(e.writer!);
+    }
+  }
+
   /** The loop is closing: every native handle and the poller itself are released. */
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    openSelectors.delete(this._ref);
     this._entries.length = 0;
     this.transports.clear();
     this._suspended = [];
@@ -282,7 +335,7 @@ export function selectorOf(loop: BaseEventLoop): Selector {
     const s = new Selector(loop);
     sel = s;
     loop._setState(SELECTOR, s);
-    loop._addLifecycleHook({ start: () => s.resumeSuspended(), close: () => s.close() });
+    loop._addLifecycleHook({ start: () => s.resumeSuspended(), pollNow: () => s.pollNow(), close: () => s.close() });
   }
   return sel;
 }

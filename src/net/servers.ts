@@ -17,8 +17,9 @@ import type { SSLContext } from "../stdlib/ssl.js";
 import { startServing, stopServing } from "./accept.js";
 import type { ServerInternals } from "./socket-transport.js";
 import { ensureResolved } from "./dns.js";
+import { checkSslOptions } from "./sslproto.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { inspectRepr, pyRepr } from "../internal/pyrepr.js";
 
 // base_events.py's Server and createServer.
 
@@ -30,6 +31,10 @@ const EADDRNOTAVAIL = osConstants.errno.EADDRNOTAVAIL;
  * closes it and waits for its connections to end.
  */
 export class Server extends AbstractServer implements ServerInternals, AsyncDisposable {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _loop: BaseEventLoop;
   /** @internal null once closed. */ _sockets: Socket[] | null;
   /** @internal The connections accepted and still open. */ _clients = new Set<BaseTransport>();
@@ -258,8 +263,7 @@ function* createServerCoro(
   const sock = options.sock ?? null;
 
   if (typeof ssl === "boolean") throw new TypeError("ssl argument must be an SSLContext or None");
-  if (sslHandshakeTimeout !== null && ssl === null) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-  if (sslShutdownTimeout !== null && ssl === null) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
   if (sock !== null && !(sock instanceof Socket)) throw new TypeError(`a tsyncio Socket was expected, got ${String(sock)}`);
 
   let sockets: Socket[];

@@ -10,7 +10,7 @@ import { Handle, reprValue, type Callback, type FileDescriptorLike, type FileLik
 import { Future, wrapFuture } from "../core/futures.js";
 import type { Coroutine } from "../core/coroutines.js";
 import { native, type FastPoller } from "../internal/native.js";
-import { pyRepr, pyTypeName } from "../internal/pyrepr.js";
+import { bytesExpected, pyRepr, pyTypeName } from "../internal/pyrepr.js";
 import {
   AF_INET, AF_INET6, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, Socket, toNativeAddress,
   type Address, type AddressLike,
@@ -262,7 +262,7 @@ export function sockSendto(loop: BaseEventLoop, sock: Socket, data: Uint8Array, 
 
 function checkData(data: unknown): void {
   if (!ArrayBuffer.isView(data) && !(data instanceof ArrayBuffer)) {
-    throw new TypeError(`a bytes-like object is required, not '${pyTypeName(data)}'`);
+    throw bytesExpected(data);
   }
 }
 

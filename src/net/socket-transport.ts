@@ -12,7 +12,7 @@ import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBy
 import {
   _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,
 } from "./selector.js";
-import { pyTypeName } from "../internal/pyrepr.js";
+import { bytesExpected, pyTypeName } from "../internal/pyrepr.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (docs/architecture.md). The read path
@@ -407,7 +407,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   // ---- writing ----------------------------------------------------------------
 
   override write(data: Uint8Array): void {
-    if (!isBytes(data)) throw new TypeError(`data argument must be a bytes-like object, not '${pyTypeName(data)}'`);
+    if (!isBytes(data)) throw bytesExpected(data, "data argument must be a bytes-like object");
     if (this._eof) throw new RuntimeError("Cannot call write() after write_eof()");
     if (this._emptyWaiter !== null) throw new RuntimeError("unable to write; sendfile is in progress");
     // Typed arrays' `length` is inlined by V8's optimizer; `byteLength` is a generic property load.
@@ -449,7 +449,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     const chunks: Buffer[] = [];
     let size = 0;
     for (const d of listOfData) {
-      if (!isBytes(d)) throw new TypeError(`memoryview: a bytes-like object is required, not '${pyTypeName(d)}'`);
+      if (!isBytes(d)) throw bytesExpected(d, "memoryview: a bytes-like object is required");
       if (d.byteLength === 0) continue;
       const b = toBuffer(d);
       chunks.push(b);

@@ -104,6 +104,19 @@ class CipherPipe extends Duplex {
 }
 
 /** The transport an application protocol gets for a TLS connection (Python's _SSLProtocolTransport). */
+/**
+ * The TLS options' checks, made before any I/O so that a bad value never
+ * leaves a connected socket behind: each timeout needs `ssl` and must be a
+ * positive number (ValueError, Python's messages).
+ */
+export function checkSslOptions(ssl: unknown, handshakeTimeout: number | null, shutdownTimeout: number | null): void {
+  for (const [name, value] of [["ssl_handshake_timeout", handshakeTimeout], ["ssl_shutdown_timeout", shutdownTimeout]] as const) {
+    if (value === null) continue;
+    if (!ssl) throw new ValueError(`${name} is only meaningful with ssl`);
+    if (!(value > 0)) throw new ValueError(`${name} should be a positive number, got ${value}`);
+  }
+}
+
 export class SSLTransport extends FlowControlTransport {
   /** @internal */ _sslProtocol: SSLProtocol;
   /** @internal */ _closed = false;
@@ -270,8 +283,7 @@ export class SSLProtocol implements ProtocolLike {
   ) {
     const hs = options?.sslHandshakeTimeout ?? null;
     const sd = options?.sslShutdownTimeout ?? null;
-    if (hs !== null && !(hs > 0)) throw new ValueError(`ssl_handshake_timeout should be a positive number, got ${hs}`);
-    if (sd !== null && !(sd > 0)) throw new ValueError(`ssl_shutdown_timeout should be a positive number, got ${sd}`);
+    checkSslOptions(sslcontext ?? true, hs, sd);
     this._handshakeTimeout = hs ?? SSL_HANDSHAKE_TIMEOUT;
     this._shutdownTimeout = sd ?? SSL_SHUTDOWN_TIMEOUT;
     if (!sslcontext) {

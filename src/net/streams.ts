@@ -1,3 +1,4 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { Buffer } from "node:buffer";
 import {
   ConnectionResetError, IncompleteReadError, LimitOverrunError, NotImplementedError, RuntimeError, ValueError,
@@ -71,6 +72,10 @@ export interface StreamReaderOptions {
  * `for (;;) { const line = yield* reader.readline(); if (!line.length) break; ... }`.
  */
 export class StreamReader {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _limit: number;
   /** @internal */ _loop: AbstractEventLoop;
   // The buffered bytes are _buf[_start, _end). Bytes handed out are views of
@@ -683,6 +688,10 @@ export interface StreamStartTlsOptions {
  * `yield* writer.drain()` (or `await`) to respect flow control.
  */
 export class StreamWriter {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _transport: StreamTransport;
   /** @internal */ _protocol: StreamWriterProtocol;
   /** @internal */ _reader: StreamReader | null;

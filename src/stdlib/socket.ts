@@ -18,7 +18,7 @@ import { Buffer } from "node:buffer";
 import { constants as osConstants, hostname } from "node:os";
 import { native, type GaiFailure, type NativeAddressIn } from "../internal/native.js";
 import { OSError, TimeoutError, ValueError, gaierror, osError } from "./exceptions.js";
-import { pyRepr } from "../internal/pyrepr.js";
+import { bytesExpected, pyRepr } from "../internal/pyrepr.js";
 
 const N = native();
 const C = N.constants;
@@ -314,7 +314,7 @@ export function isBytes(v: unknown): v is Bytes {
 
 function checkBytes(v: unknown): Bytes {
   if (!isBytes(v)) {
-    throw new TypeError(`a bytes-like object is required, not '${v === null ? "null" : typeof v}'`);
+    throw bytesExpected(v);
   }
   return v;
 }
@@ -411,6 +411,14 @@ interface FdState {
   family: number;
   type: number;
   proto: number;
+}
+
+/** Told of an fd just before Socket.close() closes it (net/selector.ts releases the fd's idle watcher). */
+const closeListeners: ((fd: number) => void)[] = [];
+
+/** @internal Registers `listener`, called with the fd just before each Socket.close() closes it. */
+export function _onSocketClose(listener: (fd: number) => void): void {
+  closeListeners.push(listener);
 }
 
 const registry = new FinalizationRegistry<FdState>((state) => {
@@ -686,6 +694,7 @@ export class Socket implements Disposable {
     if (fd < 0) return;
     this.#s.fd = -1;
     registry.unregister(this.#s);
+    for (const listener of closeListeners) listener(fd);
     const r = N.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw osError(-r);
   }

@@ -25,24 +25,70 @@ function sourceLine(file: string, line: number): string | null {
   return l ? l : null;
 }
 
+/** A V8 stack line's `[function, file, line]`, the file as a path; null for a line that is no frame. */
+function parseFrame(raw: string): [string, string, number] | null {
+  const l = raw.trim();
+  if (!l.startsWith("at ")) return null;
+  const m = /^at (?:async )?(?:new )?(.*?) \((.*):(\d+):\d+\)$/.exec(l) ?? /^at (?:async )?()(.*):(\d+):\d+$/.exec(l);
+  if (m === null) return null;
+  let file = m[2]!;
+  if (file.startsWith("file://")) {
+    try {
+      file = fileURLToPath(file);
+    } catch { /* keep the URL */ }
+  }
+  return [m[1]!, file, Number(m[3])];
+}
+
+let ownDirs: string[] | null = null;
+
+/** Whether `file` is part of tsyncio itself (src/, dist/, bin/). */
+function isOwnFile(file: string): boolean {
+  ownDirs ??= ["src", "dist", "bin"].map((d) => join(packageRoot(), d) + sep);
+  return ownDirs.some((d) => file.startsWith(d));
+}
+
+const RESUMPTION = /^\s*at \S+\.(?:next|throw|return) \(<anonymous>\)$/;
+
+/** The line that stands for a run of tsyncio's own frames in a stack hideInternalFrames() rewrote. */
+const HIDDEN = "    at <tsyncio internals>";
+
+/**
+ * Rewrites an error's stack as Node prints it: each run of frames inside
+ * tsyncio becomes one `at <tsyncio internals>` line, as CPython hides
+ * asyncio's own frames; the user's frames and Node's stay. The error leaves
+ * tsyncio here (a rejected runUntilComplete(), a Future awaited by an async
+ * function), so the cost is paid once per error that reaches the user.
+ */
+export function hideInternalFrames(e: unknown): void {
+  if (!(e instanceof Error)) return;
+  const stack = e.stack;
+  if (typeof stack !== "string") return;
+  const out: string[] = [];
+  let hidden = false;
+  for (const line of stack.split("\n")) {
+    const f = parseFrame(line);
+    // A generator's resumption (`Generator.next (<anonymous>)`) has no place
+    // of its own: it is part of the coroutine machinery around it.
+    if ((f !== null && isOwnFile(f[1])) || RESUMPTION.test(line)) {
+      if (out[out.length - 1] !== HIDDEN) out.push(HIDDEN);
+      hidden = true;
+      continue;
+    }
+    out.push(line);
+  }
+  if (hidden) e.stack = out.join("\n");
+}
+
 /** The frames of a V8 stack as CPython's `File "...", line N, in name` lines, most recent call last. */
 export function formatFrames(stack: string): string[] {
-  const own = ["src", "dist", "bin"].map((d) => join(packageRoot(), d) + sep);
   const out: string[] = [];
   for (const raw of stack.split("\n")) {
-    const l = raw.trim();
-    if (!l.startsWith("at ")) continue;
-    const m = /^at (?:async )?(?:new )?(.*?) \((.*):(\d+):\d+\)$/.exec(l) ?? /^at (?:async )?()(.*):(\d+):\d+$/.exec(l);
-    if (m === null) continue;
-    let file = m[2]!;
-    if (file.startsWith("file://")) {
-      try {
-        file = fileURLToPath(file);
-      } catch { /* keep the URL */ }
-    }
-    if (file.startsWith("node:") || own.some((d) => file.startsWith(d)) || file.includes(`${sep}node_modules${sep}tsx${sep}`)) continue;
-    const lineNo = Number(m[3]);
-    const fn = m[1] ? m[1].replace(/^(?:Object|Generator|AsyncGenerator)\./, "") : "<module>";
+    const f = parseFrame(raw);
+    if (f === null) continue;
+    const [name, file, lineNo] = f;
+    if (file.startsWith("node:") || isOwnFile(file) || file.includes(`${sep}node_modules${sep}tsx${sep}`)) continue;
+    const fn = name ? name.replace(/^(?:Object|Generator|AsyncGenerator)\./, "") : "<module>";
     const src = sourceLine(file, lineNo);
     out.push(`  File "${file}", line ${lineNo}, in ${fn}` + (src !== null ? `\n    ${src}` : ""));
   }

@@ -1,3 +1,4 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import { RuntimeError } from "../stdlib/exceptions.js";
 import { _getRunningLoop, type AbstractEventLoop } from "../core/events.js";
 
@@ -7,6 +8,10 @@ import { _getRunningLoop, type AbstractEventLoop } from "../core/events.js";
 
 /** Base of the loop-bound primitives (Python's `_LoopBoundMixin`). */
 export class LoopBoundMixin {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal The loop this object is bound to (null until its first wait). */
   _loop: AbstractEventLoop | null = null;
 

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
+import { bytesExpected } from "../internal/pyrepr.js";
 import type { BaseEventLoop } from "../core/base-events.js";
 import type { Coroutine } from "../core/coroutines.js";
 import { BrokenPipeError, OSError, ValueError, osError } from "../stdlib/exceptions.js";
@@ -257,7 +258,7 @@ export class UnixWritePipeTransport extends WriteTransport {
   }
 
   override write(data: Uint8Array): void {
-    if (!ArrayBuffer.isView(data)) throw new TypeError(`data argument must be a bytes-like object, not '${data === null ? "null" : typeof data}'`);
+    if (!ArrayBuffer.isView(data)) throw bytesExpected(data, "data argument must be a bytes-like object");
     let buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (buf.length === 0) return;
     if (this._connLost || this._closing) {

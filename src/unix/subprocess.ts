@@ -1,3 +1,4 @@
+import { inspectRepr } from "../internal/pyrepr.js";
 import type { BaseEventLoop } from "../core/base-events.js";
 import { BaseSubprocessTransport, DEVNULL, PIPE, STDOUT } from "./base-subprocess.js";
 import { type AwaitableCoroutine, type Coroutine, awaitableCoroutine } from "../core/coroutines.js";
@@ -112,6 +113,10 @@ export class SubprocessStreamProtocol extends FlowControlMixin {
 
 /** A child process started by createSubprocessExec/createSubprocessShell (Python's asyncio.subprocess.Process). */
 export class Process {
+  /** How console.log and the REPL show it: its Python repr. */
+  [inspectRepr](): string {
+    return this.toString();
+  }
   /** @internal */ _transport: SubprocessTransport;
   /** @internal */ _protocol: SubprocessStreamProtocol;
   /** @internal */ _loop: BaseEventLoop;

@@ -13,6 +13,7 @@ import { createConnectionTransport } from "../net/connections.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
 import { pyRepr } from "../internal/pyrepr.js";
 import { serveSockets } from "../net/servers.js";
+import { checkSslOptions } from "../net/sslproto.js";
 
 // unix_events.py, socket part: Unix stream connections and servers.
 
@@ -47,9 +48,8 @@ export function createUnixConnection<P extends BaseProtocol | ProtocolLike>(
       if (serverHostname === null) throw new ValueError("you have to pass server_hostname when using ssl");
     } else {
       if (serverHostname !== null) throw new ValueError("server_hostname is only meaningful with ssl");
-      if (sslHandshakeTimeout !== null) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-      if (sslShutdownTimeout !== null) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
     }
+    checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
     if (path !== null) {
       if (sock !== null) throw new ValueError("path and sock can not be specified at the same time");
       const p = checkPath(path);
@@ -86,8 +86,7 @@ export function createUnixServer(
     const sslShutdownTimeout = options.sslShutdownTimeout ?? null;
     let sock = options.sock ?? null;
     if (typeof ssl === "boolean") throw new TypeError("ssl argument must be an SSLContext or None");
-    if (sslHandshakeTimeout !== null && !ssl) throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-    if (sslShutdownTimeout !== null && !ssl) throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+    checkSslOptions(ssl, sslHandshakeTimeout, sslShutdownTimeout);
 
     if (path !== null) {
       if (sock !== null) throw new ValueError("path and sock can not be specified at the same time");

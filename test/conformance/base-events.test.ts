@@ -167,6 +167,44 @@ test("callLater/callAt: when() is the absolute deadline; bad delay types raise T
     assert.equal(h.cancelled(), true);
   }));
 
+test("callLater(NaN)/callAt(NaN) raise ValueError and leave the timer heap intact: a later sleep wakes on time", () =>
+  withLoop(async (loop) => {
+    assert.throws(() => loop.callLater(NaN, () => {}), (e: unknown) => e instanceof ValueError && /NaN/.test(String(e)));
+    assert.throws(() => loop.callAt(NaN, () => {}), (e: unknown) => e instanceof ValueError && /NaN/.test(String(e)));
+    assert.equal(loop._scheduled.length, 0);
+    // A NaN entry at the head of the heap used to hide every later timer:
+    // this sleep then waited for an unrelated timer (none here: forever).
+    const done = await loop.runUntilComplete(asyncio.waitFor(asyncio.sleep(0.01, "woke"), 5));
+    assert.equal(done, "woke");
+  }, realLoop));
+
+test("debug mode: a timer scheduled a day or more ahead logs a warning that delays are seconds; shorter ones do not", () =>
+  withLoop(async (loop) => {
+    loop.setDebug(true);
+    assert.equal(loop.longDelayWarning, 86400);
+    const [, records] = await captureLog(async () => {
+      loop.callLater(100000, () => {}).cancel();
+      loop.callLater(3600, () => {}).cancel();
+      await loop.runUntilComplete(asyncio.waitFor(asyncio.sleep(0), 90000));
+    });
+    const warnings = records.filter((r) => r.levelName === "WARNING").map((r) => r.message);
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /^A timer was scheduled 100000 seconds \(1\.2 days\) ahead: .*in seconds, as in Python, not milliseconds; if 100000 meant milliseconds, pass 100 instead/);
+    assert.match(warnings[1]!, /90000 seconds .*pass 90 instead/);
+    loop.longDelayWarning = 1000;
+    const [, lower] = await captureLog(() => loop.callLater(2000, () => {}).cancel());
+    assert.match(lower[0]!.message, /pass 2 instead/);
+    loop.longDelayWarning = Infinity;
+    const [, none] = await captureLog(() => loop.callLater(500000, () => {}).cancel());
+    assert.equal(none.length, 0);
+  }));
+
+test("no long-delay warning outside debug mode", () =>
+  withLoop(async (loop) => {
+    const [, records] = await captureLog(() => loop.callLater(100000, () => {}).cancel());
+    assert.equal(records.length, 0);
+  }));
+
 test("cancelled timers do not run and are purged (head at once, the rest when they dominate)", () =>
   withLoop(async (loop) => {
     const cb = (): void => assert.fail("cancelled timer ran");
