@@ -25,6 +25,7 @@ import * as unix from "./unix/unix-sockets.js";
 import * as pipes from "./unix/pipes.js";
 import * as signals from "./unix/signals.js";
 import * as subprocess from "./unix/subprocess-transport.js";
+import * as nodeStreams from "./node/streams.js";
 
 // The concrete loop, assembled as CPython assembles its Unix loop: the core
 // of core/base-events.ts plus the I/O methods, each a one-liner into the
@@ -67,10 +68,13 @@ export class SelectorEventLoop extends BaseEventLoop {
   override getnameinfo(sockaddr: Address, flags = 0): Future<[string, string]> {
     return dns.getnameinfo(this, sockaddr, flags);
   }
+  // A Node stream is read and written by Node itself (its fd, if any, is already watched by libuv): it becomes the transport.
   override connectReadPipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[ReadTransport, P]> {
+    if (nodeStreams.isNodeStream(pipe)) return nodeStreams.connectNodeStream(this, protocolFactory, pipe, "read");
     return pipes.connectReadPipe(this, protocolFactory, pipe);
   }
   override connectWritePipe<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, pipe: unknown): Future<[WriteTransport, P]> {
+    if (nodeStreams.isNodeStream(pipe)) return nodeStreams.connectNodeStream(this, protocolFactory, pipe, "write");
     return pipes.connectWritePipe(this, protocolFactory, pipe);
   }
   override subprocessExec<P extends BaseProtocol | ProtocolLike>(protocolFactory: () => P, program: string, args?: string[], options?: SubprocessOptions): Future<[SubprocessTransport, P]> {
