@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const childEnv: NodeJS.ProcessEnv = { ...process.env, TSYNCIO_DEBUG: "" };
@@ -99,4 +99,19 @@ console.log(createRequire(import.meta.url)("tsyncio").getEventLoopPolicy() === p
   assert.equal(r.stderr, "");
   assert.equal(r.stdout, `${EXPECTED}true\n`);
   assert.equal(r.code, 0);
+});
+
+test("the built CLI (dist/, as run without tsx) shares its copy with the program's require and import", async () => {
+  for (const type of ["module", "commonjs"] as const) {
+    const dir = project(type);
+    const cli = join(root, "dist", "esm", "cli", "cli.js");
+    for (const [ext, text] of Object.entries({ ".mjs": ESM, ".cjs": CJS })) {
+      writeFileSync(join(dir, `main${ext}`), text);
+      const r = await runNode(dir, ["--input-type=module", "-e",
+        `const { cliMain } = await import(${JSON.stringify(pathToFileURL(cli).href)}); process.exitCode = await cliMain(["run", "main${ext}"]);`]);
+      assert.equal(r.stderr, "", `${type} main${ext}`);
+      assert.equal(r.stdout, EXPECTED, `${type} main${ext}`);
+      assert.equal(r.code, 0, `${type} main${ext}`);
+    }
+  }
 });
