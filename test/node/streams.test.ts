@@ -184,3 +184,28 @@ test("connectReadPipe/connectWritePipe take over a child's stdout/stdin (Node st
     assert.equal((yield* reader.read()).length, 0);
   }),
 );
+
+test("a BufferedProtocol on a Node stream gets the bytes through getBuffer()/bufferUpdated()", () =>
+  inLoop(function* (loop) {
+    const pt = new PassThrough();
+    const buf = new Uint8Array(7);
+    const parts: string[] = [];
+    const lost = loop.createFuture<Error | null>();
+    const protocol = new (class extends asyncio.BufferedProtocol {
+      override getBuffer(): Uint8Array {
+        return buf;
+      }
+      override bufferUpdated(n: number): void {
+        parts.push(Buffer.from(buf.subarray(0, n)).toString());
+      }
+      override connectionLost(exc: Error | null): void {
+        lost.setResult(exc);
+      }
+    })();
+    yield* loop.connectReadPipe(() => protocol, pt);
+    pt.end("a chunk longer than the buffer");
+    assert.equal(yield* lost, null);
+    assert.equal(parts.join(""), "a chunk longer than the buffer");
+    assert.ok(parts.every((p) => p.length <= 7));
+  }),
+);
