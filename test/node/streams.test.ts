@@ -209,3 +209,33 @@ test("a BufferedProtocol on a Node stream gets the bytes through getBuffer()/buf
     assert.ok(parts.every((p) => p.length <= 7));
   }),
 );
+
+test("a StreamReader as a Readable nobody reads: the Readable stops pulling and the socket transport pauses", () =>
+  inLoop(function* () {
+    const size = 4 * MiB;
+    const server = yield* asyncio.startServer(function* (_r: StreamReader, w: StreamWriter): Coroutine<void> {
+      w.write(Buffer.alloc(size, 3));
+      yield* w.drain();
+      w.close();
+    }, "127.0.0.1", 0);
+    const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+    const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", port);
+    const readable = readableFromReader(reader, { highWaterMark: 16 * 1024 });
+    readable.pause();
+    readable.read(0); // starts the first _read, as a consumer attaching would
+    const transport = writer.transport as asyncio.Transport;
+    while (transport.isReading()) yield* asyncio.sleep(0.001);
+    assert.ok(readable.readableLength <= 64 * 1024, "the Readable buffered no more than its highWaterMark and one read");
+    let n = 0;
+    yield* abortable((signal) => pipeline(readable, new Writable({
+      write(chunk: Buffer, _enc, cb): void {
+        n += chunk.length;
+        cb();
+      },
+    }), { signal }));
+    assert.equal(n, size);
+    writer.close();
+    server.close();
+    yield* server.waitClosed();
+  }),
+);
