@@ -57,3 +57,15 @@ export {
 /** tsyncio's `ssl` module: SSLContext over Node's TLS options, Python's ssl errors. */
 export * as ssl from "./stdlib/ssl.js";
 export { SSLContext } from "./stdlib/ssl.js";
+export {
+  asyncWith, type AsyncContextManager, type Holdable, type Runnable, type Enterable,
+} from "./sync/async-with.js";
+export { abortable } from "./node/promises.js";
+export { once } from "./node/events.js";
+export {
+  aiter, anext, type AsyncIteratorLike, type AsyncIterableLike, type AsyncIterableSource,
+} from "./node/iteration.js";
+export {
+  readerFromReadable, writerFromWritable, readableFromReader, NodeStreamTransport, type ReaderFromReadableOptions,
+} from "./node/streams.js";
+export { submit, sharedLoop } from "./node/embedding.js";

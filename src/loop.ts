@@ -26,6 +26,7 @@ import * as unix from "./unix/unix-sockets.js";
 import * as pipes from "./unix/pipes.js";
 import * as signals from "./unix/signals.js";
 import * as subprocess from "./unix/subprocess-transport.js";
+import * as nodeStreams from "./node/streams.js";
 
 // The concrete loop, assembled as CPython assembles its Unix loop: the core
 // of core/base-events.ts plus the I/O methods, each a one-liner into the
@@ -145,8 +146,18 @@ const connectAcceptedSocketDef = asyncDef("connectAcceptedSocket", connections.c
 const createDatagramEndpointDef = asyncDef("createDatagramEndpoint", datagram.createDatagramEndpoint);
 const getaddrinfoDef = asyncDef("getaddrinfo", dns.getaddrinfo);
 const getnameinfoDef = asyncDef("getnameinfo", dns.getnameinfo);
-const connectReadPipeDef = asyncDef("connectReadPipe", pipes.connectReadPipe);
-const connectWritePipeDef = asyncDef("connectWritePipe", pipes.connectWritePipe);
+// A Node stream is read and written by Node itself (its fd, if any, is already
+// watched by libuv): it becomes the transport; anything else is a pipe's fd.
+function connectReadPipeImpl<P extends BaseProtocol | ProtocolLike>(loop: SelectorEventLoop, protocolFactory: () => P, pipe: unknown): Iterable<unknown, [ReadTransport, P], unknown> & object {
+  if (nodeStreams.isNodeStream(pipe)) return nodeStreams.connectNodeStream(loop, protocolFactory, pipe, "read");
+  return pipes.connectReadPipe(loop, protocolFactory, pipe);
+}
+function connectWritePipeImpl<P extends BaseProtocol | ProtocolLike>(loop: SelectorEventLoop, protocolFactory: () => P, pipe: unknown): Iterable<unknown, [WriteTransport, P], unknown> & object {
+  if (nodeStreams.isNodeStream(pipe)) return nodeStreams.connectNodeStream(loop, protocolFactory, pipe, "write");
+  return pipes.connectWritePipe(loop, protocolFactory, pipe);
+}
+const connectReadPipeDef = asyncDef("connectReadPipe", connectReadPipeImpl);
+const connectWritePipeDef = asyncDef("connectWritePipe", connectWritePipeImpl);
 const subprocessExecDef = asyncDef("subprocessExec", subprocess.subprocessExec);
 const subprocessShellDef = asyncDef("subprocessShell", subprocess.subprocessShell);
 const sockRecvDef = asyncDef("sockRecv", sockOps.sockRecv);

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const src = fileURLToPath(new URL("../src", import.meta.url));
 
 /** Folders from the bottom layer up; the files directly in src/ sit above them all, the CLI on top. */
-const LAYERS = ["internal", "stdlib", "core", "sync", "executors", "net", "unix", ".", "cli"];
+const LAYERS = ["internal", "stdlib", "core", "sync", "executors", "net", "unix", "node", ".", "cli"];
 
 function layerOf(file: string): string {
   const slash = file.indexOf("/");

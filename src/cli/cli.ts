@@ -3,6 +3,9 @@ import { register } from "node:module";
 import { extname, join, resolve as resolvePath, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as asyncio from "../index.js";
+import * as socketModule from "../stdlib/socket.js";
+import * as contextvarsModule from "../stdlib/contextvars.js";
+import { sharedInstance } from "../internal/instance.js";
 import { formatException } from "../stdlib/traceback.js";
 import { packageRoot, packageVersion } from "../internal/package-root.js";
 
@@ -81,15 +84,26 @@ let redirected = false;
 /**
  * Makes `import "tsyncio"` (and its subpaths) in the user's module load this
  * very copy of tsyncio: the loop that runs main() and the one the module's
- * sleep() looks for must be the same module instance.
+ * sleep() looks for must be the same module instance. A `require("tsyncio")`
+ * (a CommonJS module, or TypeScript that tsx compiles to CommonJS) reaches the
+ * package's CommonJS entry, which hands out the copy registered here.
  */
 function redirectSelfImports(): void {
   if (redirected) return;
   redirected = true;
+  sharedInstance("tsyncio", () => asyncio);
+  sharedInstance("tsyncio/socket", () => socketModule);
+  sharedInstance("tsyncio/contextvars", () => contextvarsModule);
   const root = packageRoot();
   const src = fromSources();
-  const file = (name: string): string => pathToFileURL(src ? join(root, "src", `${name}.ts`) : join(root, "dist", "esm", `${name}.js`)).href;
-  const map = { tsyncio: file("index"), "tsyncio/socket": file("socket"), "tsyncio/contextvars": file("contextvars") };
+  // From dist/, the package's own ESM entries hand out the copy registered above.
+  const file = (path: string, entry: string): string =>
+    pathToFileURL(src ? join(root, "src", `${path}.ts`) : join(root, "dist", "entry", `${entry}.mjs`)).href;
+  const map = {
+    tsyncio: file("index", "index"),
+    "tsyncio/socket": file("stdlib/socket", "socket"),
+    "tsyncio/contextvars": file("stdlib/contextvars", "contextvars"),
+  };
   const hooks = `let map = {};
 export function initialize(data) { map = data; }
 export async function resolve(specifier, context, next) {

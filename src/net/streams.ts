@@ -1,7 +1,7 @@
 import { inspectRepr } from "../internal/pyrepr.js";
 import { Buffer } from "node:buffer";
 import {
-  ConnectionResetError, IncompleteReadError, LimitOverrunError, NotImplementedError, RuntimeError, ValueError,
+  ConnectionResetError, IncompleteReadError, LimitOverrunError, NotImplementedError, RuntimeError, StopAsyncIteration, ValueError,
 } from "../stdlib/exceptions.js";
 import {
   captureStack, getEventLoop, getRunningLoop, reprValue,
@@ -306,6 +306,18 @@ export class StreamReader {
   /** Reads exactly `n` bytes; IncompleteReadError (with `partial`, `expected`) at EOF before that. */
   readexactly(n: number): AwaitableCoroutine<Buffer> {
     return readexactlyCoro(this, n);
+  }
+
+  /** Python's `__aiter__`: the reader iterates its own lines (`aiter(reader)`). */
+  __aiter__(): this {
+    return this;
+  }
+
+  /** Python's `__anext__`: the next line; StopAsyncIteration at EOF. */
+  *__anext__(): Coroutine<Buffer> {
+    const line = yield* readlineCoro(this);
+    if (!line.length) throw new StopAsyncIteration();
+    return line;
   }
 
   /** Async iteration over lines, until EOF (`for await (const line of reader)`). */

@@ -75,6 +75,10 @@ named(IndexError, "IndexError");
 export class StopIteration extends Error {}
 named(StopIteration, "StopIteration");
 
+/** Python's StopAsyncIteration: an async iterator's `__anext__` is exhausted. */
+export class StopAsyncIteration extends Error {}
+named(StopAsyncIteration, "StopAsyncIteration");
+
 /** Python's EOFError. */
 export class EOFError extends Error {}
 named(EOFError, "EOFError");

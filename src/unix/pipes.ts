@@ -20,8 +20,8 @@ const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** writev() takes at most IOV_MAX buffers. */
 const IOV_MAX = 1024;
 
-/** What connectReadPipe/connectWritePipe accept: an fd, an object with fileno(), or a Node stream with an fd. */
-export type PipeLike = number | { fileno(): number } | { fd: number } | { _handle: { fd: number } };
+/** What the pipe transports here accept: an fd or an object with fileno() or fd (src/loop.ts hands Node streams to node/streams.ts). */
+export type PipeLike = number | { fileno(): number } | { fd: number };
 
 /** The fd of a pipe argument, and how to close it (the object's own close when it has one, as Python's `pipe.close()`). */
 function resolvePipe(pipe: unknown): { fd: number; close: () => void } {
@@ -36,14 +36,10 @@ function resolvePipe(pipe: unknown): { fd: number; close: () => void } {
       if (typeof obj.close === "function") close = () => void (obj.close as () => unknown).call(obj);
     } else if (typeof obj.fd === "number") {
       fd = obj.fd;
-    } else if (obj._handle !== null && typeof obj._handle === "object" && typeof (obj._handle as { fd?: unknown }).fd === "number") {
-      fd = (obj._handle as { fd: number }).fd;
     }
-    // A Node stream owns its fd: destroying it closes the fd exactly once.
-    if (close === null && typeof obj.destroy === "function") close = () => void (obj.destroy as () => unknown).call(obj);
   }
   if (typeof fd !== "number" || !Number.isInteger(fd)) {
-    throw new TypeError(`pipe must be an fd, an object with fileno() or a stream with an fd, not ${pipe === null ? "null" : typeof pipe}`);
+    throw new TypeError(`pipe must be an fd, an object with fileno(), or a Node stream, not ${pipe === null ? "null" : typeof pipe}`);
   }
   if (fd < 0) throw new ValueError(`Invalid file descriptor: ${fd}`);
   const theFd = fd;
