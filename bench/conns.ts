@@ -3,7 +3,8 @@
 // open, either idle (connected, nothing sent) or active (each has echoed one
 // 1 KiB message); the figures are the growth of the server's RSS (and, for
 // tsyncio, of its JS heap + external memory after a forced GC) divided by N,
-// and the time from the first connect to the last echo. tsyncio, CPython
+// and the time from the first connect to the last echo. The connections come
+// in two halves, and the RSS growth over the second half alone is reported too. tsyncio, CPython
 // asyncio and uvloop run the same protocol echo server, interleaved in rounds.
 // Usage: node --import tsx bench/conns.ts [N] [ROUNDS]
 // Idle connections finish their handshake before the server accepts them, so
@@ -32,6 +33,8 @@ export interface ConnRow {
   connections: number;
   /** RSS growth per connection, in bytes, as it stands (no forced GC). */
   rssPerConn: number;
+  /** RSS growth per connection over the second half of the connections (no forced GC). */
+  rssMarginal: number;
   /** RSS growth per connection after a forced full GC (tsyncio only). */
   rssPerConnGc: number | null;
   /** JS heap + external + array buffers growth per connection after a forced GC (tsyncio only). */
@@ -140,14 +143,21 @@ async function measure(name: string, cmd: string[], n: number, mode: ConnMode, h
     const [warm] = await openConnections(port, 64, 1024);
     await closeConnections(warm);
     const [rss0, gcRss0, heap0] = await gcStats();
-    const [client, seconds] = await openConnections(port, n, mode === "active" ? 1024 : 0);
-    const [rss1, gcRss1, heap1] = await gcStats();
-    await closeConnections(client);
+    // Two halves: the growth over the second one leaves out what grows once
+    // whatever the count (V8's young generation, hash tables doubling).
+    const size = mode === "active" ? 1024 : 0;
+    const [first, seconds1] = await openConnections(port, n / 2, size);
+    const [rss1] = await gcStats();
+    const [second, seconds2] = await openConnections(port, n / 2, size);
+    const [rss2, gcRss2, heap2] = await gcStats();
+    await closeConnections(first);
+    await closeConnections(second);
     return {
-      server: name, mode, connections: n, setupSeconds: seconds,
-      rssPerConn: (rss1 - rss0) / n,
-      rssPerConnGc: gcRss0 === null || gcRss1 === null ? null : (gcRss1 - gcRss0) / n,
-      heapPerConn: heap0 === null || heap1 === null ? null : (heap1 - heap0) / n,
+      server: name, mode, connections: n, setupSeconds: seconds1 + seconds2,
+      rssPerConn: (rss2 - rss0) / n,
+      rssMarginal: (rss2 - rss1) / (n / 2),
+      rssPerConnGc: gcRss0 === null || gcRss2 === null ? null : (gcRss2 - gcRss0) / n,
+      heapPerConn: heap0 === null || heap2 === null ? null : (heap2 - heap0) / n,
     };
   } finally {
     child.kill("SIGKILL");
@@ -191,6 +201,7 @@ export async function runConns(n = 10_000, rounds = 3): Promise<ConnRow[]> {
   return [...runs.values()].map((list) => ({
     ...list[0]!,
     rssPerConn: median(list.map((r) => r.rssPerConn)),
+    rssMarginal: median(list.map((r) => r.rssMarginal)),
     rssPerConnGc: pick(list, (r) => r.rssPerConnGc),
     heapPerConn: pick(list, (r) => r.heapPerConn),
     setupSeconds: median(list.map((r) => r.setupSeconds)),
@@ -208,7 +219,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const rows = await runConns(Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 3));
     for (const r of rows) {
-      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s`);
+      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (second half ${kib(r.rssMarginal)}, after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s`);
     }
   }
 }
