@@ -54,6 +54,12 @@ async function main(): Promise<void> {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     console.log(r.stdout.trimEnd());
   }
+  if (only.length === 0 || only.includes("burst")) {
+    // In a fresh process: the baseline must not carry this run's other sections.
+    console.log("\n## Memory after a burst of short tasks (target: RSS back within 10 % of the baseline)\n");
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "burst.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    console.log(r.stdout.split("\n").filter((l) => !l.startsWith("BURST")).join("\n").trimEnd());
+  }
   if (only.length === 0 || only.includes("conns") || only.includes("idle")) {
     const n = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
