@@ -164,8 +164,18 @@ export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 
   return rows;
 }
 
-/** The servers of the standard run; CPython ones only when /usr/bin/python3 has uvloop. */
+/**
+ * The servers of the standard run (CPython ones only when /usr/bin/python3 has
+ * uvloop); BENCH_SERVERS, a comma-separated list of name parts, keeps only
+ * those whose name contains one of them.
+ */
 export function standardServers(): ServerSpec[] {
+  const only = (process.env.BENCH_SERVERS ?? "").split(",").filter((x) => x !== "");
+  const all = allServers();
+  return only.length === 0 ? all : all.filter((s) => only.some((o) => s.name.includes(o)));
+}
+
+function allServers(): ServerSpec[] {
   const tsx = ["node", "--import", "tsx"];
   const list: ServerSpec[] = [
     { name: CEILING, cmd: [buildC("servers", "c-echo")] },
