@@ -31,14 +31,18 @@ export interface EchoRow {
   rpsMax: number;
 }
 
-function loadgenPath(): string {
-  const src = join(here, "loadgen", "loadgen.c");
-  const bin = join(here, "loadgen", "loadgen");
+/** Builds bench/DIR/NAME.c into bench/DIR/NAME (when older than its source) and returns its path. */
+export function buildC(dir: string, name: string): string {
+  const src = join(here, dir, `${name}.c`);
+  const bin = join(here, dir, name);
   if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
     execFileSync("cc", ["-O2", "-Wall", "-o", bin, src], { stdio: "inherit" });
   }
   return bin;
 }
+
+/** The name of the C epoll server whose requests/s is the ceiling of the echo tables. */
+export const CEILING = "C epoll (ceiling)";
 
 function hasTaskset(): boolean {
   try {
@@ -113,7 +117,8 @@ async function measureOnce(bin: string, spec: ServerSpec, size: number, seconds:
   }
 }
 
-function median(xs: number[]): number {
+/** The median of a non-empty list. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -126,7 +131,7 @@ function median(xs: number[]): number {
  * periods over all servers alike.
  */
 export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 3, warmup = 1, rounds = 3): Promise<EchoRow[]> {
-  const bin = loadgenPath();
+  const bin = buildC("loadgen", "loadgen");
   const taskset = hasTaskset();
   const runs = new Map<string, EchoRow[]>();
   for (let round = 0; round < rounds; round++) {
@@ -159,10 +164,21 @@ export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 
   return rows;
 }
 
-/** The servers of the standard run; CPython ones only when /usr/bin/python3 has uvloop. */
+/**
+ * The servers of the standard run (CPython ones only when /usr/bin/python3 has
+ * uvloop); BENCH_SERVERS, a comma-separated list of name parts, keeps only
+ * those whose name contains one of them.
+ */
 export function standardServers(): ServerSpec[] {
+  const only = (process.env.BENCH_SERVERS ?? "").split(",").filter((x) => x !== "");
+  const all = allServers();
+  return only.length === 0 ? all : all.filter((s) => only.some((o) => s.name.includes(o)));
+}
+
+function allServers(): ServerSpec[] {
   const tsx = ["node", "--import", "tsx"];
   const list: ServerSpec[] = [
+    { name: CEILING, cmd: [buildC("servers", "c-echo")] },
     { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"] },
     { name: "tsyncio buffered protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "buffered"] },
     { name: "tsyncio streams", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "streams"] },

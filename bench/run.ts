@@ -6,8 +6,8 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
-import { runEcho, standardServers, type EchoRow } from "./echo.js";
-import { runIdle } from "./idle.js";
+import { CEILING, runEcho, standardServers, type EchoRow } from "./echo.js";
+import { kib, runConns } from "./conns.js";
 import { printTaskTable, runTaskRounds } from "./task-rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,11 +61,22 @@ async function main(): Promise<void> {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     console.log(r.stdout.trimEnd());
   }
-  if (only.length === 0 || only.includes("idle")) {
-    console.log("\n## Memory per idle connection (1000 idle protocol connections)\n");
-    for (const r of await runIdle(1000)) {
-      const heap = r.heapPerConn === null ? "—" : `${(r.heapPerConn / 1024).toFixed(2)} KiB`;
-      console.log(`- ${r.server}: RSS ${(r.rssPerConn / 1024).toFixed(2)} KiB/connection, JS heap + external ${heap}/connection`);
+  if (only.length === 0 || only.includes("burst")) {
+    // In a fresh process: the baseline must not carry this run's other sections.
+    console.log("\n## Memory after a burst of short tasks (target: RSS back within 10 % of the baseline)\n");
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "burst.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    console.log(r.stdout.split("\n").filter((l) => !l.startsWith("BURST")).join("\n").trimEnd());
+  }
+  if (only.length === 0 || only.includes("conns") || only.includes("idle")) {
+    const n = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+    const rows = await runConns(n, rounds);
+    console.log(`\n## Memory per connection and set-up time (${n} connections held open; medians of ${rounds} interleaved rounds)\n`);
+    console.log("| server | connections | RSS / connection | second half only | after a forced GC | JS heap + external / connection | set-up s | RSS vs uvloop | second half vs uvloop | set-up vs uvloop |");
+    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const r of rows) {
+      const uv = rows.find((x) => x.server === "uvloop protocol" && x.mode === r.mode);
+      console.log(`| ${r.server} | ${r.connections} ${r.mode} | ${kib(r.rssPerConn)} | ${kib(r.rssMarginal)} | ${kib(r.rssPerConnGc)} | ${kib(r.heapPerConn)} | ${r.setupSeconds.toFixed(2)} | ${ratio(r.rssPerConn, uv?.rssPerConn)} | ${ratio(r.rssMarginal, uv?.rssMarginal)} | ${ratio(r.setupSeconds, uv?.setupSeconds)} |`);
     }
   }
   if (only.length === 0 || only.includes("echo")) {
@@ -73,12 +84,14 @@ async function main(): Promise<void> {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
     const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1, rounds);
     console.log(`\n## Echo, 10 connections (C load generator on core 1, server on core 0; medians of ${rounds} interleaved rounds)\n`);
-    console.log("| server | message | requests/s | range | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | user CPU vs uvloop |");
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| server | message | requests/s | range | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | fraction of the ceiling | user CPU vs uvloop |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       const kind = r.server.endsWith("streams") ? "streams" : "protocol";
       const uv = rows.find((x) => x.server === `uvloop ${kind}` && x.size === r.size);
-      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${fmt(r.rpsMin)}–${fmt(r.rpsMax)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${ratio(r.userUs, uv?.userUs)} |`);
+      const ceiling = rows.find((x) => x.server === CEILING && x.size === r.size);
+      const fraction = ceiling === undefined ? "—" : (r.rps / ceiling.rps).toFixed(2);
+      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${fmt(r.rpsMin)}–${fmt(r.rpsMax)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${fraction} | ${ratio(r.userUs, uv?.userUs)} |`);
     }
   }
 }

@@ -86,7 +86,9 @@ function acceptConnection(s: Serving): void {
     if (loop.getDebug()) logger.debug(`${String(s.server)} got a new connection from ${JSON.stringify(addr)}: ${conn}`);
     // Python runs _accept_connection2 as a task: its first step is one
     // iteration later, in a copy of the context. A Handle gives both.
-    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, { peername: addr }], null);
+    // All three keys the transport fills are in the literal, so they live in
+    // the object itself rather than in a property array it grows later.
+    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, { peername: addr, socket: null, sockname: null }], null);
   }
 }
 

@@ -137,6 +137,18 @@ function callConnectionLost(t: _SelectorSocketTransport, exc: Error | null): voi
   t._callConnectionLost(exc);
 }
 
+// Every connection of a server reports the same local host and often one of
+// a few peer hosts: a repeat shares the last connection's host string instead
+// of holding its own copy (32 bytes each, per connection).
+const lastHosts = ["", ""];
+function shareHost(addr: unknown, slot: 0 | 1): unknown {
+  if (Array.isArray(addr) && typeof addr[0] === "string") {
+    if (addr[0] === lastHosts[slot]) addr[0] = lastHosts[slot];
+    else lastHosts[slot] = addr[0];
+  }
+  return addr;
+}
+
 /** Python's base_events._set_nodelay: TCP_NODELAY on TCP sockets (small writes go out at once). */
 function setNodelay(sock: Socket): void {
   const family = sock.family;
@@ -146,6 +158,11 @@ function setNodelay(sock: Socket): void {
   }
 }
 
+// An empty write queue is this one shared frozen array (a push into it would
+// throw): an idle connection holds no array of its own, and a queue that
+// drains drops its array instead of allocating a new empty one.
+const NO_CHUNKS = Object.freeze([]) as unknown as Buffer[];
+
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _bloop: BaseEventLoop;
@@ -153,7 +170,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
   /** @internal */ _server: ServerInternals | null;
-  /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = [];
+  /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = NO_CHUNKS;
   /** @internal */ _bufferSize = 0;
   /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
   /** @internal */ _closing = false;
@@ -163,8 +180,8 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _protocolConnected = false;
   /** @internal The protocol reads into its own buffer. */ _buffered = false;
   /** @internal The last read was at least LARGE_READ bytes. */ _bigReads = false;
-  /** @internal loop.startTls may wrap this transport. */ readonly _startTlsCompatible = true;
-  /** @internal loop.sendfile may use sendfile(2) on the socket. */ readonly _sendfileCompatible = "TRY_NATIVE";
+  /** @internal loop.startTls may wrap this transport (on the prototype: no field per connection). */ declare readonly _startTlsCompatible: true;
+  /** @internal loop.sendfile may use sendfile(2) on the socket (on the prototype). */ declare readonly _sendfileCompatible: "TRY_NATIVE";
 
   /** @internal Made by makeSocketTransport. */
   constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
@@ -174,13 +191,15 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._io = socketIoOf(loop);
     this._extra.socket = sock;
     try {
-      this._extra.sockname = sock.getsockname();
+      this._extra.sockname = shareHost(sock.getsockname(), 0);
     } catch {
       this._extra.sockname = null;
     }
-    if (!("peername" in this._extra)) {
+    if ("peername" in this._extra) {
+      shareHost(this._extra.peername, 1);
+    } else {
       try {
-        this._extra.peername = sock.getpeername();
+        this._extra.peername = shareHost(sock.getpeername(), 1);
       } catch {
         this._extra.peername = null;
       }
@@ -280,7 +299,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   _forceClose(exc: Error | null): void {
     if (this._connLost) return;
     if (this._bufferSize !== 0) {
-      this._buffer = [];
+      this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
       _removeWriter(this._bloop, this._sockFd);
     }
@@ -438,7 +457,8 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     } else {
       rest = toBuffer(data);
     }
-    this._buffer.push(rest);
+    if (this._buffer.length === 0) this._buffer = [rest];
+    else this._buffer.push(rest);
     this._bufferSize += rest.length;
     this._maybePauseProtocol();
   }
@@ -462,7 +482,8 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       return;
     }
     const wasEmpty = this._bufferSize === 0;
-    for (const b of chunks) this._buffer.push(b);
+    if (wasEmpty) this._buffer = chunks;
+    else for (const b of chunks) this._buffer.push(b);
     this._bufferSize += size;
     if (!wasEmpty) return;
     this._writeReady();
@@ -480,7 +501,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
       if (n === -EAGAIN || n === -EINTR) return;
       const exc = osError(-n);
       _removeWriter(this._bloop, this._sockFd);
-      this._buffer = [];
+      this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
       this._fatalError(exc, "Fatal write error on socket transport");
       if (this._emptyWaiter !== null && !this._emptyWaiter.done()) this._emptyWaiter.setException(exc);
@@ -510,7 +531,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         break;
       }
     }
-    if (i === buf.length) this._buffer = [];
+    if (i === buf.length) this._buffer = NO_CHUNKS;
     else if (i > 0) buf.splice(0, i);
   }
 
@@ -537,6 +558,10 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._emptyWaiter = null;
   }
 }
+Object.defineProperties(_SelectorSocketTransport.prototype, {
+  _startTlsCompatible: { value: true, writable: true },
+  _sendfileCompatible: { value: "TRY_NATIVE", writable: true },
+});
 
 /**
  * Wraps a connected non-blocking socket into a stream transport (Python's
