@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
+import type { AbstractEventLoop, ExceptionContext } from "../../src/index.js";
 import { ssl, SSLContext } from "../../src/index.js";
 import { makeCerts, type TestCerts } from "../helpers/certs.js";
 
@@ -122,3 +123,24 @@ export async function rejects<E extends Error>(p: PromiseLike<unknown>, cls: abs
 export async function runBriefly(loop: asyncio.AbstractEventLoop): Promise<void> {
   await loop.runUntilComplete(asyncio.sleep(0));
 }
+
+/** test_utils.TestCase's setUp/tearDown (StreamTests, SubprocessMixin) around `body`: a new loop, no current loop, run_briefly and close at the end. */
+export async function withLoop(body: (loop: asyncio.BaseEventLoop) => Promise<void>): Promise<void> {
+  const loop = asyncio.newEventLoop() as asyncio.BaseEventLoop;
+  asyncio.setEventLoop(null);
+  try {
+    await body(loop);
+    await runBriefly(loop);
+  } finally {
+    loop.close();
+    asyncio.setEventLoop(null);
+  }
+}
+
+/** loop.set_exception_handler(lambda loop, ctx: messages.append(ctx)) */
+export function recordMessages(loop: AbstractEventLoop): ExceptionContext[] {
+  const messages: ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, ctx) => void messages.push(ctx));
+  return messages;
+}
+

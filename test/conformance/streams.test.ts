@@ -19,7 +19,8 @@ import type { AbstractEventLoop, Coroutine, ExceptionContext, Server, StreamRead
 import { FlowControlMixin } from "../../src/net/streams.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../../src/stdlib/socket.js";
 import {
-  dummySslContext, rejects, runBriefly, runTestServer, simpleClientSslContext, simpleServerSslContext, unixSocketPath,
+  dummySslContext, recordMessages, rejects, runBriefly, runTestServer, simpleClientSslContext, simpleServerSslContext,
+  unixSocketPath, withLoop,
 } from "./_c5-helpers.js";
 
 setFlagsFromString("--expose-gc");
@@ -30,26 +31,6 @@ const b = (s: string) => Buffer.from(s, "latin1");
 
 class ZeroDivisionError extends Error {
   override name = "ZeroDivisionError";
-}
-
-/** StreamTests.setUp/tearDown around `body`: a new loop, no current loop, run_briefly and close at the end. */
-async function withLoop(body: (loop: asyncio.BaseEventLoop) => Promise<void>): Promise<void> {
-  const loop = asyncio.newEventLoop() as asyncio.BaseEventLoop;
-  asyncio.setEventLoop(null);
-  try {
-    await body(loop);
-    await runBriefly(loop);
-  } finally {
-    loop.close();
-    asyncio.setEventLoop(null);
-  }
-}
-
-/** loop.set_exception_handler(lambda loop, ctx: messages.append(ctx)) */
-function recordMessages(loop: AbstractEventLoop): ExceptionContext[] {
-  const messages: ExceptionContext[] = [];
-  loop.setExceptionHandler((_l, ctx) => void messages.push(ctx));
-  return messages;
 }
 
 function reader(loop: AbstractEventLoop, limit?: number): StreamReader {
