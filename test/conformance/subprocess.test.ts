@@ -425,8 +425,9 @@ async function testPopenError(loop: asyncio.BaseEventLoop, stdin: number | null)
   try {
     const before = fds();
     await rejects(loop.runUntilComplete(exec("/nonexistent/tsyncio-no-such-program", ["-c", "pass"], { stdin })), FileNotFoundError);
-    await runBriefly(loop);
-    assert.equal(fds(), before);
+    // Give closes a few loop passes to land; a leaked fd never goes away.
+    for (let i = 0; i < 20 && fds() > before; i++) await runBriefly(loop);
+    assert.ok(fds() <= before, `fds before ${before}, after ${fds()}`);
   } finally {
     process.off("warning", onWarning);
   }
