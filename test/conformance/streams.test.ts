@@ -15,7 +15,7 @@ import * as asyncio from "../../src/index.js";
 import {
   BrokenPipeError, ConnectionAbortedError, ConnectionResetError, IncompleteReadError, LimitOverrunError, RuntimeError, ValueError,
 } from "../../src/index.js";
-import type { AbstractEventLoop, Coroutine, ExceptionContext, Server, StreamReader, StreamWriter } from "../../src/index.js";
+import type { AbstractEventLoop, Coroutine, Server, StreamReader, StreamWriter } from "../../src/index.js";
 import { FlowControlMixin } from "../../src/net/streams.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../../src/stdlib/socket.js";
 import {
@@ -983,7 +983,6 @@ test("test_streams.py StreamTests.test_unhandled_exceptions", () => withLoop(asy
     yield* wr.waitClosed();
   }
   function* main(): Coroutine<void> {
-    // eslint-disable-next-line require-yield
     function* handleEcho(_r: StreamReader, _w: StreamWriter): Coroutine<void> {
       throw new Error("test");
     }
