@@ -28,7 +28,7 @@ export function check<E>(e: unknown, cls: abstract new (...args: never[]) => E, 
  * `with self.assertRaises(cls):` around a coroutine body; returns the exception.
  * As in unittest, an exception of another class propagates unchanged.
  */
-export function* raises<E>(cls: abstract new (...args: never[]) => E, body: () => Coroutine<unknown>, re?: RegExp): Coroutine<E> {
+export function* raises<E>(cls: abstract new (...args: never[]) => E, body: () => Iterable<unknown>, re?: RegExp): Coroutine<E> {
   try {
     yield* body();
   } catch (e) {
