@@ -315,9 +315,9 @@ export function _setSuspensionHook(hook: ((fut: Future<unknown>) => void) | null
 
 /** Whether `obj` is a Future (or Future-compatible: has `_asyncio_future_blocking`). */
 export function isfuture(obj: unknown): obj is Future<unknown> {
+  // Python's duck typing: an object whose `_asyncio_future_blocking` is not None (a class is not a future).
   return obj instanceof Future ||
-    (typeof obj === "object" && obj !== null && typeof (obj as Future)._asyncio_future_blocking === "boolean" &&
-      typeof (obj as Future).addDoneCallback === "function");
+    (typeof obj === "object" && obj !== null && (obj as Future)._asyncio_future_blocking != null);
 }
 
 /** Sets the result of `fut` unless it was cancelled meanwhile (the common guard of wakeups). */
