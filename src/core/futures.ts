@@ -337,8 +337,9 @@ export function copyFutureState<T>(source: Future<T>, dest: Future<T>): void {
 
 /**
  * Wraps a promise (or any thenable, such as an executor's future) in a Future
- * of `loop`. Cancelling the Future does not stop the promise's work (it
- * cannot be interrupted); its outcome is then ignored.
+ * of `loop`. Cancelling the Future does not stop a promise's work (it
+ * cannot be interrupted); its outcome is then ignored. A concurrent future
+ * (an executor's ConcurrentFuture) is cancelled along with it, as in Python.
  */
 export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, options?: { loop?: AbstractEventLoop | null }): Future<T> {
   if (isfuture(promise)) {
@@ -352,6 +353,13 @@ export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, options?: { l
   }
   const loop = options?.loop ?? _getRunningLoop() ?? getEventLoop();
   const fut = new Future<T>({ loop });
+  // A concurrent.futures.Future (cancel/cancelled/done) is cancelled with the Future, as Python's _chain_future does.
+  const source = promise as Partial<{ cancel(): unknown; cancelled(): unknown; done(): unknown }>;
+  if (typeof source.cancel === "function" && typeof source.cancelled === "function" && typeof source.done === "function") {
+    fut.addDoneCallback((f) => {
+      if (f.cancelled()) source.cancel!();
+    });
+  }
   const settle = (ok: boolean, v: unknown): void => {
     if (fut.done()) return;
     if (ok) fut.setResult(v as T);
