@@ -276,7 +276,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
 /** Python's repr of an exception: `ValueError('msg')`. */
 export function reprException(e: unknown): string {
-  if (e instanceof Error) return `${e.name}('${e.message}')`;
+  if (e instanceof Error) return e.message === "" ? `${e.name}()` : `${e.name}('${e.message}')`;
   return String(e);
 }
 
