@@ -36,6 +36,8 @@ interface UnretrievedState {
   repr: string;
   sourceTraceback: string | null;
   retrieved: boolean;
+  /** A task's context: the handler runs in it, as in CPython (gh-96704). */
+  context: Context | null;
 }
 
 const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
@@ -46,7 +48,10 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
     future_repr: s.repr,
   };
   if (s.sourceTraceback !== null) ctx.source_traceback = s.sourceTraceback;
-  s.loop.callExceptionHandler(ctx as { message: string });
+  const report = (): void => s.loop.callExceptionHandler(ctx as { message: string });
+  // The context may be entered right now (shared by a running task): then it is reported outside it.
+  if (s.context !== null && !s.context._entered) s.context.run(report);
+  else report();
 });
 
 /** A Future: the result of an operation that has not completed yet (asyncio.Future). */
@@ -179,6 +184,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       repr: this.toString(),
       sourceTraceback: this._sourceTraceback,
       retrieved: false,
+      context: typeof (this as { getContext?: unknown }).getContext === "function"
+        ? (this as unknown as { getContext(): Context }).getContext()
+        : null,
     };
     this._unretrieved = state;
     unretrieved.register(this, state, state);
