@@ -187,6 +187,8 @@ export function reprValue(v: unknown): string {
   if (v === true) return "True";
   if (v === false) return "False";
   if (Array.isArray(v)) return `[${v.map(reprValue).join(", ")}]`;
+  if (v instanceof Set) return v.size === 0 ? "set()" : `{${[...v].map(reprValue).join(", ")}}`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${reprValue(k)}: ${reprValue(x)}`).join(", ")}}`;
   if (typeof v === "object") {
     const s = (v as { toString(): string }).toString();
     if (s !== "[object Object]") return s;

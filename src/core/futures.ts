@@ -54,6 +54,9 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
   else report();
 });
 
+/** The futures whose repr is being built (the recursion guard of toString()). */
+const reprInProgress = new Set<object>();
+
 /** A Future: the result of an operation that has not completed yet (asyncio.Future). */
 export class Future<T = unknown> implements PromiseLike<T> {
   /** How console.log and the REPL show it: its Python repr. */
@@ -254,9 +257,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }).then(onfulfilled, onrejected);
   }
 
-  /** Python's repr. */
+  /** Python's repr; `...` for a future met again inside its own repr (its result holds it), as reprlib.recursive_repr. */
   toString(): string {
-    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    if (reprInProgress.has(this)) return "...";
+    reprInProgress.add(this);
+    try {
+      return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    } finally {
+      reprInProgress.delete(this);
+    }
   }
 
   /** @internal The parts of the repr (Python's `_repr_info`). */
