@@ -36,7 +36,11 @@ interface UnretrievedState {
   repr: string;
   sourceTraceback: string | null;
   retrieved: boolean;
-  /** A task's context: the handler runs in it, as in CPython (gh-96704). */
+  /**
+   * A task's context: the handler runs in it, as in CPython (gh-96704). Held
+   * strongly, like `exception`: a context variable whose value refers back to
+   * the task would keep the task from being collected (and reported).
+   */
   context: Context | null;
 }
 
