@@ -1,5 +1,5 @@
 import { inspectRepr } from "../internal/pyrepr.js";
-import { Context, contextFromVars, runInContext, snapshotVars, type ContextVar } from "../stdlib/contextvars.js";
+import { Context, contextFromVars, runInContext, snapshotVars, takeRunContext, type ContextVar } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, NotImplementedError, RuntimeError, SystemExit } from "../stdlib/exceptions.js";
 import type { Future } from "./futures.js";
 import type { Task } from "./tasks.js";
@@ -120,6 +120,8 @@ export class Handle {
     try {
       runInContext(this._ctx, this._vars, this._callback as Callback, this._args);
     } catch (exc) {
+      // The callback ran in an anonymous copy and set a variable: that is the handle's context now.
+      if (this._ctx === null) this._ctx = takeRunContext();
       if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) throw exc;
       const ctx: ExceptionContext = {
         message: `Exception in callback ${this._describeCallback()}`,
@@ -185,6 +187,8 @@ export function reprValue(v: unknown): string {
   if (v === true) return "True";
   if (v === false) return "False";
   if (Array.isArray(v)) return `[${v.map(reprValue).join(", ")}]`;
+  if (v instanceof Set) return v.size === 0 ? "set()" : `{${[...v].map(reprValue).join(", ")}}`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${reprValue(k)}: ${reprValue(x)}`).join(", ")}}`;
   if (typeof v === "object") {
     const s = (v as { toString(): string }).toString();
     if (s !== "[object Object]") return s;

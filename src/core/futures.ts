@@ -36,6 +36,12 @@ interface UnretrievedState {
   repr: string;
   sourceTraceback: string | null;
   retrieved: boolean;
+  /**
+   * A task's context: the handler runs in it, as in CPython (gh-96704). Held
+   * strongly, like `exception`: a context variable whose value refers back to
+   * the task would keep the task from being collected (and reported).
+   */
+  context: Context | null;
 }
 
 const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
@@ -46,8 +52,14 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
     future_repr: s.repr,
   };
   if (s.sourceTraceback !== null) ctx.source_traceback = s.sourceTraceback;
-  s.loop.callExceptionHandler(ctx as { message: string });
+  const report = (): void => s.loop.callExceptionHandler(ctx as { message: string });
+  // The context may be entered right now (shared by a running task): then it is reported outside it.
+  if (s.context !== null && !s.context._entered) s.context.run(report);
+  else report();
 });
+
+/** The futures whose repr is being built (the recursion guard of toString()). */
+const reprInProgress = new Set<object>();
 
 /** A Future: the result of an operation that has not completed yet (asyncio.Future). */
 export class Future<T = unknown> implements PromiseLike<T> {
@@ -179,6 +191,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
       repr: this.toString(),
       sourceTraceback: this._sourceTraceback,
       retrieved: false,
+      context: typeof (this as { getContext?: unknown }).getContext === "function"
+        ? (this as unknown as { getContext(): Context }).getContext()
+        : null,
     };
     this._unretrieved = state;
     unretrieved.register(this, state, state);
@@ -246,9 +261,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }).then(onfulfilled, onrejected);
   }
 
-  /** Python's repr. */
+  /** Python's repr; `...` for a future met again inside its own repr (its result holds it), as reprlib.recursive_repr. */
   toString(): string {
-    return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    if (reprInProgress.has(this)) return "...";
+    reprInProgress.add(this);
+    try {
+      return `<${this.constructor.name} ${this._reprInfo().join(" ")}>`;
+    } finally {
+      reprInProgress.delete(this);
+    }
   }
 
   /** @internal The parts of the repr (Python's `_repr_info`). */
@@ -276,7 +297,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
 /** Python's repr of an exception: `ValueError('msg')`. */
 export function reprException(e: unknown): string {
-  if (e instanceof Error) return `${e.name}('${e.message}')`;
+  if (e instanceof Error) return e.message === "" ? `${e.name}()` : `${e.name}('${e.message}')`;
   return String(e);
 }
 
@@ -315,9 +336,9 @@ export function _setSuspensionHook(hook: ((fut: Future<unknown>) => void) | null
 
 /** Whether `obj` is a Future (or Future-compatible: has `_asyncio_future_blocking`). */
 export function isfuture(obj: unknown): obj is Future<unknown> {
+  // Python's duck typing: an object whose `_asyncio_future_blocking` is not None (a class is not a future).
   return obj instanceof Future ||
-    (typeof obj === "object" && obj !== null && typeof (obj as Future)._asyncio_future_blocking === "boolean" &&
-      typeof (obj as Future).addDoneCallback === "function");
+    (typeof obj === "object" && obj !== null && (obj as Future)._asyncio_future_blocking != null);
 }
 
 /** Sets the result of `fut` unless it was cancelled meanwhile (the common guard of wakeups). */
@@ -337,8 +358,9 @@ export function copyFutureState<T>(source: Future<T>, dest: Future<T>): void {
 
 /**
  * Wraps a promise (or any thenable, such as an executor's future) in a Future
- * of `loop`. Cancelling the Future does not stop the promise's work (it
- * cannot be interrupted); its outcome is then ignored.
+ * of `loop`. Cancelling the Future does not stop a promise's work (it
+ * cannot be interrupted); its outcome is then ignored. A concurrent future
+ * (an executor's ConcurrentFuture) is cancelled along with it, as in Python.
  */
 export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, options?: { loop?: AbstractEventLoop | null }): Future<T> {
   if (isfuture(promise)) {
@@ -352,6 +374,13 @@ export function wrapFuture<T>(promise: PromiseLike<T> | Future<T>, options?: { l
   }
   const loop = options?.loop ?? _getRunningLoop() ?? getEventLoop();
   const fut = new Future<T>({ loop });
+  // A concurrent.futures.Future (cancel/cancelled/done) is cancelled with the Future, as Python's _chain_future does.
+  const source = promise as Partial<{ cancel(): unknown; cancelled(): unknown; done(): unknown }>;
+  if (typeof source.cancel === "function" && typeof source.cancelled === "function" && typeof source.done === "function") {
+    fut.addDoneCallback((f) => {
+      if (f.cancelled()) source.cancel!();
+    });
+  }
   const settle = (ok: boolean, v: unknown): void => {
     if (fut.done()) return;
     if (ok) fut.setResult(v as T);

@@ -151,6 +151,19 @@ export function contextFromVars(vars: Map<ContextVar<unknown>, unknown>): Contex
   return c;
 }
 
+let lastRunContext: Context | null = null;
+
+/**
+ * @internal The Context the last runInContext() call without a context ended
+ * in, if the callback made one by setting a variable (null otherwise); so an
+ * exception handler can run in the context the callback left, as Python's.
+ */
+export function takeRunContext(): Context | null {
+  const c = lastRunContext;
+  lastRunContext = null;
+  return c;
+}
+
 /**
  * @internal Runs a loop callback in `ctx` (entered as by Context.run) or, when
  * ctx is null, in an anonymous copy of `vars`. Exceptions propagate.
@@ -180,6 +193,8 @@ export function runInContext(
     else f(...args);
   } finally {
     if (ctx !== null) ctx._entered = false;
+    // An anonymous copy that the callback materialised (by setting a variable) is kept for takeRunContext().
+    else lastRunContext = curCtx;
     curCtx = prevCtx;
     curVars = prevVars;
   }

@@ -1,12 +1,12 @@
 // Conformance: CPython 3.12's test_locks.py, classes LockTests, EventTests,
-// ConditionTests and SemaphoreTests, test by test. Each test names the CPython test it re-creates;
+// ConditionTests, SemaphoreTests and BarrierTests, test by test. Each test names the CPython test it re-creates;
 // IsolatedAsyncioTestCase becomes asyncio.run on a virtual-time loop. Where
 // CPython reads the private `_waiters`/`_value`, the test reads the repr
 // (`waiters:n`, `value:n`) or uses a real waiting task instead of a mock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
-import { CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
+import { BrokenBarrierError, CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
@@ -883,4 +883,567 @@ test("test_locks.SemaphoreTests.test_acquire_fifo_order_3", () =>
     sem.release();
     yield* asyncio.gather(t1, t2, t3, { returnExceptions: true });
     assert.deepEqual(result, [2, 3]);
+  }));
+
+// ---- BarrierTests ---------------------------------------------------------------
+// test_locks.py's BarrierTests (3.12.1). `async with barrier as i:` is
+// `yield* barrier.hold(function* (i) {...})`; `barrier.n_waiting` is `nWaiting`.
+
+const BARRIER_N = 5;
+
+/** BarrierTests.make_tasks(n, coro). */
+function makeTasks<T>(n: number, coro: () => Coroutine<T>): asyncio.Task<T>[] {
+  return Array.from({ length: n }, () => asyncio.createTask(coro()));
+}
+
+/** BarrierTests.gather_tasks(n, coro): the results and the tasks. */
+function* gatherTasks<T>(n: number, coro: () => Coroutine<T>): Coroutine<[T[], asyncio.Task<T>[]]> {
+  const tasks = makeTasks(n, coro);
+  const res = (yield* asyncio.gather(...tasks)) as T[];
+  return [res, tasks];
+}
+
+// test_locks.py BarrierTests.test_barrier
+test("test_locks.BarrierTests.test_barrier", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    assert.ok(String(barrier).includes("filling"));
+    // `await barrier` is a TypeError: a Barrier is not awaitable.
+    let raised: unknown = null;
+    try {
+      yield* (barrier as unknown as Iterable<unknown>);
+    } catch (e) {
+      raised = e;
+    }
+    assert.ok(raised instanceof TypeError, String(raised));
+    assert.ok(String(barrier).includes("filling"));
+  }));
+
+// test_locks.py BarrierTests.test_repr
+test("test_locks.BarrierTests.test_repr", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    assert.match(String(barrier), RGX_REPR);
+    assert.ok(String(barrier).includes("filling"));
+    const waiters: asyncio.Task<void>[] = [];
+    function* wait(b: asyncio.Barrier): Coroutine<void> {
+      yield* b.wait();
+    }
+    const incr = 2;
+    for (let i = 0; i < incr; i++) waiters.push(asyncio.createTask(wait(barrier)));
+    yield* asyncio.sleep(0);
+    assert.match(String(barrier), RGX_REPR);
+    assert.ok(String(barrier).includes(`waiters:${incr}/${BARRIER_N}`), String(barrier));
+    assert.ok(String(barrier).includes("filling"));
+
+    // The missing waiters.
+    for (let i = 0, n = barrier.parties - barrier.nWaiting; i < n; i++) waiters.push(asyncio.createTask(wait(barrier)));
+    yield* asyncio.sleep(0);
+    assert.match(String(barrier), RGX_REPR);
+    assert.ok(String(barrier).includes("draining"), String(barrier));
+
+    // Some waiters, then a reset.
+    for (let i = 0; i < incr; i++) waiters.push(asyncio.createTask(wait(barrier)));
+    yield* asyncio.sleep(0);
+    yield* barrier.reset();
+    assert.match(String(barrier), RGX_REPR);
+    assert.ok(String(barrier).includes("resetting"), String(barrier));
+
+    // Some waiters again, then an abort.
+    for (let i = 0; i < incr; i++) waiters.push(asyncio.createTask(wait(barrier)));
+    yield* asyncio.sleep(0);
+    yield* barrier.abort();
+    assert.match(String(barrier), RGX_REPR);
+    assert.ok(String(barrier).includes("broken"));
+    assert.ok(barrier.broken);
+
+    yield* asyncio.gather(...waiters, { returnExceptions: true });
+  }));
+
+// test_locks.py BarrierTests.test_barrier_parties
+test("test_locks.BarrierTests.test_barrier_parties", () => {
+  assert.throws(() => new asyncio.Barrier(0), ValueError);
+  assert.throws(() => new asyncio.Barrier(-4), ValueError);
+  assert.ok(new asyncio.Barrier(BARRIER_N) instanceof asyncio.Barrier);
+});
+
+// test_locks.py BarrierTests.test_context_manager
+test("test_locks.BarrierTests.test_context_manager", () =>
+  run(function* () {
+    const N = 3;
+    const barrier = new asyncio.Barrier(N);
+    const results: number[] = [];
+    function* coro(): Coroutine<void> {
+      yield* barrier.hold(function* (i) {
+        results.push(i);
+      });
+    }
+    yield* gatherTasks(N, coro);
+    assert.deepEqual([...results].sort(), [0, 1, 2]);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_filling_one_task
+test("test_locks.BarrierTests.test_filling_one_task", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(1);
+    function* f(): Coroutine<boolean> {
+      return yield* barrier.hold(function* () {
+        return true;
+      });
+    }
+    const ret = yield* f();
+    assert.ok(ret);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_filling_one_task_twice
+test("test_locks.BarrierTests.test_filling_one_task_twice", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(1);
+    const t1 = asyncio.createTask(barrier.wait());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 0);
+    const t2 = asyncio.createTask(barrier.wait());
+    yield* asyncio.sleep(0);
+    assert.equal(t1.result(), t2.result());
+    assert.equal(t1.done(), t2.done());
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_filling_task_by_task
+test("test_locks.BarrierTests.test_filling_task_by_task", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(3);
+    const t1 = asyncio.createTask(barrier.wait());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 1);
+    assert.ok(String(barrier).includes("filling"));
+    const t2 = asyncio.createTask(barrier.wait());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 2);
+    assert.ok(String(barrier).includes("filling"));
+    const t3 = asyncio.createTask(barrier.wait());
+    yield* asyncio.sleep(0);
+    yield* asyncio.wait([t1, t2, t3]);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_filling_tasks_wait_twice
+test("test_locks.BarrierTests.test_filling_tasks_wait_twice", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      yield* barrier.hold(function* () {
+        results.push(true);
+        yield* barrier.hold(function* () {
+          results.push(false);
+        });
+      });
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.equal(results.length, BARRIER_N * 2);
+    assert.equal(results.filter((r) => r).length, BARRIER_N);
+    assert.equal(results.filter((r) => !r).length, BARRIER_N);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_filling_tasks_check_return_value
+test("test_locks.BarrierTests.test_filling_tasks_check_return_value", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    function* coro(): Coroutine<number> {
+      return yield* barrier.hold(function* () {
+        results1.push(true);
+        return yield* barrier.hold(function* (i) {
+          results2.push(true);
+          return i;
+        });
+      });
+    }
+    const [res] = yield* gatherTasks(BARRIER_N, coro);
+    assert.equal(results1.length, BARRIER_N);
+    assert.ok(results1.every((r) => r));
+    assert.equal(results2.length, BARRIER_N);
+    assert.ok(results2.every((r) => r));
+    assert.deepEqual([...res].sort(), [0, 1, 2, 3, 4]);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_draining_state
+test("test_locks.BarrierTests.test_draining_state", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      yield* barrier.hold(function* () {
+        // The last task out sets the state back to filling.
+        results.push(String(barrier).includes("draining"));
+      });
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.equal(results.length, BARRIER_N);
+    assert.equal(results[results.length - 1], false);
+    assert.ok(results.slice(0, BARRIER_N - 1).every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_blocking_tasks_while_draining
+test("test_locks.BarrierTests.test_blocking_tasks_while_draining", () =>
+  run(function* () {
+    const rewait = 2;
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const barrierNowaiting = new asyncio.Barrier(BARRIER_N - rewait);
+    let rewaitN = rewait;
+    function* coro(): Coroutine<void> {
+      yield* barrier.wait();
+      if (rewaitN > 0) {
+        rewaitN -= 1;
+        // Only the rewait tasks wait again.
+        yield* barrier.wait();
+      } else {
+        // The others wait for the end of the draining, then for the waiting tasks.
+        yield* barrierNowaiting.wait();
+        yield* barrier.wait();
+      }
+    }
+    // Success: barrierNowaiting was waited for exactly N-rewait times.
+    yield* gatherTasks(BARRIER_N, coro);
+  }));
+
+// test_locks.py BarrierTests.test_filling_tasks_cancel_one
+test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
+  run(function* () {
+    const N = 3;
+    const barrier = new asyncio.Barrier(N);
+    const results: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      yield* barrier.wait();
+      results.push(true);
+    }
+    const t1 = asyncio.createTask(coro());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 1);
+    const t2 = asyncio.createTask(coro());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 2);
+    t1.cancel();
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 1);
+    yield* raisesCancelled(t1);
+    assert.ok(t1.cancelled());
+    const t3 = asyncio.createTask(coro());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 2);
+    const t4 = asyncio.createTask(coro());
+    yield* asyncio.gather(t2, t3, t4);
+    assert.equal(results.length, N);
+    assert.ok(results.every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier
+test("test_locks.BarrierTests.test_reset_barrier", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(1);
+    asyncio.createTask(barrier.reset());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting
+test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      try {
+        yield* barrier.wait();
+      } catch (e) {
+        if (!(e instanceof BrokenBarrierError)) throw e;
+        results.push(true);
+      }
+    }
+    function* coroReset(): Coroutine<void> {
+      yield* barrier.reset();
+    }
+    // N-1 tasks wait on a barrier of N parties.
+    const tasks = makeTasks(BARRIER_N - 1, coro);
+    yield* asyncio.sleep(0);
+    asyncio.createTask(coroReset());
+    yield* asyncio.gather(...tasks);
+    assert.equal(results.length, BARRIER_N - 1);
+    assert.ok(results.every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!String(barrier).includes("resetting"));
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining
+test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const restOfTasks = Math.floor(BARRIER_N / 2);
+    function* coro(): Coroutine<void> {
+      try {
+        yield* barrier.wait();
+      } catch (e) {
+        if (!(e instanceof BrokenBarrierError)) throw e;
+        // The tasks still waiting.
+        results1.push(true);
+        return;
+      }
+      // A drained task, outside the barrier. CPython reads the private `_count`,
+      // tsyncio's `_count` too (the tasks still inside wait()).
+      if (restOfTasks === barrier._count) yield* barrier.reset();
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.deepEqual(results1, new Array(restOfTasks).fill(true));
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!String(barrier).includes("resetting"));
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking
+test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    const blockingTasks = Math.floor(BARRIER_N / 2);
+    let count = 0;
+    function* coro(): Coroutine<void> {
+      try {
+        yield* barrier.wait();
+      } catch (e) {
+        if (!(e instanceof BrokenBarrierError)) throw e;
+        // The tasks still waiting, which wait again to reach the parties.
+        results1.push(true);
+        yield* barrier.wait();
+        return;
+      }
+      count += 1;
+      if (count > blockingTasks) {
+        // Reset now: the waiting tasks get BrokenBarrierError; then wait again.
+        yield* barrier.reset();
+        yield* barrier.wait();
+      } else {
+        try {
+          yield* barrier.wait();
+        } catch (e) {
+          // Never here: the blocked tasks go on to wait.
+          if (!(e instanceof BrokenBarrierError)) throw e;
+          results2.push(true);
+        }
+      }
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.deepEqual(results1, new Array(blockingTasks).fill(true));
+    assert.deepEqual(results2, []);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!String(barrier).includes("resetting"));
+    assert.ok(!barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again
+test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    function* coro1(): Coroutine<void> {
+      try {
+        yield* barrier.wait();
+      } catch (e) {
+        if (!(e instanceof BrokenBarrierError)) throw e;
+        results1.push(true);
+      } finally {
+        yield* barrier.wait();
+        results2.push(true);
+      }
+    }
+    function* coro2(): Coroutine<void> {
+      yield* barrier.hold(function* () {
+        results2.push(true);
+      });
+    }
+    const tasks = makeTasks(BARRIER_N - 1, coro1);
+    // The reset: the N-1 waiting tasks get BrokenBarrierError.
+    asyncio.createTask(barrier.reset());
+    yield* asyncio.sleep(0);
+    // The waiting tasks complete in their `finally`.
+    asyncio.createTask(coro2());
+    yield* asyncio.gather(...tasks);
+    assert.ok(!barrier.broken);
+    assert.equal(results1.length, BARRIER_N - 1);
+    assert.ok(results1.every((r) => r));
+    assert.equal(results2.length, BARRIER_N);
+    assert.ok(results2.every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+  }));
+
+// test_locks.py BarrierTests.test_reset_barrier_while_tasks_draining
+test("test_locks.BarrierTests.test_reset_barrier_while_tasks_draining", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    const results3: boolean[] = [];
+    let count = 0;
+    function* coro(): Coroutine<void> {
+      yield* barrier.wait();
+      count += 1;
+      if (count === BARRIER_N) {
+        // The last task out of the barrier resets it, then waits to reach the parties.
+        yield* barrier.reset();
+        yield* barrier.wait();
+      } else {
+        try {
+          // The second wait: N-1 tasks get here.
+          yield* barrier.wait();
+          results1.push(true);
+        } catch (e) {
+          if (!(e instanceof Error)) throw e;
+          // Never here.
+          results2.push(true);
+        }
+      }
+      // The last wait passes the barrier again.
+      yield* barrier.wait();
+      results3.push(true);
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.ok(!barrier.broken);
+    assert.ok(results1.every((r) => r));
+    assert.equal(results1.length, BARRIER_N - 1);
+    assert.equal(results2.length, 0);
+    assert.equal(results3.length, BARRIER_N);
+    assert.ok(results3.every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+  }));
+
+// test_locks.py BarrierTests.test_abort_barrier
+test("test_locks.BarrierTests.test_abort_barrier", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(1);
+    asyncio.createTask(barrier.abort());
+    yield* asyncio.sleep(0);
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(barrier.broken);
+  }));
+
+// test_locks.py BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking
+test("test_locks.BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    const blockingTasks = Math.floor(BARRIER_N / 2);
+    let count = 0;
+    function* coro(): Coroutine<void> {
+      try {
+        yield* barrier.wait();
+      } catch (e) {
+        if (!(e instanceof BrokenBarrierError)) throw e;
+        // The tasks waiting to drain.
+        results1.push(true);
+        return;
+      }
+      count += 1;
+      if (count > blockingTasks) {
+        // Abort now: every task gets BrokenBarrierError.
+        yield* barrier.abort();
+      } else {
+        try {
+          yield* barrier.wait();
+        } catch (e) {
+          if (!(e instanceof BrokenBarrierError)) throw e;
+          // The blocked tasks (already drained).
+          results2.push(true);
+        }
+      }
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.ok(barrier.broken);
+    assert.deepEqual(results1, new Array(blockingTasks).fill(true));
+    assert.deepEqual(results2, new Array(BARRIER_N - blockingTasks - 1).fill(true));
+    assert.equal(barrier.nWaiting, 0);
+    assert.ok(!String(barrier).includes("resetting"));
+  }));
+
+// test_locks.py BarrierTests.test_abort_barrier_when_exception
+test("test_locks.BarrierTests.test_abort_barrier_when_exception", () =>
+  run(function* () {
+    const barrier = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      try {
+        yield* barrier.hold(function* (i) {
+          if (i === Math.floor(BARRIER_N / 2)) throw new RuntimeError();
+        });
+        yield* barrier.hold(function* () {
+          results1.push(true);
+        });
+      } catch (e) {
+        if (e instanceof BrokenBarrierError) results2.push(true);
+        else if (e instanceof RuntimeError) yield* barrier.abort();
+        else throw e;
+      }
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.ok(barrier.broken);
+    assert.equal(results1.length, 0);
+    assert.equal(results2.length, BARRIER_N - 1);
+    assert.ok(results2.every((r) => r));
+    assert.equal(barrier.nWaiting, 0);
+  }));
+
+// test_locks.py BarrierTests.test_abort_barrier_when_exception_then_resetting
+test("test_locks.BarrierTests.test_abort_barrier_when_exception_then_resetting", () =>
+  run(function* () {
+    const barrier1 = new asyncio.Barrier(BARRIER_N);
+    const barrier2 = new asyncio.Barrier(BARRIER_N);
+    const results1: boolean[] = [];
+    const results2: boolean[] = [];
+    const results3: boolean[] = [];
+    function* coro(): Coroutine<void> {
+      try {
+        const i = yield* barrier1.wait();
+        if (i === Math.floor(BARRIER_N / 2)) throw new RuntimeError();
+        yield* barrier1.wait();
+        results1.push(true);
+      } catch (e) {
+        if (e instanceof BrokenBarrierError) results2.push(true);
+        else if (e instanceof RuntimeError) yield* barrier1.abort();
+        else throw e;
+      }
+      // Everyone leaves barrier1 before the reset, and nobody enters it before the reset ends.
+      const i = yield* barrier2.wait();
+      if (i === Math.floor(BARRIER_N / 2)) yield* barrier1.reset();
+      yield* barrier2.wait();
+      yield* barrier1.wait();
+      results3.push(true);
+    }
+    yield* gatherTasks(BARRIER_N, coro);
+    assert.ok(!barrier1.broken);
+    assert.equal(results1.length, 0);
+    assert.equal(results2.length, BARRIER_N - 1);
+    assert.ok(results2.every((r) => r));
+    assert.equal(results3.length, BARRIER_N);
+    assert.ok(results3.every((r) => r));
+    assert.equal(barrier1.nWaiting, 0);
   }));
