@@ -12,7 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import * as asyncio from "../../src/index.js";
-import type { Coroutine } from "../../src/index.js";
+import { SSLContext, ssl, type Coroutine } from "../../src/index.js";
+import { native } from "../../src/internal/native.js";
+import { makeCerts, type TestCerts } from "../helpers/certs.js";
 
 /** A running test server: its address ([host, port] or a Unix path) and how to stop it. */
 export interface TestServer {
@@ -286,4 +288,44 @@ export class MySubprocessProtocol extends asyncio.SubprocessProtocol {
     assert.equal(this.state, "CONNECTED");
     this.returncode = this.transport!.getReturncode();
   }
+}
+
+// ---- os and ssl stand-ins ---------------------------------------------------
+
+/** os.pipe(): a blocking pipe, `[readFd, writeFd]`. */
+export function osPipe(): [number, number] {
+  const r = native().pipe();
+  if (typeof r === "number") throw new Error(`pipe failed: ${r}`);
+  return r;
+}
+
+/** os.lseek(fd, 0, SEEK_CUR): a file's position (Python's file.tell()). */
+export function tell(fd: number): number {
+  return native().lseek(fd, 0, 1);
+}
+
+let certsMade: TestCerts | null = null;
+/** The test certificates (test/helpers/certs.ts): a CA, a server certificate for localhost/127.0.0.1 it signs; made on first use. */
+export function testCerts(): TestCerts {
+  if (certsMade === null) {
+    const c = makeCerts();
+    certsMade = c;
+    process.on("exit", () => c.cleanup());
+  }
+  return certsMade;
+}
+
+/** test_utils.simple_server_sslcontext: the server certificate, nothing verified. */
+export function simpleServerSslcontext(): SSLContext {
+  const ctx = new SSLContext(ssl.PROTOCOL_TLS_SERVER);
+  ctx.loadCertChain(testCerts().serverCert, testCerts().serverKey);
+  return ctx;
+}
+
+/** test_utils.simple_client_sslcontext / dummy_ssl_context: a client that verifies nothing. */
+export function simpleClientSslcontext(): SSLContext {
+  const ctx = new SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+  ctx.checkHostname = false;
+  ctx.verifyMode = ssl.CERT_NONE;
+  return ctx;
 }
