@@ -5,6 +5,7 @@
 // Node's own (net, tls, dgram) in this process, so the loop under test is the
 // only tsyncio code on either side.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -328,4 +329,26 @@ export function simpleClientSslcontext(): SSLContext {
   ctx.checkHostname = false;
   ctx.verifyMode = ssl.CERT_NONE;
   return ctx;
+}
+
+let localhostOnly: { certfile: string; keyfile: string } | null = null;
+/**
+ * A self-signed certificate for DNS:localhost only (no IP address), like
+ * CPython's SIGNED_CERTFILE; made with the openssl CLI on first use. It is its
+ * own CA.
+ */
+export function localhostOnlyCert(): { certfile: string; keyfile: string } {
+  if (localhostOnly === null) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsyncio-c2-cert-"));
+    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    const certfile = path.join(dir, "cert.pem");
+    const keyfile = path.join(dir, "key.pem");
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-addext", "basicConstraints=critical,CA:TRUE",
+      "-keyout", keyfile, "-out", certfile,
+    ], { stdio: "ignore" });
+    localhostOnly = { certfile, keyfile };
+  }
+  return localhostOnly;
 }
