@@ -30,7 +30,10 @@ const RESPONSE = "HTTP/1.0 200 OK\r\nContent-type: text/plain\r\nContent-Length:
  * closes; a `POST /loop` gets its own body back (as test_utils' WSGI app does).
  */
 export async function runTestServer(opts: { unix?: boolean; tls?: tls.SecureContextOptions } = {}): Promise<TestServer> {
+  const conns = new Set<net.Socket>();
   const onConn = (c: net.Socket) => {
+    conns.add(c);
+    c.on("close", () => conns.delete(c));
     let head = Buffer.alloc(0);
     let remaining = -1;
     c.on("error", () => {});
@@ -73,6 +76,7 @@ export async function runTestServer(opts: { unix?: boolean; tls?: tls.SecureCont
     address,
     close: () => new Promise<void>((r) => {
       srv.close(() => r());
+      for (const c of conns) c.destroy();
       if (typeof address === "string") fs.rmSync(address, { force: true });
     }),
   };
@@ -114,7 +118,11 @@ export async function withLoop<T>(body: (loop: asyncio.SelectorEventLoop) => Pro
   try {
     return await body(loop);
   } finally {
-    if (!loop.isClosed() && !loop.isRunning()) loop.close();
+    // test_utils.TestCase's tearDown: run the loop briefly (transports' close callbacks), then close it.
+    if (!loop.isClosed() && !loop.isRunning()) {
+      await loop.runUntilComplete(asyncio.sleep(0)).catch(() => {});
+      loop.close();
+    }
   }
 }
 
