@@ -553,13 +553,13 @@ export abstract class AbstractEventLoop {
 }
 
 /** Python's AbstractEventLoopPolicy. */
-export abstract class AbstractEventLoopPolicy {
-  /** The current loop of this context. */
-  abstract getEventLoop(): AbstractEventLoop;
-  /** Sets the current loop. */
-  abstract setEventLoop(loop: AbstractEventLoop | null): void;
-  /** Creates a new loop. */
-  abstract newEventLoop(): AbstractEventLoop;
+export class AbstractEventLoopPolicy {
+  /** The current loop of this context (NotImplementedError here, as in Python). */
+  getEventLoop(): AbstractEventLoop { throw new NotImplementedError(); }
+  /** Sets the current loop (NotImplementedError here, as in Python). */
+  setEventLoop(_loop: AbstractEventLoop | null): void { throw new NotImplementedError(); }
+  /** Creates a new loop (NotImplementedError here, as in Python). */
+  newEventLoop(): AbstractEventLoop { throw new NotImplementedError(); }
 }
 
 let loopFactory: (() => AbstractEventLoop) | null = null;
@@ -576,7 +576,7 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
   private loop: AbstractEventLoop | null = null;
   private setCalled = false;
 
-  getEventLoop(): AbstractEventLoop {
+  override getEventLoop(): AbstractEventLoop {
     if (this.loop === null && !this.setCalled) {
       if (!warnedNoLoop) {
         warnedNoLoop = true;
@@ -588,7 +588,7 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
     return this.loop;
   }
 
-  setEventLoop(loop: AbstractEventLoop | null): void {
+  override setEventLoop(loop: AbstractEventLoop | null): void {
     this.setCalled = true;
     if (loop !== null && !(loop instanceof AbstractEventLoop)) {
       throw new TypeError(`loop must be an instance of AbstractEventLoop or None, not '${(loop as object)?.constructor?.name}'`);
@@ -596,7 +596,7 @@ export class DefaultEventLoopPolicy extends AbstractEventLoopPolicy {
     this.loop = loop;
   }
 
-  newEventLoop(): AbstractEventLoop {
+  override newEventLoop(): AbstractEventLoop {
     if (loopFactory === null) throw new RuntimeError("tsyncio's loop core is not loaded");
     return loopFactory();
   }

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
+import { constants as osConstants } from "node:os";
 import { ConnectionError, RuntimeError, SendfileNotAvailableError, ValueError, fromNodeError, osError } from "../stdlib/exceptions.js";
 import { pyRepr } from "../internal/pyrepr.js";
 import type { BaseEventLoop } from "../core/base-events.js";
@@ -38,6 +39,8 @@ interface SendfileTransport {
 }
 
 const SEEK_SET = 0;
+const SEEK_CUR = 1;
+const ESPIPE = osConstants.errno.ESPIPE;
 
 /** Python's SENDFILE_FALLBACK_READBUFFER_SIZE for transports. */
 const FALLBACK_BLOCK = 16384;
@@ -216,9 +219,10 @@ function* sendfileFallback(
       totalSent += read;
     }
   } finally {
-    // The file position ends after what was sent, as Python leaves it.
+    // The file position ends after what was sent, as Python leaves it. A
+    // pipe has no position (Python seeks only a file object that has seek()).
     try {
-      if (totalSent > 0) seek(fd, offset + totalSent);
+      if (totalSent > 0 && native().lseek(fd, 0, SEEK_CUR) !== -ESPIPE) seek(fd, offset + totalSent);
     } finally {
       proto.restore();
     }

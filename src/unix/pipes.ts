@@ -101,7 +101,9 @@ export class UnixReadPipeTransport extends ReadTransport {
     if (this._pipe === null) info.push("closed");
     else if (this._closing) info.push("closing");
     info.push(`fd=${this._fileno}`);
-    if (this._pipe !== null) info.push(this.isReading() ? "polling" : "idle");
+    // As Python: a closed loop has no selector to ask, so the pipe is just "open".
+    if (this._pipe !== null && this._loop !== null && !this._loop.isClosed()) info.push(this.isReading() ? "polling" : "idle");
+    else info.push(this._pipe !== null ? "open" : "closed");
     return `<${info.join(" ")}>`;
   }
 
@@ -232,7 +234,8 @@ export class UnixWritePipeTransport extends WriteTransport {
     if (this._pipe === null) info.push("closed");
     else if (this._closing) info.push("closing");
     info.push(`fd=${this._fileno}`);
-    if (this._pipe !== null) info.push(this._bufferSize > 0 ? "polling" : "idle", `bufsize=${this._bufferSize}`);
+    if (this._pipe !== null && this._loop !== null && !this._loop.isClosed()) info.push(this._bufferSize > 0 ? "polling" : "idle", `bufsize=${this._bufferSize}`);
+    else info.push(this._pipe !== null ? "open" : "closed");
     return `<${info.join(" ")}>`;
   }
 

@@ -150,6 +150,7 @@ test("test_events.AbstractEventLoopTests.test_not_implemented_async: awaiting an
         loop.createConnection(f), loop.createServer(f), loop.createDatagramEndpoint(f),
         loop.sockRecv(sock, 10), loop.sockRecvInto(sock, Buffer.alloc(10)), loop.sockSendall(sock, Buffer.alloc(10)),
         loop.sockConnect(sock, ["127.0.0.1", 1]), loop.sockAccept(sock), loop.sockSendfile(sock, 0),
+        loop.sendfile(null as unknown as asyncio.Transport, 0),
         loop.connectReadPipe(f, 0), loop.connectWritePipe(f, 0),
         loop.subprocessShell(f, "true"), loop.subprocessExec(f, "true"),
       ];
