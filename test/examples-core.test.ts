@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Runs examples/<name>.ts with tsx; resolves with its exit code, stdout and stderr. */
 function runExample(name: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", join("examples", `${name}.ts`)], { cwd: root, timeout: 25_000 },
+    execFile(process.execPath, ["--import", "tsx", join("examples", `${name}.ts`)], { cwd: root, timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
   });
 }

@@ -11,7 +11,7 @@ test("watch-fd: the reader prints what the other end of the socketpair sent, the
   const r = spawnSync(process.execPath, ["--import", "tsx", join("examples", "watch-fd.ts")], {
     cwd: root,
     encoding: "utf8",
-    timeout: 20_000,
+    timeout: 120_000,
   });
   // asyncio.getEventLoop() with no loop warns, as Python 3.12's get_event_loop() does; nothing else may appear.
   const stderr = r.stderr.split("\n").filter((l) => l && !/DeprecationWarning: There is no current event loop|--trace-deprecation/.test(l));

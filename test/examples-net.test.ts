@@ -57,7 +57,7 @@ async function serverPort(out: Output): Promise<string> {
   return m[1]!;
 }
 
-test("echo-protocol-server and echo-protocol-client talk to each other", { timeout: 30_000 }, async () => {
+test("echo-protocol-server and echo-protocol-client talk to each other", { timeout: 120_000 }, async () => {
   const server = start("echo-protocol-server.ts", { PORT: "0" });
   const sout = new Output(server);
   try {
@@ -80,7 +80,7 @@ test("echo-protocol-server and echo-protocol-client talk to each other", { timeo
   }
 });
 
-test("serve-forever serves clients until SIGINT cancels serveForever, which closes the server", { timeout: 30_000 }, async () => {
+test("serve-forever serves clients until SIGINT cancels serveForever, which closes the server", { timeout: 120_000 }, async () => {
   const server = start("serve-forever.ts", { PORT: "0" });
   const out = new Output(server);
   try {

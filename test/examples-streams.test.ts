@@ -65,7 +65,7 @@ async function withServer(server: string, body: (port: string, out: Output) => P
   }
 }
 
-test("echo-streams-server and echo-streams-client", { timeout: 20_000 }, () =>
+test("echo-streams-server and echo-streams-client", { timeout: 120_000 }, () =>
   withServer("echo-streams-server.ts", async (port, out) => {
     const r = await runToEnd(start("echo-streams-client.ts", { PORT: port }));
     assert.equal(r.code, 0, r.stderr);
@@ -78,7 +78,7 @@ test("echo-streams-server and echo-streams-client", { timeout: 20_000 }, () =>
     assert.match(r2.stdout, /Received: "second one"/);
   }));
 
-test("echo-sock-server and echo-sock-client", { timeout: 20_000 }, () =>
+test("echo-sock-server and echo-sock-client", { timeout: 120_000 }, () =>
   withServer("echo-sock-server.ts", async (port, out) => {
     const r = await runToEnd(start("echo-sock-client.ts", { PORT: port }));
     assert.equal(r.code, 0, r.stderr);
@@ -90,7 +90,7 @@ test("echo-sock-server and echo-sock-client", { timeout: 20_000 }, () =>
     assert.ok(r2.stdout.includes(`Received: "${big}"`));
   }));
 
-test("the stream client against the sock* server", { timeout: 20_000 }, () =>
+test("the stream client against the sock* server", { timeout: 120_000 }, () =>
   withServer("echo-sock-server.ts", async (port) => {
     const r = await runToEnd(start("echo-streams-client.ts", { PORT: port }));
     assert.equal(r.code, 0, r.stderr);

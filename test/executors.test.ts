@@ -546,7 +546,7 @@ test("what a toThread/runInExecutor function prints reaches stdout before the aw
       "  console.log('finished main');",
       "}());",
     ].join("\n"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 180_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, [
       "started main", "start blocking_io a", "blocking_io complete a", "between",

@@ -22,7 +22,7 @@ function runScript(body: string): { status: number | null; stdout: string; stder
     const file = join(dir, "main.mts");
     writeFileSync(file, `import * as asyncio from ${JSON.stringify(indexUrl)};\n${body}\n`);
     const r = spawnSync(process.execPath, ["--import", "tsx", file], {
-      encoding: "utf8", timeout: 60_000, env: { ...process.env, TSYNCIO_DEBUG: "" },
+      encoding: "utf8", timeout: 180_000, env: { ...process.env, TSYNCIO_DEBUG: "" },
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   } finally {

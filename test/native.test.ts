@@ -526,7 +526,7 @@ test("without the built addon (install scripts skipped), loading it says what ha
     }
     const main = join(dir, "main.mts");
     writeFileSync(main, `import { native } from "./src/internal/native.js";\nnative();\n`);
-    const r = spawnSync(process.execPath, ["--import", "tsx", main], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", main], { encoding: "utf8", timeout: 180_000 });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /tsyncio's native addon was not built \(.*build[\\/]Release[\\/]tsyncio\.node is missing\)/);
     assert.match(r.stderr, /npm rebuild tsyncio/);

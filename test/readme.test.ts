@@ -20,7 +20,7 @@ test("the README quick start runs and prints what it says", () => {
   try {
     const file = join(dir, "quickstart.ts");
     writeFileSync(file, code);
-    const out = execFileSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8", timeout: 30_000 });
+    const out = execFileSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8", timeout: 120_000 });
     assert.equal(out, "[ 2, 4 ]\nhello\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
