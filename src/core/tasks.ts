@@ -213,10 +213,11 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._mustCancel) info[0] = "cancelling";
+    // As base_tasks._task_repr_info: "cancelling" while a request is pending, whether or not it reached a waiter.
+    if (this._numCancelsRequested > 0 && !this.done()) info[0] = "cancelling";
     info.splice(1, 0, `name='${this.getName()}'`);
+    if (this._futWaiter !== null) info.splice(2, 0, `wait_for=${this._futWaiter}`);
     if (this._coro !== null) info.splice(2, 0, `coro=<${coroName(this._coro)}()>`);
-    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
     return info;
   }
 }
