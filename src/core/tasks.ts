@@ -728,6 +728,16 @@ export const waitFor = awaitableCoroutine(function* waitFor<T>(aw: Awaitable<T>,
   });
 }) as <T>(aw: Awaitable<T>, timeout: number | null) => AwaitableCoroutine<T>;
 
+/**
+ * The type named by wait()/asCompleted() when given a future or a coroutine instead of an
+ * iterable. Every generator object is a coroutine here, so a generator of futures is refused
+ * too; the message says how to pass it.
+ */
+function describeIterableArg(fs: object): string {
+  if (isfuture(fs)) return fs.constructor.name;
+  return "coroutine (a generator object is a coroutine in tsyncio: pass a generator of futures as an array, [...gen])";
+}
+
 /** Return when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /** Return when any future finishes with an exception (or all finish). */
@@ -743,7 +753,7 @@ export const wait = awaitableCoroutine(function* wait<T>(
   fs: Iterable<Future<T> | PromiseLike<T>>,
   options?: { timeout?: number | null; returnWhen?: ReturnWhen },
 ): Coroutine<[Set<Future<T>>, Set<Future<T>>]> {
-  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect a list of futures, not ${(fs as object).constructor.name}`);
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect a list of futures, not ${describeIterableArg(fs)}`);
   const list = [...fs];
   if (list.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
@@ -792,7 +802,7 @@ function releaseWaiter(waiter: Future<void>): void {
  * to complete (or raises its exception, or TimeoutError after `timeout`).
  */
 export function* asCompleted<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): Generator<AwaitableCoroutine<T>, void, unknown> {
-  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${(fs as object).constructor.name}`);
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${describeIterableArg(fs)}`);
   const loop = _getRunningLoop() ?? getEventLoop();
   const todo = new Set<Future<T>>();
   for (const f of new Set(fs)) todo.add(ensureFuture(f, { loop }));
