@@ -1,6 +1,8 @@
 // Helpers shared by c1's conformance files (tasks-cpython.test.ts, eager-task-factory.test.ts):
 // CPython's test_utils.TestCase set-up (a fresh loop, no current loop) on a virtual clock.
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as asyncio from "../../src/index.js";
 import type { Context, Coroutine, Future, Task } from "../../src/index.js";
 import type { VirtualTimeLoop } from "../../src/testing.js";
@@ -60,4 +62,15 @@ export function* raises<E>(cls: abstract new (...a: never[]) => E, aw: Iterable<
 /** A future of `loop` (BaseTaskTests.new_future). */
 export function newFuture<T>(loop: asyncio.AbstractEventLoop): Future<T> {
   return new asyncio.Future<T>({ loop });
+}
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+/** support.gc_collect(): collects garbage and lets the finalization callbacks run. */
+export async function gcCollect(): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
 }
