@@ -857,6 +857,8 @@ export function runCoroutineThreadsafe<T>(coro: Coroutine<T>, loop: AbstractEven
         ensureFuture(coro, { loop }).then(resolve, reject);
       } catch (e) {
         reject(e);
+        // As Python's callback, the error also goes to the loop's exception handler.
+        throw e;
       }
     });
   });
