@@ -468,7 +468,6 @@ test("test_tasks.py BaseTaskTests.test_uncancel_structured_blocks", async () => 
       } finally {
         timeoutHandle.cancel();
         if (timedOut && task.uncancel() === 0 && pending instanceof CancelledError) {
-          // eslint-disable-next-line no-unsafe-finally
           throw new TimeoutError();
         }
       }
@@ -746,7 +745,6 @@ test("test_tasks.py BaseTaskTests.test_cancel_current_task", () =>
 // test_tasks.py BaseTaskTests.test_cancel_at_end
 test("test_tasks.py BaseTaskTests.test_cancel_at_end", () =>
   withLoop(async (loop) => {
-    // eslint-disable-next-line require-yield
     function* task(): Coroutine<number> {
       t.cancel();
       assert.ok(t._mustCancel);
@@ -940,7 +938,6 @@ test("test_tasks.py BaseTaskTests.test_wait_really_done", () =>
 test("test_tasks.py BaseTaskTests.test_wait_first_exception", () =>
   withLoop(async (loop) => {
     const a = newTask<unknown>(loop, asyncio.sleep(10.0));
-    // eslint-disable-next-line require-yield
     function* exc(): Coroutine<unknown> {
       throw new ZeroDivisionError("err");
     }
@@ -1232,18 +1229,20 @@ test("test_tasks.py BaseTaskTests.test_sleep", () =>
 test("test_tasks.py BaseTaskTests.test_sleep_cancel", () =>
   withLoop(async (loop) => {
     const t = newTask(loop, asyncio.sleep(10.0, "yeah"));
-    let handle: asyncio.TimerHandle | null = null;
+    const seen: asyncio.TimerHandle[] = [];
     const origCallLater = loop.callLater.bind(loop);
     loop.callLater = ((delay: number, callback: (...a: never[]) => unknown, ...args: never[]) => {
-      handle = origCallLater(delay, callback, ...args);
-      return handle;
+      const h = origCallLater(delay, callback, ...args);
+      seen.push(h);
+      return h;
     }) as typeof loop.callLater;
     await runBriefly(loop);
-    assert.ok(handle !== null);
-    assert.ok(!handle!.cancelled());
+    assert.equal(seen.length, 1);
+    const handle = seen[0]!;
+    assert.ok(!handle.cancelled());
     t.cancel();
     await runBriefly(loop);
-    assert.ok(handle!.cancelled());
+    assert.ok(handle.cancelled());
   }));
 
 // test_tasks.py BaseTaskTests.test_task_cancel_sleeping_task
@@ -1364,7 +1363,6 @@ test("test_tasks.py BaseTaskTests.test_iscoroutinefunction", () => {
 // test_tasks.py BaseTaskTests.test_coroutine_non_gen_function
 test("test_tasks.py BaseTaskTests.test_coroutine_non_gen_function", () =>
   withLoop(async (loop) => {
-    // eslint-disable-next-line require-yield
     function* func(): Coroutine<string> {
       return "test";
     }
@@ -1699,7 +1697,6 @@ test("test_tasks.py BaseTaskTests.test_tb_logger_not_called_after_cancel", () =>
       if (r.level >= asyncio.LogLevel.ERROR) errors.push(r);
     });
     try {
-      // eslint-disable-next-line require-yield
       function* coro(): Coroutine<void> {
         throw new TypeError();
       }
@@ -1725,4 +1722,890 @@ test("test_tasks.py BaseTaskTests.test_task_source_traceback", () =>
     assert.equal(typeof task._sourceTraceback, "string");
     assert.match(task._sourceTraceback!, /tasks-cpython\.test\.ts:\d+/);
     await loop.runUntilComplete(task);
+  }));
+
+// test_tasks.py BaseTaskTests.test_cancel_gather_1
+test("test_tasks.py BaseTaskTests.test_cancel_gather_1", () =>
+  withLoop(async (loop) => {
+    const fut = newFuture<number>(loop);
+    function* create(): Coroutine<[Future<number[]>]> {
+      function* childCoro(): Coroutine<number> {
+        return yield* fut;
+      }
+      const gatherFuture = asyncio.gather(childCoro());
+      return [asyncio.ensureFuture(gatherFuture)];
+    }
+    const [gatherTask] = await loop.runUntilComplete(create());
+    let cancelResult: boolean | null = null;
+    fut.addDoneCallback(() => {
+      cancelResult = gatherTask.cancel();
+    });
+    fut.setResult(42);
+    await loop.runUntilComplete(gatherTask);
+    assert.equal(cancelResult, false);
+    assert.ok(!gatherTask.cancelled());
+    assert.deepEqual(gatherTask.result(), [42]);
+  }));
+
+// test_tasks.py BaseTaskTests.test_cancel_gather_2
+test("test_tasks.py BaseTaskTests.test_cancel_gather_2", async () => {
+  for (const [cancelArg, expected] of CANCEL_CASES) {
+    await withLoop(async (loop) => {
+      function* t(): Coroutine<void> {
+        let time = 0;
+        for (;;) {
+          time += 0.05;
+          yield* asyncio.gather(asyncio.sleep(0.05), { returnExceptions: true });
+          if (time > 1) return;
+        }
+      }
+      function* main(): Coroutine<void> {
+        const qwe = newTask(loop, t());
+        yield* asyncio.sleep(0.2);
+        if (cancelArg === undefined) qwe.cancel();
+        else qwe.cancel(cancelArg);
+        yield* qwe;
+      }
+      const exc = await rejects(CancelledError, loop.runUntilComplete(main()));
+      assert.equal(exc.message, expected);
+      assert.deepEqual(innermostCause(exc), [CancelledError, expected, 0]);
+    });
+  }
+});
+
+// test_tasks.py BaseTaskTests.test_exception_traceback
+test("test_tasks.py BaseTaskTests.test_exception_traceback", () =>
+  withLoop(async (loop) => {
+    function* foo(): Coroutine<void> {
+      throw new ZeroDivisionError("division by zero");
+    }
+    function* main(): Coroutine<void> {
+      const task = newTask(loop, foo());
+      yield* asyncio.sleep(0);
+      const e = task.exception();
+      assert.ok(e instanceof ZeroDivisionError);
+      assert.match(e.stack ?? "", /\bfoo\b/);
+    }
+    await loop.runUntilComplete(main());
+  }));
+
+// test_tasks.py BaseTaskTests.test_create_task_with_noncoroutine
+test("test_tasks.py BaseTaskTests.test_create_task_with_noncoroutine", () =>
+  withLoop((loop) => {
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => newTask(loop, 123 as unknown as Coroutine<void>),
+        (e: unknown) => e instanceof TypeError && /a coroutine was expected, got 123/.test(e.message));
+    }
+  }));
+
+// test_tasks.py BaseTaskTests.test_create_task_with_async_function
+test("test_tasks.py BaseTaskTests.test_create_task_with_async_function", () =>
+  withLoop(async (loop) => {
+    function* coro(): Coroutine<void> {}
+    for (let i = 0; i < 2; i++) {
+      const task = newTask(loop, coro());
+      assert.ok(task instanceof asyncio.Task);
+      await loop.runUntilComplete(task);
+    }
+  }));
+
+/** CoroLikeObject: a hand-written coroutine object (the iterator protocol plus throw/return). */
+class CoroLikeObject implements Coroutine<number> {
+  next(): IteratorResult<unknown, number> {
+    return { done: true, value: 42 };
+  }
+  throw(e: unknown): IteratorResult<unknown, number> {
+    throw e;
+  }
+  return(): IteratorResult<unknown, number> {
+    return { done: true, value: 0 };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+  [Symbol.dispose](): void {}
+}
+
+// test_tasks.py BaseTaskTests.test_create_task_with_asynclike_function
+test("test_tasks.py BaseTaskTests.test_create_task_with_asynclike_function", () =>
+  withLoop(async (loop) => {
+    for (let i = 0; i < 2; i++) {
+      const task = newTask(loop, new CoroLikeObject());
+      assert.ok(task instanceof asyncio.Task);
+      assert.equal(await loop.runUntilComplete(task), 42);
+    }
+  }));
+
+// test_tasks.py BaseTaskTests.test_bare_create_task
+test("test_tasks.py BaseTaskTests.test_bare_create_task", () =>
+  withLoop(async (loop) => {
+    function* inner(): Coroutine<number> {
+      return 1;
+    }
+    function* coro(): Coroutine<void> {
+      const task = asyncio.createTask(inner());
+      assert.ok(task instanceof asyncio.Task);
+      const ret = yield* task;
+      assert.equal(ret, 1);
+    }
+    await loop.runUntilComplete(coro());
+  }));
+
+// test_tasks.py BaseTaskTests.test_bare_create_named_task
+test("test_tasks.py BaseTaskTests.test_bare_create_named_task", () =>
+  withLoop(async (loop) => {
+    function* coroNoop(): Coroutine<void> {}
+    function* coro(): Coroutine<void> {
+      const task = asyncio.createTask(coroNoop(), { name: "No-op" });
+      assert.equal(task.getName(), "No-op");
+      yield* task;
+    }
+    await loop.runUntilComplete(coro());
+  }));
+
+// test_tasks.py BaseTaskTests.test_context_1
+test("test_tasks.py BaseTaskTests.test_context_1", async () => {
+  const cvar = new asyncio.ContextVar<string>("cvar", { default: "nope" });
+  function* sub(): Coroutine<void> {
+    yield* asyncio.sleep(0.01);
+    assert.equal(cvar.get(), "nope");
+    cvar.set("something else");
+  }
+  function* main(): Coroutine<void> {
+    assert.equal(cvar.get(), "nope");
+    const subtask = newTask(loop, sub());
+    cvar.set("yes");
+    assert.equal(cvar.get(), "yes");
+    yield* subtask;
+    assert.equal(cvar.get(), "yes");
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  try {
+    await loop.runUntilComplete(newTask(loop, main()));
+  } finally {
+    loop.close();
+  }
+});
+
+// test_tasks.py BaseTaskTests.test_context_2
+test("test_tasks.py BaseTaskTests.test_context_2", async () => {
+  const cvar = new asyncio.ContextVar<string>("cvar", { default: "nope" });
+  function* main(): Coroutine<void> {
+    const futOnDone = (): void => {
+      cvar.set("something else");
+    };
+    assert.equal(cvar.get(), "nope");
+    for (let j = 0; j < 2; j++) {
+      const fut = newFuture<void>(loop);
+      fut.addDoneCallback(futOnDone);
+      cvar.set(`yes${j}`);
+      loop.callSoon(() => fut.setResult(undefined));
+      yield* fut;
+      assert.equal(cvar.get(), `yes${j}`);
+      for (let i = 0; i < 3; i++) {
+        cvar.set(`yes${i}-${j}`);
+        yield* asyncio.sleep(0.001);
+        assert.equal(cvar.get(), `yes${i}-${j}`);
+      }
+    }
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  try {
+    await loop.runUntilComplete(newTask(loop, main()));
+  } finally {
+    loop.close();
+  }
+  assert.equal(cvar.get(), "nope");
+});
+
+// test_tasks.py BaseTaskTests.test_context_3
+test("test_tasks.py BaseTaskTests.test_context_3", async () => {
+  const cvar = new asyncio.ContextVar<number>("cvar", { default: -1 });
+  const uniform = (a: number, b: number): number => a + Math.random() * (b - a);
+  function* sub(num: number): Coroutine<void> {
+    for (let i = 0; i < 10; i++) {
+      cvar.set(num + i);
+      yield* asyncio.sleep(uniform(0.001, 0.05));
+      assert.equal(cvar.get(), num + i);
+    }
+  }
+  function* main(): Coroutine<void> {
+    const tasks: Task<void>[] = [];
+    for (let i = 0; i < 100; i++) tasks.push(loop.createTask(sub(Math.floor(Math.random() * 11))));
+    yield* asyncio.gather(...tasks);
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  try {
+    await loop.runUntilComplete(main());
+  } finally {
+    loop.close();
+  }
+  assert.equal(cvar.get(), -1);
+});
+
+// test_tasks.py BaseTaskTests.test_context_4
+test("test_tasks.py BaseTaskTests.test_context_4", async () => {
+  const cvar = new asyncio.ContextVar<number>("cvar");
+  function* coro(val: number): Coroutine<void> {
+    yield* asyncio.sleep(0);
+    cvar.set(val);
+  }
+  function* main(): Coroutine<(number | undefined)[]> {
+    const ret: (number | undefined)[] = [];
+    const ctx = asyncio.copyContext();
+    ret.push(ctx.get(cvar));
+    const t1 = newTask(loop, coro(1), "TestTask", ctx);
+    yield* t1;
+    ret.push(ctx.get(cvar));
+    const t2 = newTask(loop, coro(2), "TestTask", ctx);
+    yield* t2;
+    ret.push(ctx.get(cvar));
+    return ret;
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  let ret: (number | undefined)[];
+  try {
+    ret = await loop.runUntilComplete(newTask(loop, main()));
+  } finally {
+    loop.close();
+  }
+  assert.deepEqual(ret, [undefined, 1, 2]);
+});
+
+// test_tasks.py BaseTaskTests.test_context_5
+test("test_tasks.py BaseTaskTests.test_context_5", async () => {
+  const cvar = new asyncio.ContextVar<number>("cvar");
+  function* coro(val: number): Coroutine<void> {
+    yield* asyncio.sleep(0);
+    cvar.set(val);
+  }
+  function* main(): Coroutine<(number | undefined)[]> {
+    const ret: (number | undefined)[] = [];
+    const ctx = asyncio.copyContext();
+    ret.push(ctx.get(cvar));
+    const t1 = asyncio.createTask(coro(1), { context: ctx });
+    yield* t1;
+    ret.push(ctx.get(cvar));
+    const t2 = asyncio.createTask(coro(2), { context: ctx });
+    yield* t2;
+    ret.push(ctx.get(cvar));
+    return ret;
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  let ret: (number | undefined)[];
+  try {
+    ret = await loop.runUntilComplete(newTask(loop, main()));
+  } finally {
+    loop.close();
+  }
+  assert.deepEqual(ret, [undefined, 1, 2]);
+});
+
+// test_tasks.py BaseTaskTests.test_context_6
+test("test_tasks.py BaseTaskTests.test_context_6", async () => {
+  const cvar = new asyncio.ContextVar<number>("cvar");
+  function* coro(val: number): Coroutine<void> {
+    yield* asyncio.sleep(0);
+    cvar.set(val);
+  }
+  function* main(): Coroutine<(number | undefined)[]> {
+    const ret: (number | undefined)[] = [];
+    const ctx = asyncio.copyContext();
+    ret.push(ctx.get(cvar));
+    const t1 = loop.createTask(coro(1), { context: ctx });
+    yield* t1;
+    ret.push(ctx.get(cvar));
+    const t2 = loop.createTask(coro(2), { context: ctx });
+    yield* t2;
+    ret.push(ctx.get(cvar));
+    return ret;
+  }
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  let ret: (number | undefined)[];
+  try {
+    ret = await loop.runUntilComplete(loop.createTask(main()));
+  } finally {
+    loop.close();
+  }
+  assert.deepEqual(ret, [undefined, 1, 2]);
+});
+
+// test_tasks.py BaseTaskTests.test_get_coro
+test("test_tasks.py BaseTaskTests.test_get_coro", async () => {
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  const coro = (function* coroutineFunction(): Coroutine<void> {})();
+  try {
+    const task = newTask(loop, coro);
+    await loop.runUntilComplete(task);
+    assert.equal(task.getCoro(), coro);
+  } finally {
+    loop.close();
+  }
+});
+
+// test_tasks.py BaseTaskTests.test_get_context
+test("test_tasks.py BaseTaskTests.test_get_context", async () => {
+  const loop = asyncio.testing.newVirtualTimeLoop();
+  const coro = (function* coroutineFunction(): Coroutine<void> {})();
+  const context = asyncio.copyContext();
+  try {
+    const task = newTask(loop, coro, "TestTask", context);
+    await loop.runUntilComplete(task);
+    assert.equal(task.getContext(), context);
+  } finally {
+    loop.close();
+  }
+});
+
+// test_tasks.py BaseTaskTests.test_subclasses_ctask_cfuture (added by add_subclass_tests)
+test("test_tasks.py BaseTaskTests.test_subclasses_ctask_cfuture", () =>
+  withLoop(async (loop) => {
+    const counting = new Map<object, number>();
+    class SubTask<T> extends asyncio.Task<T> {
+      override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
+        counting.set(this, (counting.get(this) ?? 0) + 1);
+        super.addDoneCallback(fn, options);
+      }
+    }
+    class SubFuture<T> extends asyncio.Future<T> {
+      override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
+        counting.set(this, (counting.get(this) ?? 0) + 1);
+        super.addDoneCallback(fn, options);
+      }
+    }
+    const fut = new SubFuture<string>({ loop });
+    function* func(): Coroutine<string> {
+      loop.callSoon(() => fut.setResult("spam"));
+      return yield* fut;
+    }
+    const task = new SubTask(func(), { loop });
+    const result = await loop.runUntilComplete(task);
+    assert.equal(result, "spam");
+    assert.equal(counting.get(task), 1);
+    assert.equal(counting.get(fut), 1);
+  }));
+
+// ---- SetMethodsTest ------------------------------------------------------------------
+
+// test_tasks.py SetMethodsTest.test_set_result_causes_invalid_state
+test("test_tasks.py SetMethodsTest.test_set_result_causes_invalid_state", () =>
+  withLoop(async (loop) => {
+    const contexts: asyncio.ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+    function* foo(): Coroutine<number | string> {
+      yield* asyncio.sleep(0.1);
+      return 10;
+    }
+    const coro = foo();
+    const task = newTask(loop, coro);
+    asyncio.Future.prototype.setResult.call(task, "spam");
+    assert.equal(await loop.runUntilComplete(task), "spam");
+    assert.equal(contexts.length, 1);
+    const exc = contexts[0]!.exception;
+    assert.ok(exc instanceof InvalidStateError);
+    assert.match(exc.message, /step\(\): already done/);
+    coro.return(0);
+  }));
+
+// test_tasks.py SetMethodsTest.test_set_exception_causes_invalid_state
+test("test_tasks.py SetMethodsTest.test_set_exception_causes_invalid_state", () =>
+  withLoop(async (loop) => {
+    class MyExc extends Error {}
+    const contexts: asyncio.ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+    function* foo(): Coroutine<number> {
+      yield* asyncio.sleep(0.1);
+      return 10;
+    }
+    const coro = foo();
+    const task = newTask(loop, coro);
+    asyncio.Future.prototype.setException.call(task, new MyExc());
+    await rejects(MyExc, loop.runUntilComplete(task));
+    assert.equal(contexts.length, 1);
+    const exc = contexts[0]!.exception;
+    assert.ok(exc instanceof InvalidStateError);
+    assert.match(exc.message, /step\(\): already done/);
+    coro.return(0);
+  }));
+
+// ---- BaseCurrentLoopTests --------------------------------------------------------------
+
+// test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop
+test("test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop", () =>
+  withLoop((loop) => {
+    assert.equal(asyncio.currentTask(loop), null);
+  }));
+
+// test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop_implicit
+test("test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop_implicit", () =>
+  withLoop(() => {
+    assert.throws(() => asyncio.currentTask(), (e: unknown) => e instanceof RuntimeError && /no running event loop/.test(e.message));
+  }));
+
+// test_tasks.py BaseCurrentLoopTests.test_current_task_with_implicit_loop
+test("test_tasks.py BaseCurrentLoopTests.test_current_task_with_implicit_loop", () =>
+  withLoop(async (loop) => {
+    function* coro(): Coroutine<void> {
+      assert.equal(asyncio.currentTask(loop), task);
+      assert.equal(asyncio.currentTask(null), task);
+      assert.equal(asyncio.currentTask(), task);
+    }
+    const task: Task<void> = new asyncio.Task(coro(), { loop });
+    await loop.runUntilComplete(task);
+    assert.equal(asyncio.currentTask(loop), null);
+  }));
+
+// ---- GenericTaskTests ------------------------------------------------------------------
+
+// test_tasks.py GenericTaskTests.test_future_subclass
+test("test_tasks.py GenericTaskTests.test_future_subclass", () => {
+  assert.ok(asyncio.Task.prototype instanceof asyncio.Future);
+});
+
+// ---- GatherTestsBase, FutureGatherTests, CoroutineGatherTests ----------------------------
+// GatherTestsBase's methods run in CPython once with futures (FutureGatherTests) and once with
+// coroutines awaiting them (CoroutineGatherTests): really different children, so both are here.
+
+/** GatherTestsBase._run_loop: runs the loop while callbacks are ready. */
+async function runLoop(loop: asyncio.AbstractEventLoop): Promise<void> {
+  const ready = (loop as unknown as { _ready: { length: number } })._ready;
+  while (ready.length > 0) await runBriefly(loop);
+}
+
+/** test_utils.MockCallback: records its calls. */
+function mockCallback(): ((...args: unknown[]) => void) & { calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const cb = (...args: unknown[]): void => void calls.push(args);
+  return Object.assign(cb, { calls });
+}
+
+// The future travels in an array: a promise would adopt a Future (a thenable) as its own outcome.
+type Gather = (loop: VirtualTimeLoop, futs: Future<unknown>[], opts?: asyncio.GatherOptions) => Promise<[Future<unknown[]>]>;
+
+/** FutureGatherTests: the futures themselves are gathered. */
+const futureGather: Gather = async (_loop, futs, opts) =>
+  [(opts === undefined ? asyncio.gather(...futs) : asyncio.gather(...futs, opts)) as Future<unknown[]>];
+
+/** CoroutineGatherTests: a coroutine awaits each future; gather() is called inside the loop. */
+const coroutineGather: Gather = async (loop, futs, opts) => {
+  const coros = futs.map((fut) => (function* coro(): Coroutine<unknown> {
+    return yield* fut;
+  })());
+  return loop.runUntilComplete((function* coro(): Coroutine<[Future<unknown[]>]> {
+    return [(opts === undefined ? asyncio.gather(...coros) : asyncio.gather(...coros, opts)) as Future<unknown[]>];
+  })());
+};
+
+/** GatherTestsBase.setUp: one_loop (the current loop) and other_loop. */
+async function withGatherLoops(body: (one: VirtualTimeLoop, other: VirtualTimeLoop) => Promise<void>): Promise<void> {
+  await withLoop(async (one) => {
+    const other = asyncio.testing.newVirtualTimeLoop();
+    try {
+      await body(one, other);
+    } finally {
+      other.close();
+    }
+  });
+}
+
+async function checkSuccess(gather: Gather, opts?: asyncio.GatherOptions): Promise<void> {
+  await withGatherLoops(async (one) => {
+    const [a, b, c] = [0, 1, 2].map(() => one.createFuture<number>()) as [Future<number>, Future<number>, Future<number>];
+    const [fut] = await gather(one, [a, b, c], opts);
+    const cb = mockCallback();
+    fut.addDoneCallback(cb);
+    b.setResult(1);
+    a.setResult(2);
+    await runLoop(one);
+    assert.equal(cb.calls.length, 0);
+    assert.ok(!fut.done());
+    c.setResult(3);
+    await runLoop(one);
+    assert.deepEqual(cb.calls, [[fut]]);
+    assert.deepEqual(fut.result(), [2, 1, 3]);
+  });
+}
+
+async function checkOneException(gather: Gather): Promise<void> {
+  await withGatherLoops(async (one) => {
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(() => one.createFuture<number>()) as Future<number>[];
+    const [fut] = await gather(one, [a!, b!, c!, d!, e!]);
+    const cb = mockCallback();
+    fut.addDoneCallback(cb);
+    const exc = new ZeroDivisionError();
+    a!.setResult(1);
+    b!.setException(exc);
+    await runLoop(one);
+    assert.ok(fut.done());
+    assert.deepEqual(cb.calls, [[fut]]);
+    assert.equal(fut.exception(), exc);
+    c!.setResult(3);
+    d!.cancel();
+    e!.setException(new RuntimeError());
+    e!.exception();
+  });
+}
+
+async function checkReturnExceptions(gather: Gather): Promise<void> {
+  await withGatherLoops(async (one) => {
+    const [a, b, c, d] = [0, 1, 2, 3].map(() => one.createFuture<number>()) as Future<number>[];
+    const [fut] = await gather(one, [a!, b!, c!, d!], { returnExceptions: true });
+    const cb = mockCallback();
+    fut.addDoneCallback(cb);
+    const exc = new ZeroDivisionError();
+    const exc2 = new RuntimeError();
+    b!.setResult(1);
+    c!.setException(exc);
+    a!.setResult(3);
+    await runLoop(one);
+    assert.ok(!fut.done());
+    d!.setException(exc2);
+    await runLoop(one);
+    assert.ok(fut.done());
+    assert.deepEqual(cb.calls, [[fut]]);
+    const res = fut.result();
+    assert.equal(res.length, 4);
+    assert.deepEqual(res.slice(0, 2), [3, 1]);
+    assert.equal(res[2], exc);
+    assert.equal(res[3], exc2);
+  });
+}
+
+for (const [cls, gather] of [["FutureGatherTests", futureGather], ["CoroutineGatherTests", coroutineGather]] as const) {
+  // test_tasks.py GatherTestsBase.test_success (FutureGatherTests, CoroutineGatherTests)
+  test(`test_tasks.py ${cls}.test_success`, async () => {
+    await checkSuccess(gather);
+    await checkSuccess(gather, { returnExceptions: false });
+  });
+
+  // test_tasks.py GatherTestsBase.test_result_exception_success (FutureGatherTests, CoroutineGatherTests)
+  test(`test_tasks.py ${cls}.test_result_exception_success`, () => checkSuccess(gather, { returnExceptions: true }));
+
+  // test_tasks.py GatherTestsBase.test_one_exception (FutureGatherTests, CoroutineGatherTests)
+  test(`test_tasks.py ${cls}.test_one_exception`, () => checkOneException(gather));
+
+  // test_tasks.py GatherTestsBase.test_return_exceptions (FutureGatherTests, CoroutineGatherTests)
+  test(`test_tasks.py ${cls}.test_return_exceptions`, () => checkReturnExceptions(gather));
+}
+
+// test_tasks.py GatherTestsBase.test_env_var_debug
+// PYTHONASYNCIODEBUG is TSYNCIO_DEBUG, read when a loop is made (Python reads it at import,
+// hence its child interpreters; -E and -X dev have no Node counterpart).
+test("test_tasks.py GatherTestsBase.test_env_var_debug", () => {
+  const saved = process.env.TSYNCIO_DEBUG;
+  const debugOfNewLoop = (value: string | undefined): boolean => {
+    if (value === undefined) delete process.env.TSYNCIO_DEBUG;
+    else process.env.TSYNCIO_DEBUG = value;
+    const loop = asyncio.newEventLoop();
+    try {
+      return loop.getDebug();
+    } finally {
+      loop.close();
+    }
+  };
+  try {
+    assert.equal(debugOfNewLoop(undefined), false);
+    assert.equal(debugOfNewLoop(""), false);
+    assert.equal(debugOfNewLoop("1"), true);
+  } finally {
+    if (saved === undefined) delete process.env.TSYNCIO_DEBUG;
+    else process.env.TSYNCIO_DEBUG = saved;
+  }
+});
+
+// test_tasks.py FutureGatherTests.test_constructor_empty_sequence_without_loop
+test("test_tasks.py FutureGatherTests.test_constructor_empty_sequence_without_loop", () =>
+  withGatherLoops(async () => {
+    assert.throws(() => asyncio.gather(), (e: unknown) => e instanceof RuntimeError && /no current event loop/.test(e.message));
+  }));
+
+// test_tasks.py FutureGatherTests.test_constructor_empty_sequence_use_running_loop
+test("test_tasks.py FutureGatherTests.test_constructor_empty_sequence_use_running_loop", () =>
+  withGatherLoops(async (one) => {
+    const [fut] = await one.runUntilComplete((function* gather(): Coroutine<[Future<[]>]> {
+      return [asyncio.gather()];
+    })());
+    assert.ok(fut instanceof asyncio.Future);
+    assert.equal(fut.getLoop(), one);
+    await runLoop(one);
+    assert.ok(fut.done());
+    assert.deepEqual(fut.result(), []);
+  }));
+
+// test_tasks.py FutureGatherTests.test_constructor_empty_sequence_use_global_loop
+test("test_tasks.py FutureGatherTests.test_constructor_empty_sequence_use_global_loop", () =>
+  withGatherLoops(async (one) => {
+    asyncio.setEventLoop(one);
+    const fut = asyncio.gather();
+    assert.ok(fut instanceof asyncio.Future);
+    assert.equal(fut.getLoop(), one);
+    await runLoop(one);
+    assert.ok(fut.done());
+    assert.deepEqual(fut.result(), []);
+  }));
+
+// test_tasks.py FutureGatherTests.test_constructor_heterogenous_futures
+test("test_tasks.py FutureGatherTests.test_constructor_heterogenous_futures", () =>
+  withGatherLoops(async (one, other) => {
+    const fut1 = one.createFuture();
+    const fut2 = other.createFuture();
+    assert.throws(() => asyncio.gather(fut1, fut2), ValueError);
+  }));
+
+// test_tasks.py FutureGatherTests.test_constructor_homogenous_futures
+test("test_tasks.py FutureGatherTests.test_constructor_homogenous_futures", () =>
+  withGatherLoops(async (_one, other) => {
+    const children = [0, 1, 2].map(() => other.createFuture());
+    let fut = asyncio.gather(...children);
+    assert.equal(fut.getLoop(), other);
+    await runLoop(other);
+    assert.ok(!fut.done());
+    fut = asyncio.gather(...children);
+    assert.equal(fut.getLoop(), other);
+    await runLoop(other);
+    assert.ok(!fut.done());
+  }));
+
+// test_tasks.py FutureGatherTests.test_one_cancellation
+test("test_tasks.py FutureGatherTests.test_one_cancellation", () =>
+  withGatherLoops(async (one) => {
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(() => one.createFuture<number>()) as Future<number>[];
+    const fut = asyncio.gather(a!, b!, c!, d!, e!);
+    const cb = mockCallback();
+    fut.addDoneCallback(cb);
+    a!.setResult(1);
+    b!.cancel();
+    await runLoop(one);
+    assert.ok(fut.done());
+    assert.deepEqual(cb.calls, [[fut]]);
+    assert.ok(!fut.cancelled());
+    assert.ok(fut.exception() instanceof CancelledError);
+    c!.setResult(3);
+    d!.cancel();
+    e!.setException(new RuntimeError());
+    e!.exception();
+  }));
+
+// test_tasks.py FutureGatherTests.test_result_exception_one_cancellation
+test("test_tasks.py FutureGatherTests.test_result_exception_one_cancellation", () =>
+  withGatherLoops(async (one) => {
+    const [a, b, c, d, e, f] = [0, 1, 2, 3, 4, 5].map(() => one.createFuture<number>()) as Future<number>[];
+    const fut = asyncio.gather(a!, b!, c!, d!, e!, f!, { returnExceptions: true });
+    const cb = mockCallback();
+    fut.addDoneCallback(cb);
+    a!.setResult(1);
+    const zde = new ZeroDivisionError();
+    b!.setException(zde);
+    c!.cancel();
+    await runLoop(one);
+    assert.ok(!fut.done());
+    d!.setResult(3);
+    e!.cancel();
+    const rte = new RuntimeError();
+    f!.setException(rte);
+    const res = (await one.runUntilComplete(fut)) as unknown[];
+    assert.ok(res[2] instanceof CancelledError);
+    assert.ok(res[4] instanceof CancelledError);
+    res[2] = res[4] = null;
+    assert.deepEqual(res, [1, zde, null, 3, null, rte]);
+    assert.deepEqual(cb.calls, [[fut]]);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_constructor_without_loop
+test("test_tasks.py CoroutineGatherTests.test_constructor_without_loop", () =>
+  withGatherLoops(async () => {
+    function* coro(): Coroutine<string> {
+      return "abc";
+    }
+    const gen1 = coro();
+    const gen2 = coro();
+    assert.throws(() => asyncio.gather(gen1, gen2), (e: unknown) => e instanceof RuntimeError && /no current event loop/.test(e.message));
+    gen1.return("");
+    gen2.return("");
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_constructor_use_running_loop
+test("test_tasks.py CoroutineGatherTests.test_constructor_use_running_loop", () =>
+  withGatherLoops(async (one) => {
+    function* coro(): Coroutine<string> {
+      return "abc";
+    }
+    const gen1 = coro();
+    const gen2 = coro();
+    const [fut] = await one.runUntilComplete((function* gather(): Coroutine<[Future<string[]>]> {
+      return [asyncio.gather(gen1, gen2)];
+    })());
+    assert.equal(fut.getLoop(), one);
+    await one.runUntilComplete(fut);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_constructor_use_global_loop
+test("test_tasks.py CoroutineGatherTests.test_constructor_use_global_loop", () =>
+  withGatherLoops(async (_one, other) => {
+    function* coro(): Coroutine<string> {
+      return "abc";
+    }
+    asyncio.setEventLoop(other);
+    const fut = asyncio.gather(coro(), coro());
+    assert.equal(fut.getLoop(), other);
+    await other.runUntilComplete(fut);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_duplicate_coroutines
+test("test_tasks.py CoroutineGatherTests.test_duplicate_coroutines", () =>
+  withGatherLoops(async (one) => {
+    function* coro(s: string): Coroutine<string> {
+      return s;
+    }
+    const c = coro("abc");
+    const [fut] = await one.runUntilComplete((function* g(): Coroutine<[Future<string[]>]> {
+      return [asyncio.gather(c, c, coro("def"), c)];
+    })());
+    await runLoop(one);
+    assert.deepEqual(fut.result(), ["abc", "abc", "def", "abc"]);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_cancellation_broadcast
+test("test_tasks.py CoroutineGatherTests.test_cancellation_broadcast", () =>
+  withGatherLoops(async (one) => {
+    let proof = 0;
+    const waiter = one.createFuture<void>();
+    function* inner(): Coroutine<void> {
+      yield* waiter;
+      proof += 1;
+    }
+    const child1 = asyncio.ensureFuture(inner(), { loop: one });
+    const child2 = asyncio.ensureFuture(inner(), { loop: one });
+    let gatherer: Future<void[]> | null = null;
+    function* outer(): Coroutine<void> {
+      gatherer = asyncio.gather(child1, child2);
+      yield* gatherer;
+      proof += 100;
+    }
+    const f = asyncio.ensureFuture(outer(), { loop: one });
+    await runBriefly(one);
+    assert.ok(f.cancel());
+    await rejects(CancelledError, one.runUntilComplete(f));
+    assert.ok(!gatherer!.cancel());
+    assert.ok(waiter.cancelled());
+    assert.ok(child1.cancelled());
+    assert.ok(child2.cancelled());
+    await runBriefly(one);
+    assert.equal(proof, 0);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_exception_marking
+test("test_tasks.py CoroutineGatherTests.test_exception_marking", () =>
+  withGatherLoops(async (one) => {
+    function* inner(f: Future<void>): Coroutine<void> {
+      yield* f;
+      throw new RuntimeError("should not be ignored");
+    }
+    const a = one.createFuture<void>();
+    const b = one.createFuture<void>();
+    function* outer(): Coroutine<void> {
+      yield* asyncio.gather(inner(a), inner(b));
+    }
+    const f = asyncio.ensureFuture(outer(), { loop: one });
+    await runBriefly(one);
+    a.setResult(undefined);
+    await runBriefly(one);
+    b.setResult(undefined);
+    await runBriefly(one);
+    assert.ok(f.exception() instanceof RuntimeError);
+  }));
+
+// test_tasks.py CoroutineGatherTests.test_issue46672
+// Python's non-awaitable {} would be gather's options object here; 123 is the non-awaitable.
+test("test_tasks.py CoroutineGatherTests.test_issue46672", () =>
+  withGatherLoops(async (one) => {
+    const contexts: asyncio.ExceptionContext[] = [];
+    one.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
+    function* coro(s: string): Coroutine<string> {
+      return s;
+    }
+    const c = coro("abc");
+    await rejects(TypeError, one.runUntilComplete((function* g(): Coroutine<void> {
+      asyncio.gather(c, 123 as unknown as Future<number>);
+    })()));
+    await runLoop(one);
+    assert.deepEqual(contexts, []);
+  }));
+
+// ---- RunCoroutineThreadsafeTests ---------------------------------------------------------
+// No thread shares the loop in JavaScript: the "other thread" is a Node callback outside the
+// loop's steps, and runCoroutineThreadsafe() gives it a Promise (docs/differences.md).
+
+/** RunCoroutineThreadsafeTests.add: waits 0.05 second and returns a + b. */
+function* add(loop: asyncio.AbstractEventLoop, a: number, b: number, fail = false, cancel = false): Coroutine<number> {
+  yield* asyncio.sleep(0.05);
+  if (fail) throw new RuntimeError("Fail!");
+  if (cancel) {
+    asyncio.currentTask(loop)!.cancel();
+    yield* asyncio.sleep(0);
+  }
+  return a + b;
+}
+
+/** RunCoroutineThreadsafeTests.target: from outside the loop, runs add() in it and waits for the result. */
+async function target(loop: asyncio.AbstractEventLoop, fail = false, cancel = false): Promise<number> {
+  await new Promise((r) => setImmediate(r));
+  return asyncio.runCoroutineThreadsafe(add(loop, 1, 2, fail, cancel), loop);
+}
+
+// test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe
+test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe", () =>
+  withLoop(async (loop) => {
+    const result = await loop.runUntilComplete(asyncio.wrapFuture(target(loop), { loop }));
+    assert.equal(result, 3);
+  }));
+
+// test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
+test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception", () =>
+  withLoop(async (loop) => {
+    const e = await rejects(RuntimeError, loop.runUntilComplete(asyncio.wrapFuture(target(loop, true), { loop })));
+    assert.equal(e.message, "Fail!");
+  }));
+
+// test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled
+test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled", () =>
+  withLoop(async (loop) => {
+    await rejects(CancelledError, loop.runUntilComplete(asyncio.wrapFuture(target(loop, false, true), { loop })));
+  }));
+
+// test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_factory_exception
+test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_factory_exception", () =>
+  withLoop(async (loop) => {
+    class NameError extends Error {}
+    const run = asyncio.wrapFuture(target(loop), { loop });
+    const calls: [unknown, asyncio.ExceptionContext][] = [];
+    loop.setExceptionHandler((l, ctx) => void calls.push([l, ctx]));
+    loop.setTaskFactory(() => {
+      throw new NameError();
+    });
+    const e = await rejects(NameError, loop.runUntilComplete(run));
+    assert.equal(calls.length, 1);
+    const [l, context] = calls[0]!;
+    assert.equal(l, loop);
+    assert.equal(context.exception, e);
+  }));
+
+// ---- SleepTests ------------------------------------------------------------------------
+
+// test_tasks.py SleepTests.test_sleep_zero
+test("test_tasks.py SleepTests.test_sleep_zero", () =>
+  withLoop(async (loop) => {
+    let result = 0;
+    const incResult = (num: number): void => {
+      result += num;
+    };
+    function* coro(): Coroutine<void> {
+      loop.callSoon(incResult, 1);
+      assert.equal(result, 0);
+      const num = yield* asyncio.sleep(0, 10);
+      assert.equal(result, 1);
+      incResult(num);
+    }
+    await loop.runUntilComplete(coro());
+    assert.equal(result, 11);
   }));
