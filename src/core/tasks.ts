@@ -153,15 +153,19 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * Frames of the task: where its coroutine is suspended (recorded in debug
-   * mode) or, when done with an exception, that exception's stack. JavaScript
-   * cannot inspect a suspended generator, so outside debug mode a pending
-   * task reports its creation site when known, else nothing.
+   * Frames of the task, newest first: called from inside the running task,
+   * its live frames; when suspended, where its coroutine is suspended
+   * (recorded in debug mode); when done with an exception, that exception's
+   * stack. JavaScript cannot inspect a suspended generator, so outside debug
+   * mode a suspended task reports its creation site when known, else nothing.
    */
   getStack(options?: { limit?: number | null }): string[] {
     let text: string | null = null;
     if (this.done()) {
       if (!this.cancelled() && this._exception instanceof Error) text = this._exception.stack ?? null;
+    } else if ((this._loop as AbstractEventLoop & Partial<FastLoop>)._currentTask === this) {
+      // Called from inside the running task: its live frames, down to where the loop stepped it.
+      text = liveTaskStack();
     } else {
       text = this._suspendedAt ?? this._sourceTraceback;
     }
@@ -220,6 +224,26 @@ export class Task<T = unknown> extends Future<T> {
     if (this._coro !== null) info.splice(2, 0, `coro=<${coroName(this._coro)}()>`);
     return info;
   }
+}
+
+/** The stack of the running task's coroutines: the caller's frames above the step that resumed them. */
+function liveTaskStack(): string {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = saved;
+  const out: string[] = [];
+  let started = false;
+  for (const line of stack.split("\n").slice(1)) {
+    const t = line.trim();
+    if (/^at stepRunAndHandleResult\b/.test(t)) break;
+    if (!started && /^at (?:\S+\.)?(?:liveTaskStack|getStack|printStack) /.test(t)) continue;
+    started = true;
+    // The generators' own resumption frames (`foo.next (<anonymous>)`) say nothing more.
+    if (/^at \S+\.next \(<anonymous>\)$/.test(t)) continue;
+    out.push(line);
+  }
+  return out.join("\n");
 }
 
 function coroName(coro: Coroutine<unknown>): string {
