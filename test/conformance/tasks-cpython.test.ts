@@ -2609,3 +2609,30 @@ test("test_tasks.py SleepTests.test_sleep_zero", () =>
     await loop.runUntilComplete(coro());
     assert.equal(result, 11);
   }));
+
+// test_tasks.py BaseTaskTests.test_get_stack
+// tsyncio lists frames newest first (docs/differences.md), so the task's own coroutine foo(),
+// which CPython's get_stack(limit=1) returns, is the last of the running task's frames.
+test("test_tasks.py BaseTaskTests.test_get_stack", () =>
+  withLoop(async (loop) => {
+    let T: Task<void> | null = null;
+    function* foo(): Coroutine<void> {
+      yield* bar();
+    }
+    function* bar(): Coroutine<void> {
+      const f = T!.getStack();
+      assert.match(f[f.length - 1]!, /^at foo \(/);
+      assert.match(f[0]!, /^at bar \(/);
+      assert.equal(T!.getStack({ limit: 1 }).length, 1);
+      let out = "";
+      T!.printStack({ file: { write: (s: string) => (out += s) } });
+      assert.match(out, /^Stack for <Task pending name='Task-\d+' coro=<\w+\(\)>.*> \(most recent call last\):\n/);
+      assert.match(out, /\n {2}at foo \(/);
+      yield* asyncio.sleep(0);
+    }
+    function* runner(): Coroutine<void> {
+      T = asyncio.ensureFuture(foo(), { loop }) as Task<void>;
+      yield* T;
+    }
+    await loop.runUntilComplete(runner());
+  }));
