@@ -153,15 +153,19 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * Frames of the task: where its coroutine is suspended (recorded in debug
-   * mode) or, when done with an exception, that exception's stack. JavaScript
-   * cannot inspect a suspended generator, so outside debug mode a pending
-   * task reports its creation site when known, else nothing.
+   * Frames of the task, newest first: called from inside the running task,
+   * its live frames; when suspended, where its coroutine is suspended
+   * (recorded in debug mode); when done with an exception, that exception's
+   * stack. JavaScript cannot inspect a suspended generator, so outside debug
+   * mode a suspended task reports its creation site when known, else nothing.
    */
   getStack(options?: { limit?: number | null }): string[] {
     let text: string | null = null;
     if (this.done()) {
       if (!this.cancelled() && this._exception instanceof Error) text = this._exception.stack ?? null;
+    } else if ((this._loop as AbstractEventLoop & Partial<FastLoop>)._currentTask === this) {
+      // Called from inside the running task: its live frames, down to where the loop stepped it.
+      text = liveTaskStack();
     } else {
       text = this._suspendedAt ?? this._sourceTraceback;
     }
@@ -213,12 +217,33 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */
   override _reprInfo(): string[] {
     const info = super._reprInfo();
-    if (this._mustCancel) info[0] = "cancelling";
+    // As base_tasks._task_repr_info: "cancelling" while a request is pending, whether or not it reached a waiter.
+    if (this._numCancelsRequested > 0 && !this.done()) info[0] = "cancelling";
     info.splice(1, 0, `name='${this.getName()}'`);
+    if (this._futWaiter !== null) info.splice(2, 0, `wait_for=${this._futWaiter}`);
     if (this._coro !== null) info.splice(2, 0, `coro=<${coroName(this._coro)}()>`);
-    if (this._futWaiter !== null) info.push(`wait_for=${this._futWaiter}`);
     return info;
   }
+}
+
+/** The stack of the running task's coroutines: the caller's frames above the step that resumed them. */
+function liveTaskStack(): string {
+  const saved = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = saved;
+  const out: string[] = [];
+  let started = false;
+  for (const line of stack.split("\n").slice(1)) {
+    const t = line.trim();
+    if (/^at stepRunAndHandleResult\b/.test(t)) break;
+    if (!started && /^at (?:\S+\.)?(?:liveTaskStack|getStack|printStack) /.test(t)) continue;
+    started = true;
+    // The generators' own resumption frames (`foo.next (<anonymous>)`) say nothing more.
+    if (/^at \S+\.next \(<anonymous>\)$/.test(t)) continue;
+    out.push(line);
+  }
+  return out.join("\n");
 }
 
 function coroName(coro: Coroutine<unknown>): string {
@@ -727,6 +752,16 @@ export const waitFor = awaitableCoroutine(function* waitFor<T>(aw: Awaitable<T>,
   });
 }) as <T>(aw: Awaitable<T>, timeout: number | null) => AwaitableCoroutine<T>;
 
+/**
+ * The type named by wait()/asCompleted() when given a future or a coroutine instead of an
+ * iterable. Every generator object is a coroutine here, so a generator of futures is refused
+ * too; the message says how to pass it.
+ */
+function describeIterableArg(fs: object): string {
+  if (isfuture(fs)) return fs.constructor.name;
+  return "coroutine (a generator object is a coroutine in tsyncio: pass a generator of futures as an array, [...gen])";
+}
+
 /** Return when any future finishes or is cancelled. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /** Return when any future finishes with an exception (or all finish). */
@@ -742,7 +777,7 @@ export const wait = awaitableCoroutine(function* wait<T>(
   fs: Iterable<Future<T> | PromiseLike<T>>,
   options?: { timeout?: number | null; returnWhen?: ReturnWhen },
 ): Coroutine<[Set<Future<T>>, Set<Future<T>>]> {
-  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect a list of futures, not ${(fs as object).constructor.name}`);
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect a list of futures, not ${describeIterableArg(fs)}`);
   const list = [...fs];
   if (list.length === 0) throw new ValueError("Set of Tasks/Futures is empty.");
   const returnWhen = options?.returnWhen ?? ALL_COMPLETED;
@@ -791,7 +826,7 @@ function releaseWaiter(waiter: Future<void>): void {
  * to complete (or raises its exception, or TimeoutError after `timeout`).
  */
 export function* asCompleted<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): Generator<AwaitableCoroutine<T>, void, unknown> {
-  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${(fs as object).constructor.name}`);
+  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${describeIterableArg(fs)}`);
   const loop = _getRunningLoop() ?? getEventLoop();
   const todo = new Set<Future<T>>();
   for (const f of new Set(fs)) todo.add(ensureFuture(f, { loop }));
@@ -846,6 +881,8 @@ export function runCoroutineThreadsafe<T>(coro: Coroutine<T>, loop: AbstractEven
         ensureFuture(coro, { loop }).then(resolve, reject);
       } catch (e) {
         reject(e);
+        // As Python's callback, the error also goes to the loop's exception handler.
+        throw e;
       }
     });
   });
