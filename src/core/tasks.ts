@@ -153,15 +153,18 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * Frames of the task: where its coroutine is suspended (recorded in debug
-   * mode) or, when done with an exception, that exception's stack. JavaScript
-   * cannot inspect a suspended generator, so outside debug mode a pending
-   * task reports its creation site when known, else nothing.
+   * Frames of the task: while it runs, the current stack from its coroutine
+   * down; where its coroutine is suspended (recorded in debug mode); or, when
+   * done with an exception, that exception's stack. JavaScript cannot inspect
+   * a suspended generator, so outside debug mode a pending task reports its
+   * creation site when known, else nothing.
    */
   getStack(options?: { limit?: number | null }): string[] {
     let text: string | null = null;
     if (this.done()) {
       if (!this.cancelled() && this._exception instanceof Error) text = this._exception.stack ?? null;
+    } else if ((this._loop as AbstractEventLoop & FastLoop)._currentTask === this) {
+      text = captureStack(2);
     } else {
       text = this._suspendedAt ?? this._sourceTraceback;
     }
