@@ -1,0 +1,527 @@
+// Conformance: CPython 3.12.1's test_base_events.py, test by test
+// (base-events.test.ts checks the same module by topic). CPython's tests run
+// a BaseEventLoop with a mocked selector and inspect its private queues; here
+// each test runs a real loop (a SelectorEventLoop from newEventLoop(), or the
+// virtual-time loop where CPython measures time) and checks what those private
+// attributes stand for: which callbacks run, in what order, what is raised,
+// what the "asyncio" logger and the exception handler receive. Network tests
+// use real sockets on 127.0.0.1 and ::1.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as asyncio from "../../src/index.js";
+import * as socket from "../../src/stdlib/socket.js";
+import {
+  KeyboardInterrupt, NotImplementedError, OSError, RuntimeError, SystemExit, ValueError,
+} from "../../src/index.js";
+import type { AbstractEventLoop, Coroutine, ExceptionContext, LogRecord } from "../../src/index.js";
+import { raises, throws } from "./_c3-helpers.js";
+
+class ZeroDivisionError extends Error {}
+
+/** BaseEventLoopTests.setUp: a new loop set as the current one; closed at the end. */
+function loopTest(name: string, body: (loop: AbstractEventLoop) => Promise<void> | void, factory: () => AbstractEventLoop = asyncio.newEventLoop): void {
+  test(name, async () => {
+    const loop = factory();
+    asyncio.setEventLoop(loop);
+    try {
+      await body(loop);
+    } finally {
+      if (!loop.isRunning()) loop.close();
+      asyncio.setEventLoop(null);
+    }
+  });
+}
+
+/** mock.patch('asyncio.base_events.logger'): the records logged while `body` runs. */
+async function captureLog(body: () => Promise<void> | void): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  asyncio.logger.setSink((r) => void records.push(r));
+  try {
+    await body();
+  } finally {
+    asyncio.logger.setSink(null);
+  }
+  return records;
+}
+
+/** Asserts a promise or a synchronous call raises `cls` (assertRaises on a call that may throw or reject). */
+async function callRaises(cls: abstract new (...a: never[]) => Error, fn: () => unknown, re?: RegExp): Promise<void> {
+  let p: unknown;
+  try {
+    p = fn();
+  } catch (e) {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    if (re !== undefined) assert.match(e.message, re);
+    return;
+  }
+  await assert.rejects(Promise.resolve(p), (e: unknown) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    if (re !== undefined) assert.match(e.message, re);
+    return true;
+  });
+}
+
+/** test_utils.run_briefly: one pass of the loop. */
+function runBriefly(loop: AbstractEventLoop): Promise<void> {
+  return loop.runUntilComplete((function* () {})());
+}
+
+// ---- BaseEventTests ------------------------------------------------------------
+// _ipaddr_info() is the fast path by which a numeric host skips getaddrinfo();
+// its results are what loop.getaddrinfo() answers for such a host.
+
+/** loop.getaddrinfo's first answer. */
+function* gai1(host: string, port: number | string | null, family: number, type: number, proto: number): Coroutine<unknown> {
+  const infos = yield* asyncio.getRunningLoop().getaddrinfo(host, port as number, { family, type, proto });
+  return infos[0];
+}
+
+// test_base_events.py BaseEventTests.test_ipaddr_info
+loopTest("test_base_events.BaseEventTests.test_ipaddr_info", (loop) =>
+  loop.runUntilComplete((function* () {
+    const { AF_UNSPEC: UNSPEC, AF_INET: INET, AF_INET6: INET6, SOCK_STREAM: STREAM, SOCK_DGRAM: DGRAM, IPPROTO_TCP: TCP, IPPROTO_UDP: UDP } = socket;
+    assert.deepEqual(yield* gai1("1.2.3.4", 1, INET, STREAM, TCP), [INET, STREAM, TCP, "", ["1.2.3.4", 1]]);
+    assert.deepEqual(yield* gai1("1.2.3.4", 1, UNSPEC, STREAM, TCP), [INET, STREAM, TCP, "", ["1.2.3.4", 1]]);
+    assert.deepEqual(yield* gai1("1.2.3.4", 1, UNSPEC, DGRAM, UDP), [INET, DGRAM, UDP, "", ["1.2.3.4", 1]]);
+    // Socket type STREAM implies TCP, DGRAM implies UDP.
+    assert.deepEqual(yield* gai1("1.2.3.4", 1, UNSPEC, STREAM, 0), [INET, STREAM, TCP, "", ["1.2.3.4", 1]]);
+    assert.deepEqual(yield* gai1("1.2.3.4", 1, UNSPEC, DGRAM, 0), [INET, DGRAM, UDP, "", ["1.2.3.4", 1]]);
+    assert.deepEqual(yield* gai1("::3", 1, INET6, STREAM, TCP), [INET6, STREAM, TCP, "", ["::3", 1, 0, 0]]);
+    assert.deepEqual(yield* gai1("::3", 1, UNSPEC, STREAM, TCP), [INET6, STREAM, TCP, "", ["::3", 1, 0, 0]]);
+    // An IPv6 address with family IPv4 resolves to nothing.
+    yield* raises(OSError, loop.getaddrinfo("::3", 1, { family: INET, type: STREAM, proto: TCP }));
+  })()));
+
+// test_base_events.py BaseEventTests.test_port_parameter_types
+loopTest("test_base_events.BaseEventTests.test_port_parameter_types", (loop) =>
+  loop.runUntilComplete((function* () {
+    const { AF_INET: INET, SOCK_STREAM: STREAM, IPPROTO_TCP: TCP } = socket;
+    assert.deepEqual(yield* gai1("1.2.3.4", null, INET, STREAM, TCP), [INET, STREAM, TCP, "", ["1.2.3.4", 0]]);
+    assert.deepEqual(yield* gai1("1.2.3.4", "", INET, STREAM, TCP), [INET, STREAM, TCP, "", ["1.2.3.4", 0]]);
+    assert.deepEqual(yield* gai1("1.2.3.4", "1", INET, STREAM, TCP), [INET, STREAM, TCP, "", ["1.2.3.4", 1]]);
+  })()));
+
+// ---- BaseEventLoopTests ----------------------------------------------------------
+
+// test_base_events.py BaseEventLoopTests.test_close
+loopTest("test_base_events.BaseEventLoopTests.test_close", async (loop) => {
+  assert.equal(loop.isClosed(), false);
+  loop.close();
+  assert.equal(loop.isClosed(), true);
+  // close() may be called more than once
+  loop.close();
+  loop.close();
+  // a closed loop refuses to run
+  const f = new asyncio.Future({ loop });
+  await callRaises(RuntimeError, () => loop.runForever());
+  await callRaises(RuntimeError, () => loop.runUntilComplete(f));
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_default_executor
+// CPython reads the private _default_executor; the executor set is the one
+// runInExecutor(null, ...) submits to.
+loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor", async (loop) => {
+  class DummyExecutor extends asyncio.ThreadPoolExecutor {
+    override submit(): never {
+      throw new NotImplementedError("cannot submit into a dummy executor");
+    }
+  }
+  const executor = new DummyExecutor();
+  try {
+    loop.setDefaultExecutor(executor);
+    await callRaises(NotImplementedError, () => loop.runInExecutor(null, () => 1), /cannot submit into a dummy executor/);
+  } finally {
+    await executor.shutdown(true);
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_default_executor_error
+loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor_error", (loop) => {
+  const executor = { submit: () => Promise.resolve(), shutdown: () => {} };
+  throws(TypeError, () => loop.setDefaultExecutor(executor as never), /executor must be ThreadPoolExecutor instance/);
+});
+
+// test_base_events.py BaseEventLoopTests.test_call_soon
+loopTest("test_base_events.BaseEventLoopTests.test_call_soon", async (loop) => {
+  let called = 0;
+  const cb = (): void => void called++;
+  const h = loop.callSoon(cb);
+  assert.ok(h instanceof asyncio.Handle);
+  assert.equal(called, 0);
+  await runBriefly(loop);
+  assert.equal(called, 1);
+});
+
+// test_base_events.py BaseEventLoopTests.test_call_soon_non_callable
+loopTest("test_base_events.BaseEventLoopTests.test_call_soon_non_callable", (loop) => {
+  loop.setDebug(true);
+  throws(TypeError, () => loop.callSoon(1 as never), /a callable object/);
+});
+
+// test_base_events.py BaseEventLoopTests.test_call_later
+loopTest("test_base_events.BaseEventLoopTests.test_call_later", async (loop) => {
+  let called = 0;
+  const cb = (): void => void called++;
+  const h = loop.callLater(10.0, cb);
+  assert.ok(h instanceof asyncio.TimerHandle);
+  await runBriefly(loop);
+  assert.equal(called, 0);
+  h.cancel();
+  throws(TypeError, () => loop.callLater(null as never, cb));
+});
+
+// test_base_events.py BaseEventLoopTests.test_call_later_negative_delays
+loopTest("test_base_events.BaseEventLoopTests.test_call_later_negative_delays", async (loop) => {
+  const calls: string[] = [];
+  const cb = (arg: string): void => void calls.push(arg);
+  loop.callLater(-1, cb, "a");
+  loop.callLater(-2, cb, "b");
+  await runBriefly(loop);
+  assert.deepEqual(calls, ["b", "a"]);
+});
+
+// test_base_events.py BaseEventLoopTests.test_time_and_call_at
+// On the virtual clock, so the check of the elapsed time is exact.
+loopTest("test_base_events.BaseEventLoopTests.test_time_and_call_at", async (loop) => {
+  const cb = (): void => loop.stop();
+  const delay = 0.1;
+  const when = loop.time() + delay;
+  loop.callAt(when, cb);
+  const t0 = loop.time();
+  await loop.runForever();
+  const dt = loop.time() - t0;
+  assert.ok(dt >= delay, String(dt));
+  throws(TypeError, () => loop.callAt(null as never, cb));
+}, asyncio.testing.newVirtualTimeLoop);
+
+// test_base_events.py BaseEventLoopTests.test_set_debug
+loopTest("test_base_events.BaseEventLoopTests.test_set_debug", (loop) => {
+  loop.setDebug(true);
+  assert.equal(loop.getDebug(), true);
+  loop.setDebug(false);
+  assert.equal(loop.getDebug(), false);
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_until_complete_type_error
+loopTest("test_base_events.BaseEventLoopTests.test_run_until_complete_type_error", async (loop) => {
+  await callRaises(TypeError, () => loop.runUntilComplete("blah" as never));
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_until_complete_loop
+loopTest("test_base_events.BaseEventLoopTests.test_run_until_complete_loop", async (loop) => {
+  const task = loop.createFuture();
+  const otherLoop = asyncio.newEventLoop();
+  try {
+    await callRaises(ValueError, () => otherLoop.runUntilComplete(task));
+  } finally {
+    otherLoop.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_until_complete_loop_orphan_future_close_loop
+loopTest("test_base_events.BaseEventLoopTests.test_run_until_complete_loop_orphan_future_close_loop", async (loop) => {
+  class ShowStopper extends SystemExit {}
+  function* foo(delay: number): Coroutine<void> {
+    yield* asyncio.sleep(delay);
+  }
+  loop.callSoon(() => {
+    throw new ShowStopper();
+  });
+  await callRaises(ShowStopper, () => loop.runUntilComplete(foo(0.01)));
+  // This fails if runUntilComplete() left its done callback on the previous future.
+  await loop.runUntilComplete(foo(0.02));
+});
+
+// test_base_events.py BaseEventLoopTests.test_subprocess_exec_invalid_args
+// CPython hands run_until_complete() the method itself (not a coroutine), and
+// every assertion is the TypeError that this raises.
+loopTest("test_base_events.BaseEventLoopTests.test_subprocess_exec_invalid_args", async (loop) => {
+  for (let i = 0; i < 6; i++) await callRaises(TypeError, () => loop.runUntilComplete(loop.subprocessExec as never));
+});
+
+// test_base_events.py BaseEventLoopTests.test_subprocess_shell_invalid_args
+loopTest("test_base_events.BaseEventLoopTests.test_subprocess_shell_invalid_args", async (loop) => {
+  for (let i = 0; i < 5; i++) await callRaises(TypeError, () => loop.runUntilComplete(loop.subprocessShell as never));
+});
+
+function zeroError(fut?: asyncio.Future<boolean>): never {
+  fut?.setResult(true);
+  throw new ZeroDivisionError("division by zero");
+}
+
+// test_base_events.py BaseEventLoopTests.test_default_exc_handler_callback
+loopTest("test_base_events.BaseEventLoopTests.test_default_exc_handler_callback", async (loop) => {
+  for (const schedule of [(f: asyncio.Future<boolean>) => loop.callSoon(zeroError, f), (f: asyncio.Future<boolean>) => loop.callLater(0.01, zeroError, f)]) {
+    const log = await captureLog(async () => {
+      const fut = loop.createFuture<boolean>();
+      schedule(fut);
+      fut.addDoneCallback(() => loop.stop());
+      await loop.runForever();
+    });
+    const last = log.at(-1)!;
+    assert.equal(last.levelName, "ERROR");
+    assert.match(last.message, /Exception in callback.*zero/);
+    assert.ok(last.exception instanceof ZeroDivisionError);
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_exc_handler_invalid
+loopTest("test_base_events.BaseEventLoopTests.test_set_exc_handler_invalid", (loop) => {
+  throws(TypeError, () => loop.setExceptionHandler("spam" as never), /A callable object or None/);
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_exc_handler_custom
+loopTest("test_base_events.BaseEventLoopTests.test_set_exc_handler_custom", async (loop) => {
+  const runLoop = async (): Promise<asyncio.Handle> => {
+    const handle = loop.callSoon(zeroError);
+    await runBriefly(loop);
+    return handle;
+  };
+  loop.setDebug(true);
+  assert.equal(loop.getExceptionHandler(), null);
+  const calls: [AbstractEventLoop, ExceptionContext][] = [];
+  const mockHandler = (l: AbstractEventLoop, c: ExceptionContext): void => void calls.push([l, c]);
+  loop.setExceptionHandler(mockHandler);
+  assert.equal(loop.getExceptionHandler(), mockHandler);
+  const handle = await runLoop();
+  const [l, c] = calls.at(-1)!;
+  assert.equal(l, loop);
+  assert.deepEqual(Object.keys(c).sort(), ["exception", "handle", "message", "source_traceback"]);
+  assert.ok(c.exception instanceof ZeroDivisionError);
+  assert.match(c.message, /Exception in callback.*zeroError/);
+  assert.equal(c.handle, handle);
+  assert.equal(c.source_traceback, (handle as unknown as { _sourceTraceback: unknown })._sourceTraceback);
+  calls.length = 0;
+  loop.setExceptionHandler(null);
+  const log = await captureLog(runLoop);
+  assert.match(log.at(-1)!.message, /Exception in callback.*zero/);
+  assert.ok(log.at(-1)!.exception instanceof ZeroDivisionError);
+  assert.equal(calls.length, 0);
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_exc_handler_broken
+loopTest("test_base_events.BaseEventLoopTests.test_set_exc_handler_broken", async (loop) => {
+  class AttributeError extends Error {}
+  loop.setExceptionHandler(() => {
+    throw new AttributeError("spam");
+  });
+  const log = await captureLog(async () => {
+    loop.callSoon(zeroError);
+    await runBriefly(loop);
+  });
+  assert.match(log.at(-1)!.message, /Unhandled error in exception handler/);
+  assert.ok(log.at(-1)!.exception instanceof AttributeError);
+});
+
+// test_base_events.py BaseEventLoopTests.test_default_exc_handler_broken
+test("test_base_events.BaseEventLoopTests.test_default_exc_handler_broken", async () => {
+  let _context: ExceptionContext | null = null;
+  class Loop extends asyncio.SelectorEventLoop {
+    override defaultExceptionHandler(context: ExceptionContext): void {
+      _context = context;
+      // a buggy custom default_exception_handler
+      throw new ValueError("spam");
+    }
+  }
+  const loop = new Loop();
+  asyncio.setEventLoop(loop);
+  try {
+    const runLoop = async (): Promise<void> => {
+      loop.callSoon(zeroError);
+      await runBriefly(loop);
+    };
+    let log = await captureLog(runLoop);
+    assert.equal(log.at(-1)!.message, "Exception in default exception handler");
+    assert.ok(log.at(-1)!.exception instanceof ValueError);
+    loop.setExceptionHandler(() => {
+      throw new ValueError("ham");
+    });
+    _context = null;
+    log = await captureLog(runLoop);
+    assert.match(log.at(-1)!.message, /Exception in default exception.*while handling.*in custom/);
+    // The original context went to the default exception handler.
+    const ctx = _context as unknown as ExceptionContext;
+    assert.ok("context" in ctx);
+    assert.ok((ctx.context as ExceptionContext).exception instanceof ZeroDivisionError);
+  } finally {
+    loop.close();
+    asyncio.setEventLoop(null);
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_task_factory_invalid
+loopTest("test_base_events.BaseEventLoopTests.test_set_task_factory_invalid", (loop) => {
+  throws(TypeError, () => loop.setTaskFactory(1 as never), /task factory must be a callable or None/);
+  assert.equal(loop.getTaskFactory(), null);
+});
+
+// test_base_events.py BaseEventLoopTests.test_set_task_factory
+loopTest("test_base_events.BaseEventLoopTests.test_set_task_factory", async (loop) => {
+  class MyTask<T> extends asyncio.Task<T> {}
+  function* coro(): Coroutine<void> {}
+  const factory = <T>(l: AbstractEventLoop, c: Coroutine<T>): asyncio.Task<T> => new MyTask(c, { loop: l });
+  assert.equal(loop.getTaskFactory(), null);
+  loop.setTaskFactory(factory);
+  assert.equal(loop.getTaskFactory(), factory);
+  let task = loop.createTask(coro());
+  assert.ok(task instanceof MyTask);
+  await loop.runUntilComplete(task);
+  loop.setTaskFactory(null);
+  assert.equal(loop.getTaskFactory(), null);
+  task = loop.createTask(coro());
+  assert.ok(task instanceof asyncio.Task);
+  assert.ok(!(task instanceof MyTask));
+  await loop.runUntilComplete(task);
+});
+
+// test_base_events.py BaseEventLoopTests.test_env_var_debug
+// PYTHONASYNCIODEBUG is TSYNCIO_DEBUG; Python's -E and -X dev have no Node
+// counterpart, so the three cases without them are checked.
+test("test_base_events.BaseEventLoopTests.test_env_var_debug", () => {
+  const code = [
+    `import * as asyncio from ${JSON.stringify(new URL("../../src/index.ts", import.meta.url).pathname)};`,
+    "const loop = asyncio.newEventLoop();",
+    "console.log(loop.getDebug() ? 'True' : 'False');",
+    "loop.close();",
+  ].join("\n");
+  const runWith = (env: Record<string, string>): string => {
+    const base = { ...process.env };
+    delete base.TSYNCIO_DEBUG;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { env: { ...base, ...env }, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trimEnd();
+  };
+  assert.equal(runWith({}), "False");
+  assert.equal(runWith({ TSYNCIO_DEBUG: "" }), "False");
+  assert.equal(runWith({ TSYNCIO_DEBUG: "1" }), "True");
+});
+
+// test_base_events.py BaseEventLoopTests.test_create_task
+test("test_base_events.BaseEventLoopTests.test_create_task", () => {
+  class MyTask<T> extends asyncio.Task<T> {}
+  function* testCoro(): Coroutine<void> {}
+  class EventLoop extends asyncio.SelectorEventLoop {
+    override createTask<T>(coro: Coroutine<T>): asyncio.Task<T> {
+      return new MyTask(coro, { loop: this });
+    }
+  }
+  const loop = new EventLoop();
+  asyncio.setEventLoop(loop);
+  try {
+    const coro = testCoro();
+    const task = asyncio.ensureFuture(coro, { loop });
+    assert.ok(task instanceof MyTask);
+    coro.return(undefined);
+  } finally {
+    loop.close();
+    asyncio.setEventLoop(null);
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_create_task_error_closes_coro
+test("test_base_events.BaseEventLoopTests.test_create_task_error_closes_coro", () => {
+  let ran = false;
+  function* testCoro(): Coroutine<void> {
+    ran = true;
+  }
+  const loop = asyncio.newEventLoop();
+  loop.close();
+  const warnings: unknown[] = [];
+  const onWarning = (w: unknown): void => void warnings.push(w);
+  process.on("warning", onWarning);
+  try {
+    const coro = testCoro();
+    throws(RuntimeError, () => asyncio.ensureFuture(coro, { loop }));
+    // the coroutine was closed: it never runs
+    assert.deepEqual(coro.next(), { done: true, value: undefined });
+    assert.equal(ran, false);
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.equal(warnings.length, 0);
+});
+
+// test_base_events.py BaseEventLoopTests.test_create_named_task_with_default_factory
+test("test_base_events.BaseEventLoopTests.test_create_named_task_with_default_factory", async () => {
+  function* testCoro(): Coroutine<void> {}
+  const loop = asyncio.newEventLoop();
+  const task = loop.createTask(testCoro(), { name: "test_task" });
+  try {
+    assert.equal(task.getName(), "test_task");
+  } finally {
+    await loop.runUntilComplete(task);
+    loop.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_create_named_task_with_custom_factory
+test("test_base_events.BaseEventLoopTests.test_create_named_task_with_custom_factory", async () => {
+  const taskFactory = <T>(l: AbstractEventLoop, c: Coroutine<T>): asyncio.Task<T> => new asyncio.Task(c, { loop: l });
+  function* testCoro(): Coroutine<void> {}
+  const loop = asyncio.newEventLoop();
+  loop.setTaskFactory(taskFactory);
+  const task = loop.createTask(testCoro(), { name: "test_task" }) as asyncio.Task<void>;
+  try {
+    assert.equal(task.getName(), "test_task");
+  } finally {
+    await loop.runUntilComplete(task);
+    loop.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_forever_keyboard_interrupt
+loopTest("test_base_events.BaseEventLoopTests.test_run_forever_keyboard_interrupt", async (loop) => {
+  // The temporary task of runUntilComplete() consumes the KeyboardInterrupt: nothing is reported.
+  function* raiseKeyboardInterrupt(): Coroutine<void> {
+    throw new KeyboardInterrupt();
+  }
+  let called = false;
+  loop.callExceptionHandler = () => void (called = true);
+  await callRaises(KeyboardInterrupt, () => loop.runUntilComplete(raiseKeyboardInterrupt()));
+  loop.close();
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(called, false);
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_until_complete_baseexception
+loopTest("test_base_events.BaseEventLoopTests.test_run_until_complete_baseexception", async (loop) => {
+  // runUntilComplete() leaves no pending stop() behind after a BaseException.
+  function* raiseKeyboardInterrupt(): Coroutine<void> {
+    throw new KeyboardInterrupt();
+  }
+  await callRaises(KeyboardInterrupt, () => loop.runUntilComplete(raiseKeyboardInterrupt()));
+  let called = false;
+  const func = (): void => {
+    loop.stop();
+    called = true;
+  };
+  loop.callSoon(() => loop.callSoon(func));
+  await loop.runForever();
+  assert.equal(called, true);
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_once
+loopTest("test_base_events.BaseEventLoopTests.test_run_once", async (loop) => {
+  // the idiom: loop.callSoon(loop.stop); loop.runForever()
+  let count = 0;
+  loop.callSoon(() => void count++);
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assert.equal(count, 1);
+});
+
+// test_base_events.py BaseEventLoopTests.test_run_forever_pre_stopped
+// CPython checks the selector was polled once with timeout 0: the pre-stopped
+// loop runs one iteration and returns even with a far timer pending.
+loopTest("test_base_events.BaseEventLoopTests.test_run_forever_pre_stopped", async (loop) => {
+  const h = loop.callLater(3600, () => {});
+  let ran = 0;
+  loop.callSoon(() => void ran++);
+  loop.stop();
+  await loop.runForever();
+  assert.equal(ran, 1);
+  assert.equal(loop.isRunning(), false);
+  h.cancel();
+});
