@@ -525,3 +525,347 @@ loopTest("test_base_events.BaseEventLoopTests.test_run_forever_pre_stopped", asy
   assert.equal(loop.isRunning(), false);
   h.cancel();
 });
+
+// ---- BaseEventLoopWithSelectorTests ---------------------------------------------
+// CPython replaces loop.getaddrinfo / loop.sock_connect on the instance; those
+// are public methods, replaced the same way here. Where CPython mocks the socket
+// module itself, the test uses real sockets or is listed in SKIPPED.md.
+
+type Loop = AbstractEventLoop;
+type AddrInfo = [number, number, number, string, unknown[]];
+
+/** self.loop.getaddrinfo = getaddrinfo_task: answers every lookup with `answer(host)`. */
+function fakeGetaddrinfo(loop: Loop, answer: (host: unknown) => AddrInfo[] | null): void {
+  (loop as unknown as { getaddrinfo: unknown }).getaddrinfo = (host: unknown) =>
+    loop.createTask((function* () {
+      return answer(host);
+    })());
+}
+
+/** self.loop.sock_connect = mock.Mock(side_effect=OSError). */
+function failingSockConnect(loop: Loop, calls: unknown[][] = []): unknown[][] {
+  (loop as unknown as { sockConnect: unknown }).sockConnect = (...args: unknown[]) => {
+    calls.push(args);
+    return (function* () {
+      throw new OSError("connect failed");
+    })();
+  };
+  return calls;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on. */
+function closedPort(): number {
+  const s = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
+  s.bind(["127.0.0.1", 0]);
+  const port = (s.getsockname() as [string, number])[1];
+  s.close();
+  return port;
+}
+
+/** test_base_events.py MyProto (the parts the tests use). */
+class MyProto extends asyncio.Protocol {}
+
+/** test_base_events.py MyDatagramProto. */
+class MyDatagramProto extends asyncio.DatagramProtocol {
+  state = "INITIAL";
+  nbytes = 0;
+  done: asyncio.Future<void> | null;
+  constructor(loop: Loop | null = null) {
+    super();
+    this.done = loop === null ? null : loop.createFuture<void>();
+  }
+  override connectionMade(): void {
+    this.state = "INITIALIZED";
+  }
+  override datagramReceived(data: Uint8Array): void {
+    assert.equal(this.state, "INITIALIZED");
+    this.nbytes += data.length;
+  }
+  override errorReceived(): void {
+    assert.equal(this.state, "INITIALIZED");
+  }
+  override connectionLost(): void {
+    assert.equal(this.state, "INITIALIZED");
+    this.state = "CLOSED";
+    this.done?.setResult(undefined);
+  }
+}
+
+/** Asserts that running `coro` on `loop` raises `cls` (assertRaises(cls, loop.run_until_complete, coro)). */
+function runRaises(loop: Loop, cls: abstract new (...a: never[]) => Error, coro: () => unknown, re?: RegExp): Promise<void> {
+  return callRaises(cls, () => loop.runUntilComplete(coro() as Coroutine<unknown>), re);
+}
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_getnameinfo
+// CPython patches socket.getnameinfo; the real one answers here.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_getnameinfo", async (loop) => {
+  const r = await loop.runUntilComplete(loop.getnameinfo(["127.0.0.1", 123], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV));
+  assert.deepEqual(r, ["127.0.0.1", "123"]);
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_multiple_errors
+// The two addresses are real closed ports, so both connects fail with their own message.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_multiple_errors", async (loop) => {
+  const [p1, p2] = [closedPort(), closedPort()];
+  fakeGetaddrinfo(loop, () => [[2, 1, 6, "", ["127.0.0.1", p1]], [2, 1, 6, "", ["127.0.0.1", p2]]]);
+  await runRaises(loop, OSError, () => loop.createConnection(() => new MyProto(), "example.com", 80), /^Multiple exceptions: /);
+  try {
+    await loop.runUntilComplete(loop.createConnection(() => new MyProto(), "example.com", 80, { allErrors: true }));
+    assert.fail("not raised");
+  } catch (e) {
+    assert.ok(e instanceof asyncio.ExceptionGroup, String(e));
+    assert.equal(e.exceptions.length, 2);
+    for (const x of e.exceptions) assert.ok(x instanceof OSError);
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_host_port_sock
+// CPython's sock is object(); a real socket here (tsyncio checks what a sock is first).
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_host_port_sock", async (loop) => {
+  const sock = new socket.Socket();
+  try {
+    await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), "example.com", 80, { sock }));
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_wrong_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_wrong_sock", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), undefined, undefined, { sock }), /A Stream Socket was expected/);
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_wrong_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_wrong_sock", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    await runRaises(loop, ValueError, () => loop.createServer(() => new MyProto(), undefined, undefined, { sock }), /A Stream Socket was expected/);
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_ssl_timeout_for_plain_socket
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_ssl_timeout_for_plain_socket", (loop) =>
+  runRaises(loop, ValueError, () => loop.createServer(() => new MyProto(), "example.com", 80, { sslHandshakeTimeout: 1 }),
+    /ssl_handshake_timeout is only meaningful with ssl/));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_stream_bittype
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_stream_bittype", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK);
+  try {
+    const srv = await loop.runUntilComplete(loop.createServer(() => new MyProto(), undefined, undefined, { sock }));
+    srv.close();
+    await loop.runUntilComplete(srv.waitClosed());
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_ipv6
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_ipv6", (loop) =>
+  loop.runUntilComplete((function* () {
+    const srv = yield* asyncio.startServer(() => {}, "::1", 0);
+    try {
+      assert.ok(srv.sockets.length > 0);
+    } finally {
+      srv.close();
+      yield* srv.waitClosed();
+    }
+  })()));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_wrong_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_wrong_sock", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET);
+  try {
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(() => new MyDatagramProto(), undefined, undefined, { sock }), /A UDP Socket was expected/);
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_no_host_port_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_no_host_port_sock", (loop) =>
+  runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto())));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_no_getaddrinfo
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_no_getaddrinfo", (loop) => {
+  fakeGetaddrinfo(loop, () => []);
+  return runRaises(loop, OSError, () => loop.createConnection(() => new MyProto(), "example.com", 80));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_connect_err
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_connect_err", async (loop) => {
+  fakeGetaddrinfo(loop, () => [[2, 1, 6, "", ["107.6.106.82", 80]]]);
+  failingSockConnect(loop);
+  await runRaises(loop, OSError, () => loop.createConnection(() => new MyProto(), "example.com", 80));
+  try {
+    await loop.runUntilComplete(loop.createConnection(() => new MyProto(), "example.com", 80, { allErrors: true }));
+    assert.fail("not raised");
+  } catch (e) {
+    assert.ok(e instanceof asyncio.ExceptionGroup, String(e));
+    assert.equal(e.exceptions.length, 1);
+    assert.ok(e.exceptions[0] instanceof OSError);
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_multiple
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_multiple", async (loop) => {
+  fakeGetaddrinfo(loop, () => [[2, 1, 6, "", ["0.0.0.1", 80]], [2, 1, 6, "", ["0.0.0.2", 80]]]);
+  failingSockConnect(loop);
+  await runRaises(loop, OSError, () => loop.createConnection(() => new MyProto(), "example.com", 80, { family: socket.AF_INET }));
+  try {
+    await loop.runUntilComplete(loop.createConnection(() => new MyProto(), "example.com", 80, { family: socket.AF_INET, allErrors: true }));
+    assert.fail("not raised");
+  } catch (e) {
+    assert.ok(e instanceof asyncio.ExceptionGroup, String(e));
+    for (const x of e.exceptions) assert.ok(x instanceof OSError);
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_ip_addr
+// CPython checks the (mocked) socket's family, type and connect() address; here
+// real servers on 127.0.0.1 and ::1 accept the connections.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_ip_addr", (loop) =>
+  loop.runUntilComplete((function* () {
+    for (const [host, family] of [["127.0.0.1", socket.AF_INET], ["::1", socket.AF_INET6]] as const) {
+      const srv = yield* loop.createServer(() => new asyncio.Protocol(), host, 0);
+      const port = (srv.sockets[0]!.getsockname() as [string, number])[1];
+      const [t] = yield* loop.createConnection(() => new asyncio.Protocol(), host, port);
+      try {
+        const sock = t.getExtraInfo("socket") as socket.Socket;
+        assert.equal(sock.family, family);
+        assert.equal(sock.type, socket.SOCK_STREAM);
+        const [peerHost, peerPort] = t.getExtraInfo("peername") as [string, number];
+        assert.match(peerHost, family === socket.AF_INET ? /^127\.0\.0\.1$/ : /::(0\.)*1/);
+        assert.equal(peerPort, port);
+      } finally {
+        t.close();
+        srv.close();
+        yield* srv.waitClosed();
+      }
+    }
+  })()));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_service_name
+// CPython resolves 'http' through the real getaddrinfo into port 80 of a mocked
+// socket; here the resolution is checked, and 'nonsense' raises OSError.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_service_name", async (loop) => {
+  const infos = await loop.runUntilComplete(loop.getaddrinfo("127.0.0.1", "http" as never, { type: socket.SOCK_STREAM }));
+  assert.deepEqual(infos[0]![4], ["127.0.0.1", 80]);
+  await runRaises(loop, OSError, () => loop.createConnection(() => new asyncio.Protocol(), "127.0.0.1", "nonsense" as never));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_no_local_addr
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_no_local_addr", (loop) => {
+  fakeGetaddrinfo(loop, (host) => host === "example.com" ? [[2, 1, 6, "", ["107.6.106.82", 80]], [2, 1, 6, "", ["107.6.106.82", 80]]] : []);
+  return runRaises(loop, OSError, () => loop.createConnection(() => new MyProto(), "example.com", 80, { family: socket.AF_INET, localAddr: [null, 8080] as never }));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_no_ssl_server_hostname_errors
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_no_ssl_server_hostname_errors", async (loop) => {
+  // Without ssl, server_hostname must be None.
+  await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), "python.org", 80, { serverHostname: "" }));
+  await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), "python.org", 80, { serverHostname: "python.org" }));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_ssl_server_hostname_errors
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_ssl_server_hostname_errors", async (loop) => {
+  // With ssl, server_hostname may be None only if the host is not empty.
+  await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), "", 80, { ssl: true }));
+  await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), null as never, 80, { ssl: true }));
+  const sock = new socket.Socket();
+  try {
+    await runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), null as never, null as never, { ssl: true, sock }));
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_connection_ssl_timeout_for_plain_socket
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_connection_ssl_timeout_for_plain_socket", (loop) =>
+  runRaises(loop, ValueError, () => loop.createConnection(() => new MyProto(), "example.com", 80, { sslHandshakeTimeout: 1 }),
+    /ssl_handshake_timeout is only meaningful with ssl/));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_empty_host
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_empty_host", async (loop) => {
+  // An empty host is None.
+  let host: unknown = {};
+  fakeGetaddrinfo(loop, (h) => {
+    host = h;
+    return [];
+  });
+  await runRaises(loop, OSError, () => loop.createServer(() => new MyProto(), "", 0));
+  assert.equal(host, null);
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_host_port_sock
+// CPython's sock is object(); a real socket here (tsyncio checks what a sock is first).
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_host_port_sock", async (loop) => {
+  const sock = new socket.Socket();
+  try {
+    await runRaises(loop, ValueError, () => loop.createServer(() => new MyProto(), "0.0.0.0", 0, { sock }));
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_no_host_port_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_no_host_port_sock", (loop) =>
+  runRaises(loop, ValueError, () => loop.createServer(() => new MyProto())));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_no_getaddrinfo
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_no_getaddrinfo", (loop) => {
+  fakeGetaddrinfo(loop, () => []);
+  return runRaises(loop, OSError, () => loop.createServer(() => new MyProto(), "python.org", 0));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_server_cant_bind
+// CPython makes a mocked bind() fail; here the port is taken by a real listener.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_server_cant_bind", async (loop) => {
+  const taken = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
+  taken.bind(["127.0.0.1", 0]);
+  taken.listen();
+  try {
+    const port = (taken.getsockname() as [string, number])[1];
+    await runRaises(loop, OSError, () => loop.createServer(() => new MyProto(), "127.0.0.1", port));
+  } finally {
+    taken.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_no_addrinfo
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_no_addrinfo", (loop) => {
+  fakeGetaddrinfo(loop, () => []);
+  return runRaises(loop, OSError, () => loop.createDatagramEndpoint(() => new MyDatagramProto(), ["localhost", 0]));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_addr_error
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_addr_error", async (loop) => {
+  await runRaises(loop, TypeError, () => loop.createDatagramEndpoint(() => new MyDatagramProto(), "localhost" as never));
+  await runRaises(loop, TypeError, () => loop.createDatagramEndpoint(() => new MyDatagramProto(), ["localhost", 1, 2, 3] as never));
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_connect_err
+// CPython's sock_connect mock raises OSError; here the connect() fails for real:
+// a UDP socket without SO_BROADCAST may not be connected to the broadcast address.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_connect_err", (loop) =>
+  runRaises(loop, OSError, () => loop.createDatagramEndpoint(() => new asyncio.DatagramProtocol(), undefined, ["255.255.255.255", 9])));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_allow_broadcast
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_allow_broadcast", async (loop) => {
+  const protocol = new MyDatagramProto(loop);
+  const calls = failingSockConnect(loop);
+  // With allowBroadcast the socket is not connected: port 0 does not fail.
+  const [transport] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => protocol, undefined, ["127.0.0.1", 0], { allowBroadcast: true }));
+  assert.equal(calls.length, 0);
+  assert.equal(transport.getExtraInfo("peername"), null);
+  transport.close();
+  await loop.runUntilComplete(protocol.done!);
+  assert.equal(protocol.state, "CLOSED");
+});
