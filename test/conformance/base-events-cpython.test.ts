@@ -34,7 +34,7 @@ function loopTest(name: string, body: (loop: AbstractEventLoop) => Promise<void>
 }
 
 /** mock.patch('asyncio.base_events.logger'): the records logged while `body` runs. */
-async function captureLog(body: () => Promise<void> | void): Promise<LogRecord[]> {
+async function captureLog(body: () => Promise<unknown> | void): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
   asyncio.logger.setSink((r) => void records.push(r));
   try {
@@ -869,3 +869,365 @@ loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_e
   await loop.runUntilComplete(protocol.done!);
   assert.equal(protocol.state, "CLOSED");
 });
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_no_matching_family
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_no_matching_family", (loop) =>
+  runRaises(loop, ValueError, () => loop.createDatagramEndpoint(() => new asyncio.DatagramProtocol(), ["::1", 0], ["127.0.0.1", 0])));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_noaddr_nofamily
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_noaddr_nofamily", (loop) =>
+  runRaises(loop, ValueError, () => loop.createDatagramEndpoint(() => new asyncio.DatagramProtocol())));
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_cant_bind
+// CPython makes a mocked bind() fail; here the UDP port is taken for real.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_cant_bind", async (loop) => {
+  const taken = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  taken.bind(["127.0.0.1", 0]);
+  try {
+    const port = (taken.getsockname() as [string, number])[1];
+    await runRaises(loop, OSError, () => loop.createDatagramEndpoint(() => new MyDatagramProto(loop), ["127.0.0.1", port], undefined, { family: socket.AF_INET }));
+  } finally {
+    taken.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  sock.bind(["127.0.0.1", 0]);
+  const [transport, protocol] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), undefined, undefined, { sock }));
+  transport.close();
+  await loop.runUntilComplete(protocol.done!);
+  assert.equal(protocol.state, "CLOSED");
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock_unix
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock_unix", async (loop) => {
+  const [transport, protocol] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), undefined, undefined, { family: socket.AF_UNIX }));
+  assert.equal((transport.getExtraInfo("socket") as socket.Socket).family, socket.AF_UNIX);
+  transport.close();
+  await loop.runUntilComplete(protocol.done!);
+  assert.equal(protocol.state, "CLOSED");
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_existing_sock_unix
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_existing_sock_unix", async (loop) => {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "c3-dgram-"));
+  try {
+    const path = join(dir, "sock");
+    const sock = new socket.Socket(socket.AF_UNIX, socket.SOCK_DGRAM);
+    sock.bind(path);
+    sock.close();
+    const [transport, protocol] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), path as never, undefined, { family: socket.AF_UNIX }));
+    transport.close();
+    await loop.runUntilComplete(protocol.done!);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock_sockopts
+// CPython's FakeSock is a class with type = SOCK_DGRAM; a real UDP socket here.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sock_sockopts", async (loop) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  try {
+    const f = (): MyDatagramProto => new MyDatagramProto();
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, ["127.0.0.1", 0], undefined, { sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, ["127.0.0.1", 0], { sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, undefined, { family: 1, sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, undefined, { proto: 1, sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, undefined, { flags: 1, sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, undefined, { reusePort: true, sock }));
+    await runRaises(loop, ValueError, () => loop.createDatagramEndpoint(f, undefined, undefined, { allowBroadcast: true, sock }));
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sockopts
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_sockopts", async (loop) => {
+  // Socket options are not applied unless asked for.
+  let [transport, protocol] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), ["127.0.0.1", 0]));
+  let sock = transport.getExtraInfo("socket") as socket.Socket;
+  assert.ok(!sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT));
+  assert.ok(!sock.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST));
+  transport.close();
+  await loop.runUntilComplete(protocol.done!);
+  assert.equal(protocol.state, "CLOSED");
+  [transport, protocol] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), ["127.0.0.1", 0], undefined, { reusePort: true, allowBroadcast: true }));
+  sock = transport.getExtraInfo("socket") as socket.Socket;
+  assert.ok(!sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR));
+  assert.ok(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT));
+  assert.ok(sock.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST));
+  transport.close();
+  await loop.runUntilComplete(protocol.done!);
+  assert.equal(protocol.state, "CLOSED");
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_ip_addr
+// A numeric local address is used without getaddrinfo(): the loop's is made to fail.
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_create_datagram_endpoint_ip_addr", async (loop) => {
+  fakeGetaddrinfo(loop, () => assert.fail("should not have called getaddrinfo"));
+  const [t] = await loop.runUntilComplete(loop.createDatagramEndpoint(() => new MyDatagramProto(loop), ["127.0.0.1", 0], undefined, { reusePort: true }));
+  try {
+    const sock = t.getExtraInfo("socket") as socket.Socket;
+    assert.equal(sock.family, socket.AF_INET);
+    assert.equal(sock.type, socket.SOCK_DGRAM);
+    assert.equal(sock.proto, socket.IPPROTO_UDP);
+    assert.equal((sock.getsockname() as [string, number])[0], "127.0.0.1");
+  } finally {
+    t.close();
+    await runBriefly(loop);
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_call_coroutine
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_call_coroutine", async (loop) => {
+  function* simpleCoroutine(): Coroutine<void> {}
+  loop.setDebug(true);
+  const coroFunc = simpleCoroutine;
+  const coroObj = coroFunc();
+  try {
+    for (const func of [coroFunc, coroObj] as unknown as (() => void)[]) {
+      throws(TypeError, () => loop.callSoon(func));
+      throws(TypeError, () => loop.callSoonThreadsafe(func));
+      throws(TypeError, () => loop.callLater(60, func));
+      throws(TypeError, () => loop.callAt(loop.time() + 60, func));
+      await callRaises(TypeError, () => loop.runUntilComplete(loop.runInExecutor(null, func)));
+    }
+  } finally {
+    coroObj.return(undefined);
+  }
+});
+
+// test_base_events.py BaseEventLoopWithSelectorTests.test_log_slow_callbacks
+loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_log_slow_callbacks", async (loop) => {
+  function stopLoopCb(l: AbstractEventLoop): void {
+    l.stop();
+  }
+  function* stopLoopCoro(l: AbstractEventLoop): Coroutine<void> {
+    l.stop();
+  }
+  loop.setDebug(true);
+  (loop as asyncio.BaseEventLoop).slowCallbackDuration = 0.0;
+  // a slow callback
+  let log = await captureLog(async () => {
+    loop.callSoon(stopLoopCb, loop);
+    await loop.runForever();
+  });
+  let warnings = log.filter((r) => r.levelName === "WARNING");
+  assert.match(warnings.at(-1)!.message, /^Executing <Handle.*stopLoopCb.*> took .* seconds$/s);
+  // a slow task
+  log = await captureLog(async () => {
+    asyncio.ensureFuture(stopLoopCoro(loop), { loop });
+    await loop.runForever();
+  });
+  warnings = log.filter((r) => r.levelName === "WARNING");
+  // docs/differences.md: a task's repr cannot name a program's own coroutine
+  // function (V8 gives no link from a generator object to its function), so
+  // it shows coro=<coroutine()> where CPython shows stop_loop_coro().
+  assert.match(warnings.at(-1)!.message, /^Executing <Task.*coro=<coroutine\(\)>.*> took .* seconds$/s);
+});
+
+// ---- RunningLoopTests --------------------------------------------------------------
+
+// test_base_events.py RunningLoopTests.test_running_loop_within_a_loop
+test("test_base_events.RunningLoopTests.test_running_loop_within_a_loop", async () => {
+  function* runner(l: AbstractEventLoop): Coroutine<void> {
+    yield* asyncio.wrapFuture(l.runForever());
+  }
+  const loop = asyncio.newEventLoop();
+  const outerLoop = asyncio.newEventLoop();
+  try {
+    await callRaises(RuntimeError, () => outerLoop.runUntilComplete(runner(loop)), /while another loop is running/);
+  } finally {
+    loop.close();
+    outerLoop.close();
+  }
+});
+
+// ---- BaseLoopSockSendfileTests -----------------------------------------------------
+// The file is an fd; Python's file.tell() is checked as where the next read()
+// of the fd starts.
+
+const SENDFILE_DATA = Buffer.from("12345abcde".repeat(16 * 1024)); // 160 KiB
+
+class SendfileProto extends asyncio.Protocol {
+  started = false;
+  closed = false;
+  data: Buffer[] = [];
+  fut: asyncio.Future<void>;
+  transport: asyncio.BaseTransport | null = null;
+  constructor(loop: AbstractEventLoop) {
+    super();
+    this.fut = loop.createFuture<void>();
+  }
+  override connectionMade(transport: asyncio.BaseTransport): void {
+    this.started = true;
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.data.push(Buffer.from(data));
+  }
+  override connectionLost(): void {
+    this.closed = true;
+    this.fut.setResult(undefined);
+    this.transport = null;
+  }
+  received(): Buffer {
+    return Buffer.concat(this.data);
+  }
+}
+
+/** BaseLoopSockSendfileTests.setUpClass/setUp/prepare: the data file, a server and a connected non-blocking socket. */
+function sendfileTest(name: string, body: (ctx: { loop: AbstractEventLoop; file: number; makeSocket: (blocking?: boolean) => socket.Socket; prepare: () => Promise<[socket.Socket, SendfileProto]>; atEof: () => boolean }) => Promise<void>): void {
+  loopTest(name, async (loop) => {
+    const fs = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = fs.mkdtempSync(join(tmpdir(), "c3-sendfile-"));
+    const path = join(dir, "data");
+    fs.writeFileSync(path, SENDFILE_DATA);
+    const file = fs.openSync(path, "r");
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const makeSocket = (blocking = false): socket.Socket => {
+      const sock = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
+      sock.setblocking(blocking);
+      cleanups.push(() => sock.close());
+      return sock;
+    };
+    const prepare = async (): Promise<[socket.Socket, SendfileProto]> => {
+      const sock = makeSocket();
+      const proto = new SendfileProto(loop);
+      const server = await loop.runUntilComplete(loop.createServer(() => proto, "127.0.0.1", 0, { family: socket.AF_INET }));
+      const addr = server.sockets[0]!.getsockname();
+      await loop.runUntilComplete(loop.sockConnect(sock, addr as never));
+      cleanups.push(async () => {
+        server.close();
+        sock.close();
+        if (proto.transport !== null) {
+          proto.transport.close();
+          await loop.runUntilComplete(proto.fut);
+        }
+        await loop.runUntilComplete(server.waitClosed());
+      });
+      return [sock, proto];
+    };
+    // file.tell() == len(DATA): the next read of the fd is at the end of the file.
+    const atEof = (): boolean => fs.readSync(file, Buffer.alloc(1), 0, 1, null) === 0;
+    try {
+      await body({ loop, file, makeSocket, prepare, atEof });
+    } finally {
+      for (const c of cleanups.reverse()) await c();
+      fs.closeSync(file);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+// test_base_events.py BaseLoopSockSendfileTests.test_sock_sendfile_fallback
+// The loop has sendfile(2); the result is the same as the fallback's.
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_sock_sendfile_fallback", async ({ loop, file, prepare, atEof }) => {
+  const [sock, proto] = await prepare();
+  const ret = await loop.runUntilComplete(loop.sockSendfile(sock, file));
+  sock.close();
+  await loop.runUntilComplete(proto.fut);
+  assert.equal(ret, SENDFILE_DATA.length);
+  assert.ok(atEof());
+  assert.ok(proto.received().equals(SENDFILE_DATA));
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_sock_sendfile_fallback_offset_and_count
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_sock_sendfile_fallback_offset_and_count", async ({ loop, file, prepare }) => {
+  const [sock, proto] = await prepare();
+  const ret = await loop.runUntilComplete(loop.sockSendfile(sock, file, 1000, 2000));
+  sock.close();
+  await loop.runUntilComplete(proto.fut);
+  assert.equal(ret, 2000);
+  // file.tell() == 3000: the next read starts at byte 3000
+  const fs = await import("node:fs");
+  const next = Buffer.alloc(10);
+  fs.readSync(file, next, 0, 10, null);
+  assert.ok(next.equals(SENDFILE_DATA.subarray(3000, 3010)));
+  assert.ok(proto.received().equals(SENDFILE_DATA.subarray(1000, 3000)));
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_blocking_socket
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_blocking_socket", async ({ loop, file, makeSocket }) => {
+  loop.setDebug(true);
+  const sock = makeSocket(true);
+  await runRaises(loop, ValueError, () => loop.sockSendfile(sock, file), /must be non-blocking/);
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_nonbinary_file
+// A file opened in text mode is an object whose mode has no "b".
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_nonbinary_file", async ({ loop, file, makeSocket }) => {
+  const sock = makeSocket();
+  const f = { fileno: () => file, mode: "r" };
+  await runRaises(loop, ValueError, () => loop.sockSendfile(sock, f), /binary mode/);
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_nonstream_socket
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_nonstream_socket", async ({ loop, file }) => {
+  const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
+  sock.setblocking(false);
+  try {
+    await runRaises(loop, ValueError, () => loop.sockSendfile(sock, file), /only SOCK_STREAM type/);
+  } finally {
+    sock.close();
+  }
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_notint_count
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_notint_count", async ({ loop, file, makeSocket }) => {
+  const sock = makeSocket();
+  await runRaises(loop, TypeError, () => loop.sockSendfile(sock, file, 0, "count" as never), /count must be a positive integer/);
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_negative_count
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_negative_count", async ({ loop, file, makeSocket }) => {
+  const sock = makeSocket();
+  await runRaises(loop, ValueError, () => loop.sockSendfile(sock, file, 0, -1), /count must be a positive integer/);
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_notint_offset
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_notint_offset", async ({ loop, file, makeSocket }) => {
+  const sock = makeSocket();
+  await runRaises(loop, TypeError, () => loop.sockSendfile(sock, file, "offset" as never), /offset must be a non-negative integer/);
+});
+
+// test_base_events.py BaseLoopSockSendfileTests.test_negative_offset
+sendfileTest("test_base_events.BaseLoopSockSendfileTests.test_negative_offset", async ({ loop, file, makeSocket }) => {
+  const sock = makeSocket();
+  await runRaises(loop, ValueError, () => loop.sockSendfile(sock, file, -1), /offset must be a non-negative integer/);
+});
+
+// ---- TestSelectorUtils ---------------------------------------------------------------
+
+// test_base_events.py TestSelectorUtils.test_set_nodelay
+// CPython calls the private _set_nodelay(); the loop applies it to every TCP
+// socket it makes a transport of, blocking or not before.
+loopTest("test_base_events.TestSelectorUtils.test_set_nodelay", (loop) =>
+  loop.runUntilComplete((function* () {
+    const srv = yield* loop.createServer(() => new asyncio.Protocol(), "127.0.0.1", 0);
+    const addr = srv.sockets[0]!.getsockname();
+    try {
+      for (const blocking of [true, false]) {
+        const sock = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP);
+        assert.ok(!sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY));
+        sock.setblocking(blocking);
+        if (blocking) sock.connect(addr as never);
+        else yield* loop.sockConnect(sock, addr as never);
+        sock.setblocking(false);
+        const [t] = yield* loop.createConnection(() => new asyncio.Protocol(), undefined, undefined, { sock });
+        assert.ok(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY));
+        t.close();
+      }
+    } finally {
+      srv.close();
+      yield* srv.waitClosed();
+    }
+  })()));
