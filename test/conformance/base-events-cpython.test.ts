@@ -208,12 +208,66 @@ loopTest("test_base_events.BaseEventLoopTests.test_time_and_call_at", async (loo
   throws(TypeError, () => loop.callAt(null as never, cb));
 }, asyncio.testing.newVirtualTimeLoop);
 
+// test_base_events.py BaseEventLoopTests.test_check_thread
+// One thread here: CPython's "thread with its own loop" cases become "while
+// another loop runs" (docs/differences.md: no threads share a loop); the
+// "thread without a loop" cases have no single-thread counterpart.
+loopTest("test_base_events.BaseEventLoopTests.test_check_thread", async (loop) => {
+  const cb = (): void => {};
+  const checkThread = (l: AbstractEventLoop, debug: boolean): void => {
+    l.setDebug(debug);
+    if (debug) {
+      const msg = /Non-thread-safe operation invoked on an event loop other than the current one/;
+      throws(RuntimeError, () => l.callSoon(cb), msg);
+      throws(RuntimeError, () => l.callLater(60, cb), msg);
+      throws(RuntimeError, () => l.callAt(l.time() + 60, cb), msg);
+    } else {
+      l.callSoon(cb);
+      l.callLater(60, cb).cancel();
+      l.callAt(l.time() + 60, cb).cancel();
+    }
+  };
+  for (const debug of [true, false]) {
+    const loop2 = asyncio.newEventLoop();
+    try {
+      await loop2.runUntilComplete((function* () {
+        checkThread(loop, debug);
+      })());
+    } finally {
+      loop2.close();
+    }
+  }
+  asyncio.setEventLoop(loop);
+});
+
 // test_base_events.py BaseEventLoopTests.test_set_debug
 loopTest("test_base_events.BaseEventLoopTests.test_set_debug", (loop) => {
   loop.setDebug(true);
   assert.equal(loop.getDebug(), true);
   loop.setDebug(false);
   assert.equal(loop.getDebug(), false);
+});
+
+// test_base_events.py BaseEventLoopTests.test__run_once_schedule_handle
+// CPython runs one private _run_once(); here one iteration is a pre-stopped
+// runForever(). A due timer runs in it, and what its callback schedules with
+// callSoon waits for the next iteration (CPython: it is left in _ready).
+loopTest("test_base_events.BaseEventLoopTests.test__run_once_schedule_handle", async (loop) => {
+  let handle: asyncio.Handle | null = null;
+  let processed = false;
+  let handleRan = false;
+  const cb = (l: AbstractEventLoop): void => {
+    processed = true;
+    handle = l.callSoon(() => void (handleRan = true));
+  };
+  loop.callAt(loop.time() - 1, cb, loop);
+  loop.stop();
+  await loop.runForever();
+  assert.equal(processed, true);
+  assert.ok(handle !== null);
+  assert.equal(handleRan, false);
+  await runBriefly(loop);
+  assert.equal(handleRan, true);
 });
 
 // test_base_events.py BaseEventLoopTests.test_run_until_complete_type_error
