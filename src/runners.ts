@@ -3,7 +3,7 @@ import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "./s
 import { _getRunningLoop, newEventLoop, setEventLoop, type AbstractEventLoop } from "./core/events.js";
 import { iscoroutine, type Coroutine } from "./core/coroutines.js";
 import { allTasks, describeNotAwaitable, gather, type Task as TaskT } from "./core/tasks.js";
-import { wrapFuture, type Future } from "./core/futures.js";
+import { isfuture, wrapFuture, type Future } from "./core/futures.js";
 import { printTaskTree } from "./sync/introspection.js";
 
 // runners.py: asyncio.run() and Runner, with the same shutdown sequence.
@@ -39,6 +39,8 @@ export class Runner {
 
   /** Runs `coro` (or awaits a promise) on the runner's loop and returns its result. */
   async run<T>(coro: Coroutine<T> | PromiseLike<T>, options?: { context?: Context | null }): Promise<T> {
+    // A Future (or Task) is refused as Python refuses it, although it has then().
+    if (isfuture(coro)) throw new ValueError(`a coroutine was expected, got ${String(coro)}`);
     if (!iscoroutine(coro) && !(coro !== null && typeof (coro as PromiseLike<T>).then === "function")) {
       throw new ValueError(`a coroutine was expected, got ${describeNotAwaitable(coro)}`);
     }
