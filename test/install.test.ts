@@ -136,6 +136,33 @@ export function* main(): Coroutine<void> {
 }
 `;
 
+// What a TypeScript user writes against the shipped declarations (dist/*.d.ts through "exports"):
+// the narrowed types hold without casts, and the misuse in misuse() is the one error.
+const TYPES_TS = `import * as asyncio from "tsyncio";
+import type { Coroutine } from "tsyncio";
+import { AF_INET6, SOCK_STREAM, Socket, socketpair } from "tsyncio/socket";
+
+function* n(): Coroutine<number> {
+  return 1;
+}
+
+export function* typed(): Coroutine<string> {
+  const [a, b] = yield* asyncio.gather(n(), asyncio.sleep(0, "s"), { returnExceptions: true });
+  const first: number = a instanceof Error ? 0 : a;
+  const second: string = b instanceof Error ? b.message : b;
+  const sock = new Socket(AF_INET6, SOCK_STREAM);
+  const [host, port, flowinfo, scopeId] = sock.getsockname();
+  const [u] = socketpair();
+  const path: string = u.getsockname();
+  return [first, second, host, port + flowinfo + scopeId, path].join();
+}
+
+export function* misuse(): Coroutine<number> {
+  const [a] = yield* asyncio.gather(n(), { returnExceptions: true });
+  return a;
+}
+`;
+
 // The two installs run side by side.
 suite("the packed tarball installed into a new project", { concurrency: 2 }, () => {
   test("installed with --ignore-scripts, importing tsyncio says the addon was not built and names `npm rebuild tsyncio`", { timeout: 300_000 }, async () => {
@@ -159,6 +186,7 @@ suite("the packed tarball installed into a new project", { concurrency: 2 }, () 
       "cjs/package.json": JSON.stringify({ type: "commonjs" }),
       "cjs/main.js": MAIN_CJS,
       "cjs/main.ts": MAIN_TS,
+      "types.ts": TYPES_TS,
     });
     const inst = await run("npm", ["install", "--prefer-offline", tarball], dir);
     assert.equal(inst.code, 0, show(inst));
@@ -176,6 +204,17 @@ suite("the packed tarball installed into a new project", { concurrency: 2 }, () 
     assert.equal(cjs.code, 0, show(cjs));
     assert.equal(cjs.stdout, "ping 42 object\n");
     assert.equal(cjs.stderr, "");
+
+    // The project has no TypeScript of its own: this checkout's tsc and @types/node check it.
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    const types = await run(process.execPath, [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", "nodenext",
+      "--moduleResolution", "nodenext", "--typeRoots", join(root, "node_modules", "@types"), "--types", "node", "types.ts"], dir);
+    const errors = types.stdout.split("\n").filter((l) => / error TS/.test(l));
+    const line = TYPES_TS.split("\n").indexOf("  return a;") + 1;
+    assert.equal(types.code, 2, show(types));
+    assert.equal(errors.length, 1, show(types));
+    assert.ok(errors[0]!.startsWith(`types.ts(${line},`), show(types));
+    assert.match(errors[0]!, /error TS2322: Type 'number \| Error' is not assignable to type 'number'/);
 
     const bin = join(dir, "node_modules", ".bin", "tsyncio");
     for (const main of ["main.ts", "cjs/main.ts"]) {
