@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The `tsyncio` command. The CLI itself is src/cli/cli.ts; it runs from the
-// TypeScript sources under tsx whenever tsx is installed (it is a dev
-// dependency), so that `tsyncio run module.ts` can import TypeScript and the
-// module and the CLI share one copy of tsyncio. Node 20 cannot take a loader
-// after start-up for everything that needs one (worker threads and child
-// processes of the executors inherit `--import tsx` from execArgv), so
-// without it the command re-executes node with `--import tsx` resolved from
-// tsyncio's own node_modules. Without tsx, the built dist/ runs (JavaScript
-// modules only).
+// TypeScript sources under tsx, so that `tsyncio run module.ts` can import
+// TypeScript and the module and the CLI share one copy of tsyncio. tsx is a
+// dependency of tsyncio (not a dev dependency), resolved here from tsyncio's
+// own location, so a project that installs tsyncio needs no tsx of its own.
+// Node 20 cannot take a loader after start-up for everything that needs one
+// (worker threads and child processes of the executors inherit `--import tsx`
+// from execArgv), so without it the command re-executes node with
+// `--import tsx`. If tsx cannot be resolved (a broken install), the built
+// dist/ runs (JavaScript modules only; cli.ts says so for a .ts module).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

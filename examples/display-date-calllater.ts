@@ -21,7 +21,10 @@ function displayDate(endTime: number, loop: asyncio.AbstractEventLoop): void {
   }
 }
 
-const loop = asyncio.getEventLoop();
+// A new loop (CPython's example: asyncio.new_event_loop()), made the current one:
+// getEventLoop() with no current loop is deprecated and warns.
+const loop = asyncio.newEventLoop();
+asyncio.setEventLoop(loop);
 
 // Schedule the first call to displayDate().
 const endTime = loop.time() + 5.0;

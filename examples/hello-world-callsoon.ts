@@ -8,7 +8,10 @@ function helloWorld(loop: asyncio.AbstractEventLoop): void {
   loop.stop();
 }
 
-const loop = asyncio.getEventLoop();
+// A new loop (CPython's example: asyncio.new_event_loop()), made the current one:
+// getEventLoop() with no current loop is deprecated and warns.
+const loop = asyncio.newEventLoop();
+asyncio.setEventLoop(loop);
 
 // Schedule a call to helloWorld().
 loop.callSoon(helloWorld, loop);

@@ -8,7 +8,10 @@ import { socketpair } from "../src/stdlib/socket.js";
 // Create a pair of connected file descriptors.
 const [rsock, wsock] = socketpair();
 
-const loop = asyncio.getEventLoop();
+// A new loop (CPython's example: asyncio.new_event_loop()), made the current one:
+// getEventLoop() with no current loop is deprecated and warns.
+const loop = asyncio.newEventLoop();
+asyncio.setEventLoop(loop);
 
 function reader(): void {
   const data = rsock.recv(100);

@@ -19,7 +19,7 @@ export {
   Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
   eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
   FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type TaskOptions,
-  type GatherOptions,
+  type GatherOptions, type GatherResults, type GatherResultsOrErrors,
 } from "./core/tasks.js";
 export {
   iscoroutine, iscoroutinefunction, awaitableCoroutine,

@@ -11,7 +11,7 @@ import type { Future } from "./core/futures.js";
 import { asyncDef, type AwaitableCoroutine } from "./core/coroutines.js";
 import type { BaseProtocol, ProtocolLike } from "./core/protocols.js";
 import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./core/transports.js";
-import type { Address, Socket } from "./stdlib/socket.js";
+import type { Address, AddressOf, Socket } from "./stdlib/socket.js";
 import type { SSLContext } from "./stdlib/ssl.js";
 import * as executors from "./executors/default-executor.js";
 import * as dns from "./net/dns.js";
@@ -99,11 +99,11 @@ export class SelectorEventLoop extends BaseEventLoop {
   override sockRecvInto(sock: Socket, buf: Uint8Array): AwaitableCoroutine<number> {
     return sockRecvIntoDef(this, sock, buf);
   }
-  override sockRecvfrom(sock: Socket, bufsize: number): AwaitableCoroutine<[Buffer, Address]> {
-    return sockRecvfromDef(this, sock, bufsize);
+  override sockRecvfrom<F extends number>(sock: Socket<F>, bufsize: number): AwaitableCoroutine<[Buffer, AddressOf<F>]> {
+    return sockRecvfromDef(this, sock, bufsize) as AwaitableCoroutine<[Buffer, AddressOf<F>]>;
   }
-  override sockRecvfromInto(sock: Socket, buf: Uint8Array, nbytes = 0): AwaitableCoroutine<[number, Address]> {
-    return sockRecvfromIntoDef(this, sock, buf, nbytes);
+  override sockRecvfromInto<F extends number>(sock: Socket<F>, buf: Uint8Array, nbytes = 0): AwaitableCoroutine<[number, AddressOf<F>]> {
+    return sockRecvfromIntoDef(this, sock, buf, nbytes) as AwaitableCoroutine<[number, AddressOf<F>]>;
   }
   override sockSendto(sock: Socket, data: Uint8Array, address: Address): AwaitableCoroutine<number> {
     return sockSendtoDef(this, sock, data, address);
@@ -114,8 +114,8 @@ export class SelectorEventLoop extends BaseEventLoop {
   override sockConnect(sock: Socket, address: Address): AwaitableCoroutine<void> {
     return sockConnectDef(this, sock, address);
   }
-  override sockAccept(sock: Socket): AwaitableCoroutine<[Socket, Address]> {
-    return sockAcceptDef(this, sock);
+  override sockAccept<F extends number>(sock: Socket<F>): AwaitableCoroutine<[Socket<F>, AddressOf<F>]> {
+    return sockAcceptDef(this, sock) as AwaitableCoroutine<[Socket<F>, AddressOf<F>]>;
   }
   override sockSendfile(sock: Socket, file: FileLike, offset = 0, count: number | null = null, options?: { fallback?: boolean }): AwaitableCoroutine<number> {
     return sockSendfileDef(this, sock, file, offset, count, options?.fallback ?? true);

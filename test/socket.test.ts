@@ -19,14 +19,14 @@ import {
 
 const E = osConstants.errno;
 
-function tcpListener(host = "127.0.0.1", family = socket.AF_INET): Socket {
+function tcpListener(host = "127.0.0.1", family: number = socket.AF_INET): Socket {
   const s = new Socket(family, socket.SOCK_STREAM);
   s.bind([host, 0]);
   s.listen();
   return s;
 }
 
-function connected(host = "127.0.0.1", family = socket.AF_INET): [Socket, Socket, Socket] {
+function connected(host = "127.0.0.1", family: number = socket.AF_INET): [Socket, Socket, Socket] {
   const srv = tcpListener(host, family);
   const cli = new Socket(family, socket.SOCK_STREAM);
   cli.connect(srv.getsockname());

@@ -123,7 +123,13 @@ export async function runModule(path: string, args: readonly string[], options?:
     return 2;
   }
   if (/^\.[cm]?tsx?$/.test(extname(abs)) && !canImportTypeScript()) {
-    process.stderr.write(`tsyncio: running a TypeScript module needs tsx (npm install --save-dev tsx): ${abs}\n`);
+    // tsx is a dependency of tsyncio and bin/tsyncio.mjs loads it from tsyncio's own location: it is
+    // missing only from a broken install, or when cliMain runs in a process started without it.
+    process.stderr.write(
+      `tsyncio: running a TypeScript module needs tsx, a dependency of tsyncio that could not be loaded ` +
+      `from ${packageRoot()}: reinstall tsyncio (npm install tsyncio), or run the module with ` +
+      `node --import tsx: ${abs}\n`,
+    );
     return 2;
   }
   const debug = options?.debug ?? false;

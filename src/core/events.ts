@@ -6,7 +6,7 @@ import type { Task } from "./tasks.js";
 import { awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import type { BaseProtocol, ProtocolLike } from "./protocols.js";
 import type { BaseTransport, DatagramTransport, ReadTransport, SubprocessTransport, Transport, WriteTransport } from "./transports.js";
-import type { Address, Socket } from "../stdlib/socket.js";
+import type { Address, AddressOf, Socket } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
 
 // events.py: callback handles, the abstract loop and server, policies, and the
@@ -512,18 +512,18 @@ export abstract class AbstractEventLoop {
   sockRecv(_sock: Socket, _nbytes: number): AwaitableCoroutine<Buffer> { return notImplemented(); }
   /** Receives into `buf`. */
   sockRecvInto(_sock: Socket, _buf: Uint8Array): AwaitableCoroutine<number> { return notImplemented(); }
-  /** Receives a datagram. */
-  sockRecvfrom(_sock: Socket, _bufsize: number): AwaitableCoroutine<[Buffer, Address]> { return notImplemented(); }
-  /** Receives a datagram into `buf`. */
-  sockRecvfromInto(_sock: Socket, _buf: Uint8Array, _nbytes?: number): AwaitableCoroutine<[number, Address]> { return notImplemented(); }
+  /** Receives a datagram: `[data, address]`, the address in the form of the socket's family. */
+  sockRecvfrom<F extends number>(_sock: Socket<F>, _bufsize: number): AwaitableCoroutine<[Buffer, AddressOf<F>]> { return notImplemented(); }
+  /** Receives a datagram into `buf`: `[nbytes, address]`. */
+  sockRecvfromInto<F extends number>(_sock: Socket<F>, _buf: Uint8Array, _nbytes?: number): AwaitableCoroutine<[number, AddressOf<F>]> { return notImplemented(); }
   /** Sends a datagram. */
   sockSendto(_sock: Socket, _data: Uint8Array, _address: Address): AwaitableCoroutine<number> { return notImplemented(); }
   /** Sends all of `data`. */
   sockSendall(_sock: Socket, _data: Uint8Array): AwaitableCoroutine<void> { return notImplemented(); }
   /** Connects `sock` to `address`. */
   sockConnect(_sock: Socket, _address: Address): AwaitableCoroutine<void> { return notImplemented(); }
-  /** Accepts a connection. */
-  sockAccept(_sock: Socket): AwaitableCoroutine<[Socket, Address]> { return notImplemented(); }
+  /** Accepts a connection: `[conn, address]`, both of the listening socket's family. */
+  sockAccept<F extends number>(_sock: Socket<F>): AwaitableCoroutine<[Socket<F>, AddressOf<F>]> { return notImplemented(); }
   /** Sends a file over a socket. */
   sockSendfile(_sock: Socket, _file: FileLike, _offset?: number, _count?: number | null, _options?: { fallback?: boolean }): AwaitableCoroutine<number> { return notImplemented(); }
 

@@ -590,7 +590,12 @@ export interface GatherOptions {
   returnExceptions?: boolean;
 }
 
-type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] extends Awaitable<infer R> ? R : never };
+/** gather()'s result: each awaitable's result, in order. */
+export type GatherResults<A extends readonly unknown[]> = { -readonly [K in keyof A]: A[K] extends Awaitable<infer R> ? R : never };
+/** gather()'s result with `returnExceptions`: each awaitable's result, or the exception it raised (CancelledError if cancelled). */
+export type GatherResultsOrErrors<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: (A[K] extends Awaitable<infer R> ? R : never) | Error;
+};
 
 function isOptionsObject(x: unknown): x is GatherOptions {
   return typeof x === "object" && x !== null && !isfuture(x) && !iscoroutine(x) &&
@@ -602,7 +607,11 @@ function isOptionsObject(x: unknown): x is GatherOptions {
  * results in order. Pass `{ returnExceptions: true }` last to collect
  * exceptions as results instead of failing on the first.
  */
-export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] | [...A, GatherOptions]): Future<GatherResults<A>> {
+export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A]): Future<GatherResults<A>>;
+export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A, { returnExceptions?: false }]): Future<GatherResults<A>>;
+/** With `{ returnExceptions: true }` (or a boolean not known statically), each element is its result or an Error. */
+export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A, GatherOptions]): Future<GatherResultsOrErrors<A>>;
+export function gather(...args: unknown[]): Future<unknown[]> {
   let returnExceptions = false;
   let aws = args as unknown[];
   if (aws.length > 0 && isOptionsObject(aws[aws.length - 1])) {
@@ -611,8 +620,8 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
   }
   if (aws.length === 0) {
     const loop = _getRunningLoop() ?? getEventLoop();
-    const outer = loop.createFuture<GatherResults<A>>();
-    outer.setResult([] as unknown as GatherResults<A>);
+    const outer = loop.createFuture<unknown[]>();
+    outer.setResult([]);
     return outer;
   }
   const argToFut = new Map<unknown, Future<unknown>>();
@@ -621,7 +630,7 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
   let nfuts = 0;
   let nfinished = 0;
   let loop: AbstractEventLoop | null = null;
-  let outer: GatheringFuture<GatherResults<A>> | null = null;
+  let outer: GatheringFuture<unknown[]> | null = null;
 
   const doneCallback = (fut: Future<unknown>): void => {
     nfinished += 1;
@@ -651,7 +660,7 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
         }
       }
       if (outer._cancelRequested) outer.setException(fut._makeCancelledError());
-      else outer.setResult(results as unknown as GatherResults<A>);
+      else outer.setResult(results);
     }
   };
 
@@ -674,7 +683,7 @@ export function gather<A extends readonly Awaitable<unknown>[]>(...args: [...A] 
     }
     children.push(fut);
   }
-  outer = new GatheringFuture<GatherResults<A>>(children, loop!);
+  outer = new GatheringFuture<unknown[]>(children, loop!);
   for (const f of doneFuts) doneCallback(f);
   return outer;
 }

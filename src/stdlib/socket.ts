@@ -29,6 +29,24 @@ export type IPv4Address = [host: string, port: number];
 export type IPv6Address = [host: string, port: number, flowinfo: number, scopeId: number];
 /** An address as the socket layer returns it: IPv4, IPv6, or an AF_UNIX name (abstract names start with "\0"; unnamed is ""). */
 export type Address = IPv4Address | IPv6Address | string;
+
+declare const familyBrand: unique symbol;
+/**
+ * The type of an address family constant: a number (the platform's value) that
+ * also names the family, so that a Socket created with AF_INET, AF_INET6 or
+ * AF_UNIX knows which address form it returns (see {@link AddressOf}).
+ */
+export type Family<Name extends string> = number & { readonly [familyBrand]: Name };
+/**
+ * The address form of family `F`: `[host, port]` for AF_INET, `[host, port,
+ * flowinfo, scopeId]` for AF_INET6, a string for AF_UNIX, and the union
+ * {@link Address} when the family is only known at run time (a plain number).
+ */
+export type AddressOf<F extends number> =
+  F extends Family<"AF_INET"> ? IPv4Address :
+  F extends Family<"AF_INET6"> ? IPv6Address :
+  F extends Family<"AF_UNIX"> ? string :
+  Address;
 /** An address as the socket layer accepts it: hosts may be names; IPv6 flowinfo and scopeId are optional; AF_UNIX names may be bytes. */
 export type AddressLike =
   | IPv4Address
@@ -43,11 +61,11 @@ export type Bytes = ArrayBufferView | ArrayBuffer;
 /** Address family: unspecified. */
 export const AF_UNSPEC: number = C.AF_UNSPEC!;
 /** Address family: IPv4. */
-export const AF_INET: number = C.AF_INET!;
+export const AF_INET = C.AF_INET! as Family<"AF_INET">;
 /** Address family: IPv6. */
-export const AF_INET6: number = C.AF_INET6!;
+export const AF_INET6 = C.AF_INET6! as Family<"AF_INET6">;
 /** Address family: Unix domain sockets. */
-export const AF_UNIX: number = C.AF_UNIX!;
+export const AF_UNIX = C.AF_UNIX! as Family<"AF_UNIX">;
 /** Socket type: a byte stream. */
 export const SOCK_STREAM: number = C.SOCK_STREAM!;
 /** Socket type: datagrams. */
@@ -441,8 +459,14 @@ function describe(s: FdState, closed: boolean): string {
   return out + ">";
 }
 
-/** Python's `socket.socket`: a real socket file descriptor with Python's blocking, timeout and error semantics. */
-export class Socket implements Disposable {
+/**
+ * Python's `socket.socket`: a real socket file descriptor with Python's
+ * blocking, timeout and error semantics. `F` is the type of its family:
+ * `new Socket(AF_INET6)` is a `Socket<Family<"AF_INET6">>`, whose
+ * getsockname() is typed `[host, port, flowinfo, scopeId]`; a family known
+ * only at run time gives `Socket<number>` (plain `Socket`) and the union.
+ */
+export class Socket<F extends number = number> implements Disposable {
   #s: FdState;
   #timeout: number | null;
   #closed = false;
@@ -451,7 +475,7 @@ export class Socket implements Disposable {
    * Creates a socket, or wraps the socket fd `fileno` (its family, type and
    * proto are read from the fd when not given).
    */
-  constructor(family: number = -1, type: number = -1, proto: number = -1, fileno?: number | null) {
+  constructor(family: F = -1 as F, type: number = -1, proto: number = -1, fileno?: number | null) {
     checkInt(family, "family");
     checkInt(type, "type");
     checkInt(proto, "proto");
@@ -462,12 +486,12 @@ export class Socket implements Disposable {
       fd = fileno;
       if (family === -1 || type === -1 || proto === -1) {
         const info = checkResult(N.socketInfo(fd));
-        if (family === -1) family = info[0];
+        if (family === -1) family = info[0] as F;
         if (type === -1) type = info[1];
         if (proto === -1) proto = info[2];
       }
     } else {
-      if (family === -1) family = AF_INET;
+      if (family === -1) family = AF_INET as number as F;
       if (type === -1) type = SOCK_STREAM;
       if (proto === -1) proto = 0;
       fd = check(N.socket(family, type, proto));
@@ -483,8 +507,8 @@ export class Socket implements Disposable {
   }
 
   /** The address family (AF_INET, AF_INET6, AF_UNIX, ...). */
-  get family(): number {
-    return this.#s.family;
+  get family(): F {
+    return this.#s.family as F;
   }
 
   /** The socket type, without SOCK_NONBLOCK and SOCK_CLOEXEC. */
@@ -568,14 +592,14 @@ export class Socket implements Disposable {
   }
 
   /** Accepts a connection: `[socket, address]`; the new socket gets the default timeout, as in Python. */
-  accept(): [Socket, Address] {
+  accept(): [Socket<F>, AddressOf<F>] {
     const fd = this.#call(POLLIN, () => N.accept(this.#s.fd));
     const addr = N.acceptedAddress();
-    const sock = new Socket(this.#s.family, this.#s.type, this.#s.proto, fd);
+    const sock = new Socket(this.#s.family as F, this.#s.type, this.#s.proto, fd);
     // Python's issue #7995: a listener with a timeout must not hand out a
     // socket that looks non-blocking.
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
-    return [sock, addr ?? ""];
+    return [sock, (addr ?? "") as AddressOf<F>];
   }
 
   #connect(addr: AddressLike, raise: boolean): number {
@@ -626,15 +650,15 @@ export class Socket implements Disposable {
   }
 
   /** Receives a datagram (or up to n bytes): `[data, address]` (address null when the kernel gives none). */
-  recvfrom(n: number, flags = 0): [Buffer, Address | null] {
+  recvfrom(n: number, flags = 0): [Buffer, AddressOf<F> | null] {
     checkInt(n, "bufsize");
     if (n < 0) throw new ValueError("negative buffersize in recvfrom");
     checkInt(flags, "flags");
-    return this.#call(POLLIN, () => N.recvfrom(this.#s.fd, n, flags));
+    return this.#call(POLLIN, () => N.recvfrom(this.#s.fd, n, flags)) as [Buffer, AddressOf<F> | null];
   }
 
   /** Receives a datagram into `buffer`: `[nbytes, address]`. */
-  recvfromInto(buffer: Bytes, nbytes = 0, flags = 0): [number, Address | null] {
+  recvfromInto(buffer: Bytes, nbytes = 0, flags = 0): [number, AddressOf<F> | null] {
     checkBytes(buffer);
     checkInt(nbytes, "nbytes");
     checkInt(flags, "flags");
@@ -642,7 +666,7 @@ export class Socket implements Disposable {
     const len = byteLength(buffer);
     if (nbytes === 0) nbytes = len;
     if (nbytes > len) throw new ValueError("nbytes is greater than the length of the buffer");
-    return this.#call(POLLIN, () => N.recvfromInto(this.#s.fd, buffer, 0, nbytes, flags));
+    return this.#call(POLLIN, () => N.recvfromInto(this.#s.fd, buffer, 0, nbytes, flags)) as [number, AddressOf<F> | null];
   }
 
   /** Sends data: the number of bytes sent (maybe fewer than given). */
@@ -709,13 +733,13 @@ export class Socket implements Disposable {
   }
 
   /** The local address. */
-  getsockname(): Address {
-    return (checkResult(N.getsockname(this.#s.fd)) ?? "") as Address;
+  getsockname(): AddressOf<F> {
+    return (checkResult(N.getsockname(this.#s.fd)) ?? "") as AddressOf<F>;
   }
 
   /** The remote address (ENOTCONN when not connected). */
-  getpeername(): Address {
-    return (checkResult(N.getpeername(this.#s.fd)) ?? "") as Address;
+  getpeername(): AddressOf<F> {
+    return (checkResult(N.getpeername(this.#s.fd)) ?? "") as AddressOf<F>;
   }
 
   /** Sets an option: an int (booleans are 1/0) or raw bytes for struct options. */
@@ -743,9 +767,9 @@ export class Socket implements Disposable {
   }
 
   /** A new Socket on a duplicate of the fd, with the same timeout. */
-  dup(): Socket {
+  dup(): Socket<F> {
     const fd = check(N.dup(this.#s.fd));
-    const s = new Socket(this.#s.family, this.#s.type, this.#s.proto, fd);
+    const s = new Socket(this.#s.family as F, this.#s.type, this.#s.proto, fd);
     s.settimeout(this.#timeout);
     return s;
   }
@@ -767,7 +791,9 @@ export class Socket implements Disposable {
 }
 
 /** A connected pair of sockets (AF_UNIX by default). */
-export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM, proto = 0): [Socket, Socket] {
+export function socketpair<F extends number = typeof AF_UNIX>(
+  family: F = AF_UNIX as number as F, type: number = SOCK_STREAM, proto = 0,
+): [Socket<F>, Socket<F>] {
   checkInt(family, "family");
   checkInt(type, "type");
   checkInt(proto, "proto");
@@ -776,7 +802,7 @@ export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM,
 }
 
 /** A Socket on a duplicate of `fd`, as Python's `socket.fromfd()`. */
-export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {
+export function fromfd<F extends number>(fd: number, family: F, type: number, proto = 0): Socket<F> {
   checkInt(fd, "fd");
   return new Socket(family, type, proto, check(N.dup(fd)));
 }
