@@ -3,6 +3,7 @@
 // real socket/pipe transports and ways to fill a kernel buffer so that a
 // transport has to buffer.
 import assert from "node:assert/strict";
+import { constants as fsConstants } from "node:fs";
 import * as asyncio from "../../src/index.js";
 import type {
   BaseEventLoop, BaseTransport, Coroutine, DatagramTransport, ExceptionContext, LogRecord, Transport,
@@ -48,7 +49,7 @@ export function nbPair(family = AF_UNIX, type = SOCK_STREAM): [Socket, Socket] {
 
 /** An os pipe, both ends non-blocking: [readFd, writeFd]. */
 export function osPipe(): [number, number] {
-  const r = N.pipe(0);
+  const r = N.pipe(fsConstants.O_NONBLOCK);
   assert.ok(Array.isArray(r), `pipe() failed: ${String(r)}`);
   return r;
 }
