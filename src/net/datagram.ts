@@ -190,8 +190,6 @@ export class SelectorDatagramTransport extends DatagramTransport {
     if (!ArrayBuffer.isView(data)) {
       throw bytesExpected(data, "data argument must be a bytes-like object");
     }
-    // CPython 3.12 sends nothing for an empty datagram (3.13 sends a zero-length one).
-    if (data.byteLength === 0) return;
     if (this._address !== null) {
       if (addr !== null && addr !== undefined && !sameAddress(addr, this._address)) {
         throw new ValueError(`Invalid address: must be None or ${pyRepr(this._address)}`);
