@@ -1346,13 +1346,14 @@ function refuseDgrams(peer: Socket): void {
 
 function drainDgrams(sock: Socket): Buffer[] {
   const out: Buffer[] = [];
-  for (;;) {
+  for (let i = 0; i < 100000; i++) {
     try {
       out.push(sock.recv(65536));
     } catch {
       return out;
     }
   }
+  return out;
 }
 
 test("test_selector_events.py SelectorDatagramTransportTests.test_read_ready", () =>
@@ -1429,24 +1430,21 @@ test("test_selector_events.py SelectorDatagramTransportTests.test_sendto_memoryv
 
 test("test_selector_events.py SelectorDatagramTransportTests.test_sendto_no_data", () =>
   withLoop(function* (loop) {
+    // CPython 3.12 drops sendto(b''); tsyncio sends a zero-length datagram, as CPython 3.13
+    // does (docs/differences.md). Behind buffered data it is buffered too, in order.
     const proto = new DgramRecorder();
     const { tr, peer, sock } = yield* unixDgram(loop, proto);
     fillDgram(sock);
     tr.sendto(Buffer.from("data"));
-    const size = tr.getWriteBufferSize();
-    assert.equal(size, 4);
-    // An empty datagram is neither sent nor buffered.
+    assert.equal(tr.getWriteBufferSize(), 4);
     tr.sendto(Buffer.alloc(0));
-    assert.equal(tr.getWriteBufferSize(), size);
+    assert.equal(tr.getWriteBufferSize(), 4);
     const got: Buffer[] = [];
     yield* until(() => {
-      got.push(...drainDgrams(peer));
-      return got.some((d) => d.toString() === "data");
+      got.push(...drainDgrams(peer).filter((d) => d.length !== 512));
+      return got.length === 2;
     });
-    yield* tick(3);
-    got.push(...drainDgrams(peer));
-    assert.equal(got.at(-1)!.toString(), "data");
-    assert.ok(got.every((d) => d.length > 0));
+    assert.deepEqual(got.map((d) => d.toString()), ["data", ""]);
     tr.close();
     peer.close();
     yield* tick(2);
