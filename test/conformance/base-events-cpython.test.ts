@@ -17,7 +17,7 @@ import {
   KeyboardInterrupt, NotImplementedError, OSError, RuntimeError, SystemExit, ValueError,
 } from "../../src/index.js";
 import type { AbstractEventLoop, Coroutine, ExceptionContext, LogRecord } from "../../src/index.js";
-import { raises, throws } from "./_c3-helpers.js";
+import { raises, raisesSync } from "./_assertions.js";
 
 class ZeroDivisionError extends Error {}
 
@@ -152,7 +152,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor", async 
 // test_base_events.py BaseEventLoopTests.test_set_default_executor_error
 loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor_error", (loop) => {
   const executor = { submit: () => Promise.resolve(), shutdown: () => {} };
-  throws(TypeError, () => loop.setDefaultExecutor(executor as never), /executor must be ThreadPoolExecutor instance/);
+  raisesSync(TypeError, () => loop.setDefaultExecutor(executor as never), /executor must be ThreadPoolExecutor instance/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_soon
@@ -169,7 +169,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_call_soon", async (loop) => {
 // test_base_events.py BaseEventLoopTests.test_call_soon_non_callable
 loopTest("test_base_events.BaseEventLoopTests.test_call_soon_non_callable", (loop) => {
   loop.setDebug(true);
-  throws(TypeError, () => loop.callSoon(1 as never), /a callable object/);
+  raisesSync(TypeError, () => loop.callSoon(1 as never), /a callable object/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_later
@@ -181,7 +181,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_call_later", async (loop) => 
   await runBriefly(loop);
   assert.equal(called, 0);
   h.cancel();
-  throws(TypeError, () => loop.callLater(null as never, cb));
+  raisesSync(TypeError, () => loop.callLater(null as never, cb));
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_later_negative_delays
@@ -205,7 +205,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_time_and_call_at", async (loo
   await loop.runForever();
   const dt = loop.time() - t0;
   assert.ok(dt >= delay, String(dt));
-  throws(TypeError, () => loop.callAt(null as never, cb));
+  raisesSync(TypeError, () => loop.callAt(null as never, cb));
 }, asyncio.testing.newVirtualTimeLoop);
 
 // test_base_events.py BaseEventLoopTests.test_check_thread
@@ -218,9 +218,9 @@ loopTest("test_base_events.BaseEventLoopTests.test_check_thread", async (loop) =
     l.setDebug(debug);
     if (debug) {
       const msg = /Non-thread-safe operation invoked on an event loop other than the current one/;
-      throws(RuntimeError, () => l.callSoon(cb), msg);
-      throws(RuntimeError, () => l.callLater(60, cb), msg);
-      throws(RuntimeError, () => l.callAt(l.time() + 60, cb), msg);
+      raisesSync(RuntimeError, () => l.callSoon(cb), msg);
+      raisesSync(RuntimeError, () => l.callLater(60, cb), msg);
+      raisesSync(RuntimeError, () => l.callAt(l.time() + 60, cb), msg);
     } else {
       l.callSoon(cb);
       l.callLater(60, cb).cancel();
@@ -356,7 +356,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_default_exc_handler_coro", as
 
 // test_base_events.py BaseEventLoopTests.test_set_exc_handler_invalid
 loopTest("test_base_events.BaseEventLoopTests.test_set_exc_handler_invalid", (loop) => {
-  throws(TypeError, () => loop.setExceptionHandler("spam" as never), /A callable object or None/);
+  raisesSync(TypeError, () => loop.setExceptionHandler("spam" as never), /A callable object or None/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_set_exc_handler_custom
@@ -440,7 +440,7 @@ test("test_base_events.BaseEventLoopTests.test_default_exc_handler_broken", asyn
 
 // test_base_events.py BaseEventLoopTests.test_set_task_factory_invalid
 loopTest("test_base_events.BaseEventLoopTests.test_set_task_factory_invalid", (loop) => {
-  throws(TypeError, () => loop.setTaskFactory(1 as never), /task factory must be a callable or None/);
+  raisesSync(TypeError, () => loop.setTaskFactory(1 as never), /task factory must be a callable or None/);
   assert.equal(loop.getTaskFactory(), null);
 });
 
@@ -520,7 +520,7 @@ test("test_base_events.BaseEventLoopTests.test_create_task_error_closes_coro", (
   process.on("warning", onWarning);
   try {
     const coro = testCoro();
-    throws(RuntimeError, () => asyncio.ensureFuture(coro, { loop }));
+    raisesSync(RuntimeError, () => asyncio.ensureFuture(coro, { loop }));
     // the coroutine was closed: it never runs
     assert.deepEqual(coro.next(), { done: true, value: undefined });
     assert.equal(ran, false);
@@ -1114,10 +1114,10 @@ loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_call_coroutine", 
   const coroObj = coroFunc();
   try {
     for (const func of [coroFunc, coroObj] as unknown as (() => void)[]) {
-      throws(TypeError, () => loop.callSoon(func));
-      throws(TypeError, () => loop.callSoonThreadsafe(func));
-      throws(TypeError, () => loop.callLater(60, func));
-      throws(TypeError, () => loop.callAt(loop.time() + 60, func));
+      raisesSync(TypeError, () => loop.callSoon(func));
+      raisesSync(TypeError, () => loop.callSoonThreadsafe(func));
+      raisesSync(TypeError, () => loop.callLater(60, func));
+      raisesSync(TypeError, () => loop.callAt(loop.time() + 60, func));
       await callRaises(TypeError, () => loop.runUntilComplete(loop.runInExecutor(null, func)));
     }
   } finally {

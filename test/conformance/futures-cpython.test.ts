@@ -13,7 +13,8 @@ import * as asyncio from "../../src/index.js";
 import { CancelledError, InvalidStateError, RuntimeError, StopIteration } from "../../src/index.js";
 import type { Coroutine, Future } from "../../src/index.js";
 import { copyFutureState, setResultUnlessCancelled } from "../../src/core/futures.js";
-import { raisesSync, run } from "./_c4-helpers.js";
+import { raisesSync } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -448,7 +449,7 @@ test("test_futures.BaseFutureTests.test_tb_logger_exception_result_retrieved", (
     assert.equal(calls.length, 0);
   }));
 
-/** run(arg) of the wrap_future tests: the argument and the id of the thread that ran it (a worker thread's threadId). */
+/** runTest(arg) of the wrap_future tests: the argument and the id of the thread that ran it (a worker thread's threadId). */
 const runInThread = (arg: string): [string, number] => [arg, require("node:worker_threads").threadId as number];
 declare const require: (id: string) => { threadId: number };
 
@@ -751,7 +752,7 @@ class ZeroDivisionError extends Error {
 
 // test_futures2.py FutureTests.test_future_traceback
 test("test_futures2.FutureTests.test_future_traceback", () =>
-  run(function* () {
+  runTest(function* () {
     function* raise_exc(): Coroutine<never> {
       throw new TypeError("42");
     }
@@ -771,7 +772,7 @@ test("test_futures2.FutureTests.test_future_traceback", () =>
 
 // test_futures2.py FutureTests.test_task_exc_handler_correct_context
 test("test_futures2.FutureTests.test_task_exc_handler_correct_context", () =>
-  run(function* () {
+  runTest(function* () {
     const name = new asyncio.ContextVar("name", { default: "foo" });
     let excHandlerCalled = false;
     const loop = asyncio.getRunningLoop();
@@ -791,7 +792,7 @@ test("test_futures2.FutureTests.test_task_exc_handler_correct_context", () =>
 
 // test_futures2.py FutureTests.test_handle_exc_handler_correct_context
 test("test_futures2.FutureTests.test_handle_exc_handler_correct_context", () =>
-  run(function* () {
+  runTest(function* () {
     const name = new asyncio.ContextVar("name", { default: "foo" });
     let excHandlerCalled = false;
     const loop = asyncio.getRunningLoop();
@@ -809,7 +810,7 @@ test("test_futures2.FutureTests.test_handle_exc_handler_correct_context", () =>
 
 // test_futures2.py FutureReprTests.test_recursive_repr_for_pending_tasks
 test("test_futures2.FutureReprTests.test_recursive_repr_for_pending_tasks", () =>
-  run(function* () {
+  runTest(function* () {
     function* func(): Coroutine<Set<asyncio.Task<unknown>>> {
       return asyncio.allTasks();
     }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { BrokenBarrierError, CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
+import { raises } from "./_assertions.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
 function run<T>(main: () => Coroutine<T>): Promise<T> {
@@ -23,16 +24,6 @@ function waitersOf(obj: object): number {
 }
 
 /** Awaits `aw` and asserts it raises CancelledError. */
-function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof CancelledError, String(e));
-    return;
-  }
-  assert.fail("CancelledError not raised");
-}
-
 // ---- LockTests ------------------------------------------------------------------
 
 // test_locks.py LockTests.test_repr
@@ -100,7 +91,7 @@ test("test_locks.LockTests.test_acquire_cancel", () =>
     assert.ok(yield* lock.acquire());
     const task = asyncio.createTask(lock.acquire());
     asyncio.getRunningLoop().callSoon(() => task.cancel());
-    yield* raisesCancelled(task);
+    yield* raises(CancelledError, task);
     assert.equal(waitersOf(lock), 0);
   }));
 
@@ -160,7 +151,7 @@ test("test_locks.LockTests.test_cancel_release_race", () =>
       t1.cancel();
       lock.release();
     });
-    yield* raisesCancelled(t1);
+    yield* raises(CancelledError, t1);
     // Make sure only one lock was taken, while 3 calls were made to lockit()
     assert.equal(lockCount, 1);
     assert.equal(callCount, 3);
@@ -276,7 +267,7 @@ test("test_locks.EventTests.test_wait_cancel", () =>
     const ev = new asyncio.Event();
     const wait = asyncio.createTask(ev.wait());
     asyncio.getRunningLoop().callSoon(() => wait.cancel());
-    yield* raisesCancelled(wait);
+    yield* raises(CancelledError, wait);
     assert.equal(waitersOf(ev), 0);
   }));
 
@@ -368,7 +359,7 @@ test("test_locks.ConditionTests.test_wait_cancel", () =>
     yield* cond.acquire();
     const wait = asyncio.createTask(cond.wait());
     asyncio.getRunningLoop().callSoon(() => wait.cancel());
-    yield* raisesCancelled(wait);
+    yield* raises(CancelledError, wait);
     assert.equal(waitersOf(cond), 0);
     assert.ok(cond.locked());
   }));
@@ -729,7 +720,7 @@ test("test_locks.SemaphoreTests.test_acquire_cancel", () =>
     yield* sem.acquire();
     const acquire = asyncio.createTask(sem.acquire());
     asyncio.getRunningLoop().callSoon(() => acquire.cancel());
-    yield* raisesCancelled(acquire);
+    yield* raises(CancelledError, acquire);
     assert.equal(waitersOf(sem), 0);
   }));
 
@@ -1140,7 +1131,7 @@ test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
     t1.cancel();
     yield* asyncio.sleep(0);
     assert.equal(barrier.nWaiting, 1);
-    yield* raisesCancelled(t1);
+    yield* raises(CancelledError, t1);
     assert.ok(t1.cancelled());
     const t3 = asyncio.createTask(coro());
     yield* asyncio.sleep(0);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, QueueEmpty, QueueFull, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine, Task } from "../../src/index.js";
+import { raises } from "./_assertions.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
 function run<T>(main: () => Coroutine<T>): Promise<T> {
@@ -13,16 +14,6 @@ function run<T>(main: () => Coroutine<T>): Promise<T> {
 }
 
 /** Awaits `aw` and asserts it raises CancelledError (assertRaises(asyncio.CancelledError)). */
-function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof CancelledError, String(e));
-    return;
-  }
-  assert.fail("CancelledError not raised");
-}
-
 // ---- QueueBasicTests ----------------------------------------------------------
 
 // test_queues.py QueueBasicTests.test_str (via _test_repr_or_str(str, False)).
@@ -290,7 +281,7 @@ test("test_queues.QueuePutTests.test_get_cancel_drop_many_pending_readers", () =
       q.putNowait(1);
       q.putNowait(2);
       reader1.cancel();
-      yield* raisesCancelled(reader1);
+      yield* raises(CancelledError, reader1);
       yield* reader3;
     });
     // It is undefined in which order concurrent readers receive results.
@@ -418,7 +409,7 @@ test("test_queues.QueuePutTests.test_cancelled_puts_not_being_held_in_self_putte
     yield* asyncio.sleep(0);
     assert.match(String(queue), /_putters\[1\]/);
     putTask.cancel();
-    yield* raisesCancelled(putTask);
+    yield* raises(CancelledError, putTask);
     assert.doesNotMatch(String(queue), /_putters/);
   }));
 
@@ -435,7 +426,7 @@ test("test_queues.QueuePutTests.test_cancelled_put_silence_value_error_exception
     queue.getNowait();
     // When cancelled, put() removes its future, already removed: no error.
     putTask.cancel();
-    yield* raisesCancelled(putTask);
+    yield* raises(CancelledError, putTask);
   }));
 
 // ---- LifoQueueTests, PriorityQueueTests -----------------------------------------

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "../../src/index.js";
 import type { AbstractEventLoop, Coroutine, Future } from "../../src/index.js";
-import { throws } from "./_c3-helpers.js";
+import { raisesSync } from "./_assertions.js";
 
 class ZeroDivisionError extends Error {}
 
@@ -344,7 +344,7 @@ baseTest("test_runners.RunnerTests.test_run", async () => {
     assert.equal(await runner.run(f()), "done");
     loop = runner.getLoop();
   });
-  throws(RuntimeError, () => runner.getLoop(), /Runner is closed/);
+  raisesSync(RuntimeError, () => runner.getLoop(), /Runner is closed/);
   assert.equal(loop!.isClosed(), true);
 });
 
@@ -366,7 +366,7 @@ baseTest("test_runners.RunnerTests.test_explicit_close", async () => {
   const runner = new asyncio.Runner();
   const loop = runner.getLoop();
   await runner.close();
-  throws(RuntimeError, () => runner.getLoop(), /Runner is closed/);
+  raisesSync(RuntimeError, () => runner.getLoop(), /Runner is closed/);
   assert.equal(loop.isClosed(), true);
 });
 

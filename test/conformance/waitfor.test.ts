@@ -6,21 +6,11 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, TimeoutError } from "../../src/index.js";
 import type { Coroutine, Future, Task } from "../../src/index.js";
+import { raises } from "./_assertions.js";
 
 /** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
 function run<T>(main: () => Coroutine<T>): Promise<T> {
   return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
-
-/** Awaits `aw` and returns what it raises, asserting its class (assertRaises). */
-function* raises<E>(cls: abstract new (...a: never[]) => E, aw: Iterable<unknown>): Coroutine<E> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof cls, String(e));
-    return e;
-  }
-  assert.fail(`${cls.name} not raised`);
 }
 
 // A very small timeout: it passes the check "timeout > 0" but has almost no effect.
