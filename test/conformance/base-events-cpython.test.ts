@@ -9,8 +9,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as asyncio from "../../src/index.js";
 import * as socket from "../../src/stdlib/socket.js";
 import {
@@ -18,19 +16,9 @@ import {
 } from "../../src/index.js";
 import type { AbstractEventLoop, Coroutine, ExceptionContext, LogRecord } from "../../src/index.js";
 import { raises, raisesSync } from "./_assertions.js";
+import { gcCollect, runBriefly } from "./_test-utils.js";
 
 class ZeroDivisionError extends Error {}
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** support.gc_collect(): collects garbage and lets finalization callbacks run. */
-async function gcCollect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 /** BaseEventLoopTests.setUp: a new loop set as the current one; closed at the end. */
 function loopTest(name: string, body: (loop: AbstractEventLoop) => Promise<void> | void, factory: () => AbstractEventLoop = asyncio.newEventLoop): void {
@@ -73,11 +61,6 @@ async function callRaises(cls: abstract new (...a: never[]) => Error, fn: () => 
     if (re !== undefined) assert.match(e.message, re);
     return true;
   });
-}
-
-/** test_utils.run_briefly: one pass of the loop. */
-function runBriefly(loop: AbstractEventLoop): Promise<void> {
-  return loop.runUntilComplete((function* () {})());
 }
 
 // ---- BaseEventTests ------------------------------------------------------------

@@ -3,29 +3,16 @@
 // Each test names the CPython test it re-creates. The C and Python Future classes
 // (CFutureTests/CSubFutureTests/PyFutureTests...) are one class here, so each mixin
 // test appears once. test_utils.TestCase's loop is a VirtualTimeLoop that is not
-// running; run_briefly() is `runUntilComplete(sleep(0))`. The "logger.error" of
+// running; run_briefly() runs the loop for one short task, as CPython's. The "logger.error" of
 // the traceback-logger tests is the loop's exception handler, whose default logs it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, InvalidStateError, RuntimeError, StopIteration } from "../../src/index.js";
 import type { Coroutine, Future } from "../../src/index.js";
 import { copyFutureState, setResultUnlessCancelled } from "../../src/core/futures.js";
 import { raisesSync } from "./_assertions.js";
-import { runTest } from "./_test-utils.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** support.gc_collect(): collects garbage and lets finalization callbacks run. */
-async function gcCollect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { gcCollect, runBriefly, runTest } from "./_test-utils.js";
 
 /** test_utils.TestCase with new_test_loop(): a loop that is closed afterwards; the current loop is unset, as TestCase does. */
 async function withLoop<T>(body: (loop: asyncio.testing.VirtualTimeLoop) => T | Promise<T>): Promise<T> {
@@ -40,12 +27,8 @@ async function withLoop<T>(body: (loop: asyncio.testing.VirtualTimeLoop) => T | 
   }
 }
 
-/** test_utils.run_briefly(loop). */
-function runBriefly(loop: asyncio.AbstractEventLoop): Promise<void> {
-  return loop.runUntilComplete(asyncio.sleep(0));
-}
-
-/** BaseFutureTests._new_future(loop=self.loop). */
+/** BaseFutureTests._new_future(loop=self.loop). Local, not _test-utils' newFuture: test_future_repr expects the
+ *  creation site recorded in the repr to be in this file, as CPython's points into test_futures.py. */
 function newFuture<T = unknown>(loop: asyncio.AbstractEventLoop): Future<T> {
   return new asyncio.Future<T>({ loop });
 }

@@ -9,11 +9,7 @@ import * as asyncio from "../../src/index.js";
 import { BrokenBarrierError, CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 import { raises } from "./_assertions.js";
-
-/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
+import { runTest } from "./_test-utils.js";
 
 // test_locks.py's STR_RGX_REPR without "object at 0x...": tsyncio objects have no address.
 const RGX_REPR = /^<(?<class>.*?) \[(?<extras>(set|unset|locked|unlocked|filling|draining|resetting|broken)(, value:\d)?(, waiters:\d+)?(, waiters:\d+\/\d+)?)\]>$/;
@@ -28,7 +24,7 @@ function waitersOf(obj: object): number {
 
 // test_locks.py LockTests.test_repr
 test("test_locks.LockTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(String(lock).endsWith("[unlocked]>"), String(lock));
     assert.match(String(lock), RGX_REPR);
@@ -39,7 +35,7 @@ test("test_locks.LockTests.test_repr", () =>
 
 // test_locks.py LockTests.test_lock
 test("test_locks.LockTests.test_lock", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     // `await lock` is a TypeError: a Lock is not awaitable.
     let raised: unknown = null;
@@ -54,7 +50,7 @@ test("test_locks.LockTests.test_lock", () =>
 
 // test_locks.py LockTests.test_acquire
 test("test_locks.LockTests.test_acquire", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     const result: number[] = [];
     assert.ok(yield* lock.acquire());
@@ -86,7 +82,7 @@ test("test_locks.LockTests.test_acquire", () =>
 
 // test_locks.py LockTests.test_acquire_cancel
 test("test_locks.LockTests.test_acquire_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(yield* lock.acquire());
     const task = asyncio.createTask(lock.acquire());
@@ -97,7 +93,7 @@ test("test_locks.LockTests.test_acquire_cancel", () =>
 
 // test_locks.py LockTests.test_cancel_race
 test("test_locks.LockTests.test_cancel_race", () =>
-  run(function* () {
+  runTest(function* () {
     // A holds the lock, B and C wait; then B is cancelled while A releases:
     // the release must move on to C's waiter.
     const lock = new asyncio.Lock();
@@ -130,7 +126,7 @@ test("test_locks.LockTests.test_cancel_race", () =>
 
 // test_locks.py LockTests.test_cancel_release_race
 test("test_locks.LockTests.test_cancel_release_race", () =>
-  run(function* () {
+  runTest(function* () {
     // Issue 32734: acquire 4 locks, cancel the second, release the first: only one lock is taken.
     const loop = asyncio.getRunningLoop();
     const lock = new asyncio.Lock();
@@ -164,7 +160,7 @@ test("test_locks.LockTests.test_cancel_release_race", () =>
 
 // test_locks.py LockTests.test_finished_waiter_cancelled
 test("test_locks.LockTests.test_finished_waiter_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     yield* lock.acquire();
     assert.ok(lock.locked());
@@ -190,7 +186,7 @@ test("test_locks.LockTests.test_release_not_acquired", () => {
 
 // test_locks.py LockTests.test_release_no_waiters
 test("test_locks.LockTests.test_release_no_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     yield* lock.acquire();
     assert.ok(lock.locked());
@@ -200,7 +196,7 @@ test("test_locks.LockTests.test_release_no_waiters", () =>
 
 // test_locks.py LockTests.test_context_manager (`async with lock:` is lock.hold(body))
 test("test_locks.LockTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(!lock.locked());
     yield* lock.hold(function* () {
@@ -213,7 +209,7 @@ test("test_locks.LockTests.test_context_manager", () =>
 
 // test_locks.py EventTests.test_repr (a real waiting task instead of a mock waiter)
 test("test_locks.EventTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(String(ev).endsWith("[unset]>"), String(ev));
     assert.equal(RGX_REPR.exec(String(ev))?.groups?.extras, "unset");
@@ -231,7 +227,7 @@ test("test_locks.EventTests.test_repr", () =>
 
 // test_locks.py EventTests.test_wait
 test("test_locks.EventTests.test_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(!ev.isSet());
     const result: number[] = [];
@@ -254,7 +250,7 @@ test("test_locks.EventTests.test_wait", () =>
 
 // test_locks.py EventTests.test_wait_on_set
 test("test_locks.EventTests.test_wait_on_set", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     ev.set();
     const res = yield* ev.wait();
@@ -263,7 +259,7 @@ test("test_locks.EventTests.test_wait_on_set", () =>
 
 // test_locks.py EventTests.test_wait_cancel
 test("test_locks.EventTests.test_wait_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     const wait = asyncio.createTask(ev.wait());
     asyncio.getRunningLoop().callSoon(() => wait.cancel());
@@ -273,7 +269,7 @@ test("test_locks.EventTests.test_wait_cancel", () =>
 
 // test_locks.py EventTests.test_clear
 test("test_locks.EventTests.test_clear", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(!ev.isSet());
     ev.set();
@@ -284,7 +280,7 @@ test("test_locks.EventTests.test_clear", () =>
 
 // test_locks.py EventTests.test_clear_with_waiters
 test("test_locks.EventTests.test_clear_with_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     const result: number[] = [];
     function* c1(): Coroutine<boolean> {
@@ -311,7 +307,7 @@ test("test_locks.EventTests.test_clear_with_waiters", () =>
 
 // test_locks.py ConditionTests.test_wait
 test("test_locks.ConditionTests.test_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -354,7 +350,7 @@ test("test_locks.ConditionTests.test_wait", () =>
 
 // test_locks.py ConditionTests.test_wait_cancel
 test("test_locks.ConditionTests.test_wait_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     yield* cond.acquire();
     const wait = asyncio.createTask(cond.wait());
@@ -366,7 +362,7 @@ test("test_locks.ConditionTests.test_wait_cancel", () =>
 
 // test_locks.py ConditionTests.test_wait_cancel_contested
 test("test_locks.ConditionTests.test_wait_cancel_contested", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     yield* cond.acquire();
     assert.ok(cond.locked());
@@ -391,7 +387,7 @@ test("test_locks.ConditionTests.test_wait_cancel_contested", () =>
 
 // test_locks.py ConditionTests.test_wait_cancel_after_notify (bpo-32841)
 test("test_locks.ConditionTests.test_wait_cancel_after_notify", () =>
-  run(function* () {
+  runTest(function* () {
     let waited = false;
     const cond = new asyncio.Condition();
     function* waitOnCond(): Coroutine<void> {
@@ -415,7 +411,7 @@ test("test_locks.ConditionTests.test_wait_cancel_after_notify", () =>
 
 // test_locks.py ConditionTests.test_wait_unacquired
 test("test_locks.ConditionTests.test_wait_unacquired", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     let raised: unknown = null;
     try {
@@ -428,7 +424,7 @@ test("test_locks.ConditionTests.test_wait_unacquired", () =>
 
 // test_locks.py ConditionTests.test_wait_for
 test("test_locks.ConditionTests.test_wait_for", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     let presult = false;
     const predicate = (): boolean => presult;
@@ -461,7 +457,7 @@ test("test_locks.ConditionTests.test_wait_for", () =>
 
 // test_locks.py ConditionTests.test_wait_for_unacquired
 test("test_locks.ConditionTests.test_wait_for_unacquired", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     // predicate can return true immediately
     const res = yield* cond.waitFor(() => [1, 2, 3]);
@@ -477,7 +473,7 @@ test("test_locks.ConditionTests.test_wait_for_unacquired", () =>
 
 // test_locks.py ConditionTests.test_notify
 test("test_locks.ConditionTests.test_notify", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -510,7 +506,7 @@ test("test_locks.ConditionTests.test_notify", () =>
 
 // test_locks.py ConditionTests.test_notify_all
 test("test_locks.ConditionTests.test_notify_all", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -549,7 +545,7 @@ test("test_locks.ConditionTests.test_notify_all_unacquired", () => {
 
 // test_locks.py ConditionTests.test_repr (real waiting tasks instead of mock waiters)
 test("test_locks.ConditionTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     assert.ok(String(cond).includes("unlocked"), String(cond));
     assert.match(String(cond), RGX_REPR);
@@ -574,7 +570,7 @@ test("test_locks.ConditionTests.test_repr", () =>
 
 // test_locks.py ConditionTests.test_context_manager (`async with cond:` is cond.hold(body))
 test("test_locks.ConditionTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     assert.ok(!cond.locked());
     yield* cond.hold(function* () {
@@ -585,7 +581,7 @@ test("test_locks.ConditionTests.test_context_manager", () =>
 
 // test_locks.py ConditionTests.test_explicit_lock (without the private `cond._lock is lock` check)
 test("test_locks.ConditionTests.test_explicit_lock", () =>
-  run(function* () {
+  runTest(function* () {
     function* f(lock?: asyncio.Lock, cond?: asyncio.Condition): Coroutine<void> {
       const l = lock ?? new asyncio.Lock();
       const c = cond ?? new asyncio.Condition(l);
@@ -613,7 +609,7 @@ test("test_locks.ConditionTests.test_explicit_lock", () =>
 
 // test_locks.py ConditionTests.test_timeout_in_block
 test("test_locks.ConditionTests.test_timeout_in_block", () =>
-  run(function* () {
+  runTest(function* () {
     const condition = new asyncio.Condition();
     yield* condition.hold(function* () {
       let raised: unknown = null;
@@ -636,7 +632,7 @@ test("test_locks.SemaphoreTests.test_initial_value_zero", () => {
 
 // test_locks.py SemaphoreTests.test_repr (real waiting tasks instead of mock waiters)
 test("test_locks.SemaphoreTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     assert.ok(String(sem).endsWith("[unlocked, value:1]>"), String(sem));
     assert.match(String(sem), RGX_REPR);
@@ -659,7 +655,7 @@ test("test_locks.SemaphoreTests.test_repr", () =>
 
 // test_locks.py SemaphoreTests.test_semaphore
 test("test_locks.SemaphoreTests.test_semaphore", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     assert.match(String(sem), /value:1/);
     // `await sem` is a TypeError: a Semaphore is not awaitable.
@@ -678,7 +674,7 @@ test("test_locks.SemaphoreTests.test_semaphore_value", () => {
 
 // test_locks.py SemaphoreTests.test_acquire
 test("test_locks.SemaphoreTests.test_acquire", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(3);
     const result: number[] = [];
     assert.ok(yield* sem.acquire());
@@ -715,7 +711,7 @@ test("test_locks.SemaphoreTests.test_acquire", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_cancel
 test("test_locks.SemaphoreTests.test_acquire_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     yield* sem.acquire();
     const acquire = asyncio.createTask(sem.acquire());
@@ -726,7 +722,7 @@ test("test_locks.SemaphoreTests.test_acquire_cancel", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_cancel_before_awoken
 test("test_locks.SemaphoreTests.test_acquire_cancel_before_awoken", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const t1 = asyncio.createTask(sem.acquire());
     const t2 = asyncio.createTask(sem.acquire());
@@ -748,7 +744,7 @@ test("test_locks.SemaphoreTests.test_acquire_cancel_before_awoken", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_hang
 test("test_locks.SemaphoreTests.test_acquire_hang", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const t1 = asyncio.createTask(sem.acquire());
     const t2 = asyncio.createTask(sem.acquire());
@@ -763,7 +759,7 @@ test("test_locks.SemaphoreTests.test_acquire_hang", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_no_hang
 test("test_locks.SemaphoreTests.test_acquire_no_hang", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     function* c1(): Coroutine<void> {
       yield* sem.hold(function* () {
@@ -792,7 +788,7 @@ test("test_locks.SemaphoreTests.test_release_not_acquired", () => {
 
 // test_locks.py SemaphoreTests.test_release_no_waiters
 test("test_locks.SemaphoreTests.test_release_no_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     yield* sem.acquire();
     assert.ok(sem.locked());
@@ -802,7 +798,7 @@ test("test_locks.SemaphoreTests.test_release_no_waiters", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order
 test("test_locks.SemaphoreTests.test_acquire_fifo_order", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     const result: string[] = [];
     function* coro(tag: string): Coroutine<void> {
@@ -825,7 +821,7 @@ test("test_locks.SemaphoreTests.test_acquire_fifo_order", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order_2
 test("test_locks.SemaphoreTests.test_acquire_fifo_order_2", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     const result: number[] = [];
     function* c1(): Coroutine<boolean> {
@@ -856,7 +852,7 @@ test("test_locks.SemaphoreTests.test_acquire_fifo_order_2", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order_3
 test("test_locks.SemaphoreTests.test_acquire_fifo_order_3", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -896,7 +892,7 @@ function* gatherTasks<T>(n: number, coro: () => Coroutine<T>): Coroutine<[T[], a
 
 // test_locks.py BarrierTests.test_barrier
 test("test_locks.BarrierTests.test_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     assert.ok(String(barrier).includes("filling"));
     // `await barrier` is a TypeError: a Barrier is not awaitable.
@@ -912,7 +908,7 @@ test("test_locks.BarrierTests.test_barrier", () =>
 
 // test_locks.py BarrierTests.test_repr
 test("test_locks.BarrierTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     assert.match(String(barrier), RGX_REPR);
     assert.ok(String(barrier).includes("filling"));
@@ -960,7 +956,7 @@ test("test_locks.BarrierTests.test_barrier_parties", () => {
 
 // test_locks.py BarrierTests.test_context_manager
 test("test_locks.BarrierTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const N = 3;
     const barrier = new asyncio.Barrier(N);
     const results: number[] = [];
@@ -977,7 +973,7 @@ test("test_locks.BarrierTests.test_context_manager", () =>
 
 // test_locks.py BarrierTests.test_filling_one_task
 test("test_locks.BarrierTests.test_filling_one_task", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     function* f(): Coroutine<boolean> {
       return yield* barrier.hold(function* () {
@@ -992,7 +988,7 @@ test("test_locks.BarrierTests.test_filling_one_task", () =>
 
 // test_locks.py BarrierTests.test_filling_one_task_twice
 test("test_locks.BarrierTests.test_filling_one_task_twice", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     const t1 = asyncio.createTask(barrier.wait());
     yield* asyncio.sleep(0);
@@ -1007,7 +1003,7 @@ test("test_locks.BarrierTests.test_filling_one_task_twice", () =>
 
 // test_locks.py BarrierTests.test_filling_task_by_task
 test("test_locks.BarrierTests.test_filling_task_by_task", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(3);
     const t1 = asyncio.createTask(barrier.wait());
     yield* asyncio.sleep(0);
@@ -1026,7 +1022,7 @@ test("test_locks.BarrierTests.test_filling_task_by_task", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_wait_twice
 test("test_locks.BarrierTests.test_filling_tasks_wait_twice", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1047,7 +1043,7 @@ test("test_locks.BarrierTests.test_filling_tasks_wait_twice", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_check_return_value
 test("test_locks.BarrierTests.test_filling_tasks_check_return_value", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1072,7 +1068,7 @@ test("test_locks.BarrierTests.test_filling_tasks_check_return_value", () =>
 
 // test_locks.py BarrierTests.test_draining_state
 test("test_locks.BarrierTests.test_draining_state", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1091,7 +1087,7 @@ test("test_locks.BarrierTests.test_draining_state", () =>
 
 // test_locks.py BarrierTests.test_blocking_tasks_while_draining
 test("test_locks.BarrierTests.test_blocking_tasks_while_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const rewait = 2;
     const barrier = new asyncio.Barrier(BARRIER_N);
     const barrierNowaiting = new asyncio.Barrier(BARRIER_N - rewait);
@@ -1114,7 +1110,7 @@ test("test_locks.BarrierTests.test_blocking_tasks_while_draining", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_cancel_one
 test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
-  run(function* () {
+  runTest(function* () {
     const N = 3;
     const barrier = new asyncio.Barrier(N);
     const results: boolean[] = [];
@@ -1146,7 +1142,7 @@ test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier
 test("test_locks.BarrierTests.test_reset_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     asyncio.createTask(barrier.reset());
     yield* asyncio.sleep(0);
@@ -1156,7 +1152,7 @@ test("test_locks.BarrierTests.test_reset_barrier", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1184,7 +1180,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining
 test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const restOfTasks = Math.floor(BARRIER_N / 2);
@@ -1210,7 +1206,7 @@ test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining", () =
 
 // test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking
 test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1251,7 +1247,7 @@ test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining_half_b
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1288,7 +1284,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_draining
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1328,7 +1324,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_draining", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier
 test("test_locks.BarrierTests.test_abort_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     asyncio.createTask(barrier.abort());
     yield* asyncio.sleep(0);
@@ -1338,7 +1334,7 @@ test("test_locks.BarrierTests.test_abort_barrier", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking
 test("test_locks.BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1377,7 +1373,7 @@ test("test_locks.BarrierTests.test_abort_barrier_when_tasks_half_draining_half_b
 
 // test_locks.py BarrierTests.test_abort_barrier_when_exception
 test("test_locks.BarrierTests.test_abort_barrier_when_exception", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1405,7 +1401,7 @@ test("test_locks.BarrierTests.test_abort_barrier_when_exception", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier_when_exception_then_resetting
 test("test_locks.BarrierTests.test_abort_barrier_when_exception_then_resetting", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier1 = new asyncio.Barrier(BARRIER_N);
     const barrier2 = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
