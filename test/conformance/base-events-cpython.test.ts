@@ -9,28 +9,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as asyncio from "../../src/index.js";
 import * as socket from "../../src/stdlib/socket.js";
 import {
   KeyboardInterrupt, NotImplementedError, OSError, RuntimeError, SystemExit, ValueError,
 } from "../../src/index.js";
 import type { AbstractEventLoop, Coroutine, ExceptionContext, LogRecord } from "../../src/index.js";
-import { raises, throws } from "./_c3-helpers.js";
+import { raises, raisesSync } from "./_assertions.js";
+import { gcCollect, runBriefly } from "./_test-utils.js";
 
 class ZeroDivisionError extends Error {}
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** support.gc_collect(): collects garbage and lets finalization callbacks run. */
-async function gcCollect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 /** BaseEventLoopTests.setUp: a new loop set as the current one; closed at the end. */
 function loopTest(name: string, body: (loop: AbstractEventLoop) => Promise<void> | void, factory: () => AbstractEventLoop = asyncio.newEventLoop): void {
@@ -73,11 +61,6 @@ async function callRaises(cls: abstract new (...a: never[]) => Error, fn: () => 
     if (re !== undefined) assert.match(e.message, re);
     return true;
   });
-}
-
-/** test_utils.run_briefly: one pass of the loop. */
-function runBriefly(loop: AbstractEventLoop): Promise<void> {
-  return loop.runUntilComplete((function* () {})());
 }
 
 // ---- BaseEventTests ------------------------------------------------------------
@@ -152,7 +135,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor", async 
 // test_base_events.py BaseEventLoopTests.test_set_default_executor_error
 loopTest("test_base_events.BaseEventLoopTests.test_set_default_executor_error", (loop) => {
   const executor = { submit: () => Promise.resolve(), shutdown: () => {} };
-  throws(TypeError, () => loop.setDefaultExecutor(executor as never), /executor must be ThreadPoolExecutor instance/);
+  raisesSync(TypeError, () => loop.setDefaultExecutor(executor as never), /executor must be ThreadPoolExecutor instance/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_soon
@@ -169,7 +152,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_call_soon", async (loop) => {
 // test_base_events.py BaseEventLoopTests.test_call_soon_non_callable
 loopTest("test_base_events.BaseEventLoopTests.test_call_soon_non_callable", (loop) => {
   loop.setDebug(true);
-  throws(TypeError, () => loop.callSoon(1 as never), /a callable object/);
+  raisesSync(TypeError, () => loop.callSoon(1 as never), /a callable object/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_later
@@ -181,7 +164,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_call_later", async (loop) => 
   await runBriefly(loop);
   assert.equal(called, 0);
   h.cancel();
-  throws(TypeError, () => loop.callLater(null as never, cb));
+  raisesSync(TypeError, () => loop.callLater(null as never, cb));
 });
 
 // test_base_events.py BaseEventLoopTests.test_call_later_negative_delays
@@ -205,7 +188,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_time_and_call_at", async (loo
   await loop.runForever();
   const dt = loop.time() - t0;
   assert.ok(dt >= delay, String(dt));
-  throws(TypeError, () => loop.callAt(null as never, cb));
+  raisesSync(TypeError, () => loop.callAt(null as never, cb));
 }, asyncio.testing.newVirtualTimeLoop);
 
 // test_base_events.py BaseEventLoopTests.test_check_thread
@@ -218,9 +201,9 @@ loopTest("test_base_events.BaseEventLoopTests.test_check_thread", async (loop) =
     l.setDebug(debug);
     if (debug) {
       const msg = /Non-thread-safe operation invoked on an event loop other than the current one/;
-      throws(RuntimeError, () => l.callSoon(cb), msg);
-      throws(RuntimeError, () => l.callLater(60, cb), msg);
-      throws(RuntimeError, () => l.callAt(l.time() + 60, cb), msg);
+      raisesSync(RuntimeError, () => l.callSoon(cb), msg);
+      raisesSync(RuntimeError, () => l.callLater(60, cb), msg);
+      raisesSync(RuntimeError, () => l.callAt(l.time() + 60, cb), msg);
     } else {
       l.callSoon(cb);
       l.callLater(60, cb).cancel();
@@ -356,7 +339,7 @@ loopTest("test_base_events.BaseEventLoopTests.test_default_exc_handler_coro", as
 
 // test_base_events.py BaseEventLoopTests.test_set_exc_handler_invalid
 loopTest("test_base_events.BaseEventLoopTests.test_set_exc_handler_invalid", (loop) => {
-  throws(TypeError, () => loop.setExceptionHandler("spam" as never), /A callable object or None/);
+  raisesSync(TypeError, () => loop.setExceptionHandler("spam" as never), /A callable object or None/);
 });
 
 // test_base_events.py BaseEventLoopTests.test_set_exc_handler_custom
@@ -440,7 +423,7 @@ test("test_base_events.BaseEventLoopTests.test_default_exc_handler_broken", asyn
 
 // test_base_events.py BaseEventLoopTests.test_set_task_factory_invalid
 loopTest("test_base_events.BaseEventLoopTests.test_set_task_factory_invalid", (loop) => {
-  throws(TypeError, () => loop.setTaskFactory(1 as never), /task factory must be a callable or None/);
+  raisesSync(TypeError, () => loop.setTaskFactory(1 as never), /task factory must be a callable or None/);
   assert.equal(loop.getTaskFactory(), null);
 });
 
@@ -520,7 +503,7 @@ test("test_base_events.BaseEventLoopTests.test_create_task_error_closes_coro", (
   process.on("warning", onWarning);
   try {
     const coro = testCoro();
-    throws(RuntimeError, () => asyncio.ensureFuture(coro, { loop }));
+    raisesSync(RuntimeError, () => asyncio.ensureFuture(coro, { loop }));
     // the coroutine was closed: it never runs
     assert.deepEqual(coro.next(), { done: true, value: undefined });
     assert.equal(ran, false);
@@ -1114,10 +1097,10 @@ loopTest("test_base_events.BaseEventLoopWithSelectorTests.test_call_coroutine", 
   const coroObj = coroFunc();
   try {
     for (const func of [coroFunc, coroObj] as unknown as (() => void)[]) {
-      throws(TypeError, () => loop.callSoon(func));
-      throws(TypeError, () => loop.callSoonThreadsafe(func));
-      throws(TypeError, () => loop.callLater(60, func));
-      throws(TypeError, () => loop.callAt(loop.time() + 60, func));
+      raisesSync(TypeError, () => loop.callSoon(func));
+      raisesSync(TypeError, () => loop.callSoonThreadsafe(func));
+      raisesSync(TypeError, () => loop.callLater(60, func));
+      raisesSync(TypeError, () => loop.callAt(loop.time() + 60, func));
       await callRaises(TypeError, () => loop.runUntilComplete(loop.runInExecutor(null, func)));
     }
   } finally {

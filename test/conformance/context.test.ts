@@ -6,12 +6,9 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { Context, ContextVar, Token, KeyError, RuntimeError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
+import { runTest } from "./_test-utils.js";
 
 const { VirtualTimeLoop } = asyncio.testing;
-
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
 
 async function withLoop<T>(body: (loop: asyncio.BaseEventLoop) => T | Promise<T>): Promise<T> {
   const loop = new VirtualTimeLoop();
@@ -73,7 +70,7 @@ test("Context: run() isolates changes, copy() snapshots, mapping methods, no re-
 
 test("a task runs in a copy of the context current at its creation; its changes do not leak", async () => {
   const v = new ContextVar<string>("v", { default: "unset" });
-  await run(function* () {
+  await runTest(function* () {
     v.set("parent");
     const child = asyncio.createTask((function* () {
       const seen = v.get();
@@ -96,7 +93,7 @@ test("a task runs in a copy of the context current at its creation; its changes 
 
 test("createTask({ context }) runs every step of the task in that context, and keeps its changes there", async () => {
   const v = new ContextVar<number>("n", { default: 0 });
-  await run(function* () {
+  await runTest(function* () {
     const ctx = new Context();
     ctx.run(() => v.set(1));
     const t = asyncio.createTask((function* () {
@@ -171,7 +168,7 @@ test("Handle.getContext() of a plain callSoon is a Context holding the values co
   }));
 
 test("a context cannot be entered twice: an eager task in its creator's own context is RuntimeError", async () => {
-  await run(function* () {
+  await runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const ctx = new Context();
     const inner = (function* () {
@@ -194,7 +191,7 @@ test("a context cannot be entered twice: an eager task in its creator's own cont
 
 test("done callbacks, gather and wait see the right contexts", async () => {
   const v = new ContextVar<string>("v", { default: "d" });
-  await run(function* () {
+  await runTest(function* () {
     const loop = asyncio.getRunningLoop();
     v.set("main");
     const seen: string[] = [];

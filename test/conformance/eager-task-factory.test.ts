@@ -9,11 +9,12 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError } from "../../src/index.js";
 import type { Coroutine, Task, TaskOptions } from "../../src/index.js";
-import { rejects, withLoop, type VirtualTimeLoop } from "./_c1-helpers.js";
+import { rejects } from "./_assertions.js";
+import { withVirtualLoop, type VirtualTimeLoop } from "./_test-utils.js";
 
 /** EagerTaskFactoryLoopTests.setUp: a loop whose task factory is createEagerTaskFactory(Task). */
 function withEagerLoop(body: (loop: VirtualTimeLoop, factory: asyncio.TaskFactory) => Promise<void>): Promise<void> {
-  return withLoop(async (loop) => {
+  return withVirtualLoop(async (loop) => {
     const factory = asyncio.createEagerTaskFactory(asyncio.Task) as asyncio.TaskFactory;
     loop.setTaskFactory(factory);
     await body(loop, factory);
@@ -239,7 +240,7 @@ function* recursiveGather(width: number, depth: number): Coroutine<void> {
 for (const [cls, eager, expectedTaskCount] of [["NonEagerTests", false, 781], ["EagerTests", true, 0]] as const) {
   // test_eager_task_factory.py BaseTaskCountingTests.test_awaitables_chain (NonEagerTests, EagerTests)
   test(`test_eager_task_factory.py ${cls}.test_awaitables_chain`, () =>
-    withLoop(async (loop) => {
+    withVirtualLoop(async (loop) => {
       const counter = installCounter(loop, eager);
       const observedDepth = await loop.runUntilComplete(awaitableChain(100));
       assert.equal(observedDepth, 100);
@@ -248,7 +249,7 @@ for (const [cls, eager, expectedTaskCount] of [["NonEagerTests", false, 781], ["
 
   // test_eager_task_factory.py BaseTaskCountingTests.test_recursive_taskgroups (NonEagerTests, EagerTests)
   test(`test_eager_task_factory.py ${cls}.test_recursive_taskgroups`, () =>
-    withLoop(async (loop) => {
+    withVirtualLoop(async (loop) => {
       const counter = installCounter(loop, eager);
       await loop.runUntilComplete(recursiveTaskgroups(5, 4));
       assert.equal(counter.get(), expectedTaskCount);
@@ -256,7 +257,7 @@ for (const [cls, eager, expectedTaskCount] of [["NonEagerTests", false, 781], ["
 
   // test_eager_task_factory.py BaseTaskCountingTests.test_recursive_gather (NonEagerTests, EagerTests)
   test(`test_eager_task_factory.py ${cls}.test_recursive_gather`, () =>
-    withLoop(async (loop) => {
+    withVirtualLoop(async (loop) => {
       const counter = installCounter(loop, eager);
       await loop.runUntilComplete(recursiveGather(5, 4));
       assert.equal(counter.get(), expectedTaskCount);

@@ -3,7 +3,7 @@
 // selector (Kqueue/Epoll/Poll/Select); tsyncio has one SelectorEventLoop, so
 // each method is re-created once. Real sockets on loopback and AF_UNIX, real
 // pipes, child processes and signals; test_utils' servers are Node servers in
-// this process (_c2-helpers.ts). Timer-based tests run on a virtual clock.
+// this process (_test-utils.ts). Timer-based tests run on a virtual clock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, constants as fsConstants, readFileSync, readSync, writeSync } from "node:fs";
@@ -17,10 +17,11 @@ import {
 import type { Coroutine } from "../../src/index.js";
 import * as socket from "../../src/stdlib/socket.js";
 import { native } from "../../src/internal/native.js";
+import { raises } from "./_assertions.js";
+import { MyBaseProto, MyDatagramProto, MyProto, MyReadPipeProto, MySubprocessProtocol, MyWritePipeProto } from "./_test-protocols.js";
 import {
-  localhostOnlyCert, MyBaseProto, MyDatagramProto, MyProto, MyReadPipeProto, MySubprocessProtocol, MyWritePipeProto, osPipe, raises,
-  runTestServer, runUntil, simpleClientSslcontext, simpleServerSslcontext, testCerts, unixPath, withLoop,
-} from "./_c2-helpers.js";
+  localhostOnlyCert, osPipe, runTestServer, runUntil, simpleClientSslContext, simpleServerSslContext, testCerts, unixPath, withRealLoop,
+} from "./_test-utils.js";
 
 const SIGINT = 2;
 const SIGKILL = 9;
@@ -44,7 +45,7 @@ function noop(..._args: unknown[]): void {}
 
 // test_events.py EventLoopTestsMixin.test_run_until_complete_nesting (the
 // "never awaited" warning of the dropped coroutine is checked in coroutines.test.ts)
-test("test_events.EventLoopTestsMixin.test_run_until_complete_nesting", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_run_until_complete_nesting", () => withRealLoop(async (loop) => {
   function* coro1(): Coroutine<void> {
     yield* asyncio.sleep(0);
   }
@@ -90,7 +91,7 @@ test("test_events.EventLoopTestsMixin.test_call_later", () => withVirtualLoop(as
 }));
 
 // test_events.py EventLoopTestsMixin.test_call_soon
-test("test_events.EventLoopTestsMixin.test_call_soon", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_call_soon", () => withRealLoop(async (loop) => {
   const results: [string, string][] = [];
   loop.callSoon((a: string, b: string) => {
     results.push([a, b]);
@@ -102,7 +103,7 @@ test("test_events.EventLoopTestsMixin.test_call_soon", () => withLoop(async (loo
 
 // test_events.py EventLoopTestsMixin.test_call_soon_threadsafe (the "other
 // thread" is a Node callback outside the loop, which runs before the loop does)
-test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe", () => withRealLoop(async (loop) => {
   const results: string[] = [];
   const callback = (arg: string) => {
     results.push(arg);
@@ -118,7 +119,7 @@ test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe", () => withLoop
 }));
 
 // test_events.py EventLoopTestsMixin.test_call_soon_threadsafe_same_thread
-test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe_same_thread", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe_same_thread", () => withRealLoop(async (loop) => {
   const results: string[] = [];
   const callback = (arg: string) => {
     results.push(arg);
@@ -133,7 +134,7 @@ test("test_events.EventLoopTestsMixin.test_call_soon_threadsafe_same_thread", ()
 type WithBuiltin = { getBuiltinModule(name: string): { threadId: number } };
 
 // test_events.py EventLoopTestsMixin.test_run_in_executor
-test("test_events.EventLoopTestsMixin.test_run_in_executor", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_run_in_executor", () => withRealLoop(async (loop) => {
   const run = (arg: string): [string, number] =>
     [arg, (process as unknown as WithBuiltin).getBuiltinModule("node:worker_threads").threadId];
   const f2 = loop.runInExecutor(null, run, "yo");
@@ -147,7 +148,7 @@ test("test_events.EventLoopTestsMixin.test_run_in_executor", () => withLoop(asyn
 }));
 
 // test_events.py EventLoopTestsMixin.test_run_in_executor_cancel
-test("test_events.EventLoopTestsMixin.test_run_in_executor_cancel", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_run_in_executor_cancel", () => withRealLoop(async (loop) => {
   let called = false;
   const run = () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
@@ -166,7 +167,7 @@ test("test_events.EventLoopTestsMixin.test_run_in_executor_cancel", () => withLo
 }));
 
 // test_events.py EventLoopTestsMixin.test_reader_callback
-test("test_events.EventLoopTestsMixin.test_reader_callback", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_reader_callback", () => withRealLoop(async (loop) => {
   const [r, w] = socket.socketpair();
   r.setblocking(false);
   const bytesRead: Buffer[] = [];
@@ -199,7 +200,7 @@ test("test_events.EventLoopTestsMixin.test_reader_callback", () => withLoop(asyn
 }));
 
 // test_events.py EventLoopTestsMixin.test_writer_callback
-test("test_events.EventLoopTestsMixin.test_writer_callback", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_writer_callback", () => withRealLoop(async (loop) => {
   const [r, w] = socket.socketpair();
   w.setblocking(false);
   const data = Buffer.alloc(1024, "x");
@@ -219,7 +220,7 @@ test("test_events.EventLoopTestsMixin.test_writer_callback", () => withLoop(asyn
 // test_events.py EventLoopTestsMixin.test_add_signal_handler. tsyncio also
 // takes signal names, so CPython's TypeError for the string 'boom' is a
 // ValueError ("invalid signal name") here; a non-number non-string is the TypeError.
-test("test_events.EventLoopTestsMixin.test_add_signal_handler", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_add_signal_handler", () => withRealLoop(async (loop) => {
   let caught = 0;
   const myHandler = () => {
     caught += 1;
@@ -249,7 +250,7 @@ test("test_events.EventLoopTestsMixin.test_add_signal_handler", () => withLoop(a
 
 // test_events.py EventLoopTestsMixin.test_signal_handling_while_selecting
 // (setitimer's SIGALRM is sent by a Node timer while the loop waits in poll)
-test("test_events.EventLoopTestsMixin.test_signal_handling_while_selecting", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_signal_handling_while_selecting", () => withRealLoop(async (loop) => {
   let caught = 0;
   loop.addSignalHandler("SIGALRM", () => {
     caught += 1;
@@ -267,7 +268,7 @@ test("test_events.EventLoopTestsMixin.test_signal_handling_while_selecting", () 
 }));
 
 // test_events.py EventLoopTestsMixin.test_signal_handling_args
-test("test_events.EventLoopTestsMixin.test_signal_handling_args", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_signal_handling_args", () => withRealLoop(async (loop) => {
   const someArgs = [42];
   let caught = 0;
   loop.addSignalHandler("SIGALRM", (...args: unknown[]) => {
@@ -302,7 +303,7 @@ async function basetestCreateConnection(loop: asyncio.SelectorEventLoop, conn: C
 test("test_events.EventLoopTestsMixin.test_create_connection", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const [host, port] = httpd.address as [string, number];
       await basetestCreateConnection(loop, loop.createConnection(() => new MyProto(loop), host, port));
     });
@@ -315,7 +316,7 @@ test("test_events.EventLoopTestsMixin.test_create_connection", async () => {
 test("test_events.EventLoopTestsMixin.test_create_unix_connection", async () => {
   const httpd = await runTestServer({ unix: true });
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       await basetestCreateConnection(loop, loop.createUnixConnection(() => new MyProto(loop), httpd.address as string));
     });
   } finally {
@@ -366,7 +367,7 @@ async function testCreateSslConnection(
   createConnection: (sslctx: SSLContext | true) => Coroutine<[asyncio.Transport, MyProto]>,
   checkSockname = true, peername: unknown = null,
 ): Promise<void> {
-  await basetestCreateSslConnection(loop, createConnection(simpleClientSslcontext()), checkSockname, peername);
+  await basetestCreateSslConnection(loop, createConnection(simpleClientSslContext()), checkSockname, peername);
   const e = await loop.runUntilComplete(raises(ssl.SSLError, createConnection(true)));
   assert.equal(e.reason, "CERTIFICATE_VERIFY_FAILED");
 }
@@ -379,7 +380,7 @@ function tlsServerOptions(): tls.SecureContextOptions {
 test("test_events.EventLoopTestsMixin.test_create_ssl_connection", async () => {
   const httpd = await runTestServer({ tls: tlsServerOptions() });
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const [host, port] = httpd.address as [string, number];
       await testCreateSslConnection(loop, (sslctx) => loop.createConnection(() => new MyProto(loop), host, port, { ssl: sslctx }), true, httpd.address);
     });
@@ -392,7 +393,7 @@ test("test_events.EventLoopTestsMixin.test_create_ssl_connection", async () => {
 test("test_events.EventLoopTestsMixin.test_create_ssl_unix_connection", async () => {
   const httpd = await runTestServer({ unix: true, tls: tlsServerOptions() });
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       await testCreateSslConnection(loop, (sslctx) => loop.createUnixConnection(() => new MyProto(loop), httpd.address as string, {
         ssl: sslctx, serverHostname: "127.0.0.1",
       }), true, httpd.address);
@@ -415,7 +416,7 @@ function findUnusedPort(family = socket.AF_INET): number {
 test("test_events.EventLoopTestsMixin.test_create_connection_local_addr", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const port = findUnusedPort();
       const [host, hport] = httpd.address as [string, number];
       const [tr, pr] = await loop.runUntilComplete(loop.createConnection(() => new MyProto(loop), host, hport, { localAddr: [host, port] }));
@@ -438,7 +439,7 @@ function patchGetaddrinfo(loop: asyncio.SelectorEventLoop, port2: number, infos:
 }
 
 // test_events.py EventLoopTestsMixin.test_create_connection_local_addr_skip_different_family
-test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_skip_different_family", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_skip_different_family", () => withRealLoop(async (loop) => {
   const port1 = findUnusedPort();
   const port2 = findUnusedPort();
   patchGetaddrinfo(loop, port2, [
@@ -449,7 +450,7 @@ test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_skip_dif
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_connection_local_addr_nomatch_family
-test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_nomatch_family", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_nomatch_family", () => withRealLoop(async (loop) => {
   const port1 = findUnusedPort();
   const port2 = findUnusedPort();
   patchGetaddrinfo(loop, port2, [[socket.AF_INET6, socket.SOCK_STREAM, 0, "", ["::1", 0, 0, 0]]]);
@@ -460,7 +461,7 @@ test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_nomatch_
 test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_in_use", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const [host, port] = httpd.address as [string, number];
       const e = await loop.runUntilComplete(raises(OSError, loop.createConnection(() => new MyProto(loop), host, port, { localAddr: [host, port] })));
       assert.equal(e.errno, osConstants.errno.EADDRINUSE);
@@ -476,7 +477,7 @@ test("test_events.EventLoopTestsMixin.test_create_connection_local_addr_in_use",
  * Node client (net or tls) in this process.
  */
 async function testConnectAcceptedSocket(serverSsl: SSLContext | null, clientTls: boolean): Promise<void> {
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     class Proto extends MyBaseProto {
       override connectionLost(exc: Error | null): void {
         super.connectionLost(exc);
@@ -529,10 +530,10 @@ async function testConnectAcceptedSocket(serverSsl: SSLContext | null, clientTls
 test("test_events.EventLoopTestsMixin.test_connect_accepted_socket", () => testConnectAcceptedSocket(null, false));
 
 // test_events.py EventLoopTestsMixin.test_ssl_connect_accepted_socket
-test("test_events.EventLoopTestsMixin.test_ssl_connect_accepted_socket", () => testConnectAcceptedSocket(simpleServerSslcontext(), true));
+test("test_events.EventLoopTestsMixin.test_ssl_connect_accepted_socket", () => testConnectAcceptedSocket(simpleServerSslContext(), true));
 
 // test_events.py EventLoopTestsMixin.test_connect_accepted_socket_ssl_timeout_for_plain_socket
-test("test_events.EventLoopTestsMixin.test_connect_accepted_socket_ssl_timeout_for_plain_socket", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_connect_accepted_socket_ssl_timeout_for_plain_socket", () => withRealLoop(async (loop) => {
   const sock = new socket.Socket();
   try {
     await assert.rejects(
@@ -550,7 +551,7 @@ test("test_events.EventLoopTestsMixin.test_connect_accepted_socket_ssl_timeout_f
  * real loopback addresses (the whole 127/8 is local on Linux).
  */
 async function createServerMultipleHosts(hosts: string[]): Promise<void> {
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     const uniqueHosts = new Set(hosts);
     const server = await loop.runUntilComplete(loop.createServer(() => new MyProto(loop), hosts, 0));
     try {
@@ -573,7 +574,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_multiple_hosts_ipv6", (
   createServerMultipleHosts(["::1", "127.0.0.1", "::1"]));
 
 // test_events.py EventLoopTestsMixin.test_create_server
-test("test_events.EventLoopTestsMixin.test_create_server", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const server = await loop.runUntilComplete(loop.createServer(() => proto, "0.0.0.0", 0));
   assert.equal(server.sockets.length, 1);
@@ -596,7 +597,7 @@ test("test_events.EventLoopTestsMixin.test_create_server", () => withLoop(async 
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_server_reuse_port
-test("test_events.EventLoopTestsMixin.test_create_server_reuse_port", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_reuse_port", () => withRealLoop(async (loop) => {
   let server = await loop.runUntilComplete(loop.createServer(() => new MyProto(loop), "0.0.0.0", 0));
   assert.equal(server.sockets.length, 1);
   assert.ok(!server.sockets[0]!.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT));
@@ -609,7 +610,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_reuse_port", () => with
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_unix_server
-test("test_events.EventLoopTestsMixin.test_create_unix_server", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_unix_server", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const path = unixPath();
   const server = await loop.runUntilComplete(loop.createUnixServer(() => proto, path));
@@ -629,7 +630,7 @@ test("test_events.EventLoopTestsMixin.test_create_unix_server", () => withLoop(a
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_unix_server_path_socket_error
-test("test_events.EventLoopTestsMixin.test_create_unix_server_path_socket_error", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_unix_server_path_socket_error", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const sock = new socket.Socket();
   try {
@@ -665,10 +666,10 @@ async function makeSslUnixServer(loop: asyncio.SelectorEventLoop, factory: () =>
 }
 
 // test_events.py EventLoopTestsMixin.test_create_server_ssl
-test("test_events.EventLoopTestsMixin.test_create_server_ssl", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_ssl", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, host, port] = await makeSslServer(loop, () => proto, testCerts().serverCert, testCerts().serverKey);
-  const [client] = await loop.runUntilComplete(loop.createConnection(() => new MyBaseProto(), host, port, { ssl: simpleClientSslcontext() }));
+  const [client] = await loop.runUntilComplete(loop.createConnection(() => new MyBaseProto(), host, port, { ssl: simpleClientSslContext() }));
   client.write(Buffer.from("xxx"));
   await loop.runUntilComplete(proto.connected!);
   assert.equal(proto.state, "CONNECTED");
@@ -683,10 +684,10 @@ test("test_events.EventLoopTestsMixin.test_create_server_ssl", () => withLoop(as
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_unix_server_ssl
-test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, path] = await makeSslUnixServer(loop, () => proto, testCerts().serverCert, testCerts().serverKey);
-  const [client] = await loop.runUntilComplete(loop.createUnixConnection(() => new MyBaseProto(), path, { ssl: simpleClientSslcontext(), serverHostname: "" }));
+  const [client] = await loop.runUntilComplete(loop.createUnixConnection(() => new MyBaseProto(), path, { ssl: simpleClientSslContext(), serverHostname: "" }));
   client.write(Buffer.from("xxx"));
   await loop.runUntilComplete(proto.connected!);
   assert.equal(proto.state, "CONNECTED");
@@ -720,7 +721,7 @@ async function quietly(loop: asyncio.SelectorEventLoop, body: () => Promise<void
 }
 
 // test_events.py EventLoopTestsMixin.test_create_server_ssl_verify_failed
-test("test_events.EventLoopTestsMixin.test_create_server_ssl_verify_failed", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_ssl_verify_failed", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, host, port] = await makeSslServer(loop, () => proto, testCerts().serverCertKey);
   await quietly(loop, async () => {
@@ -734,7 +735,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_ssl_verify_failed", () 
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_unix_server_ssl_verify_failed
-test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verify_failed", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verify_failed", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, path] = await makeSslUnixServer(loop, () => proto, testCerts().serverCertKey);
   await quietly(loop, async () => {
@@ -749,7 +750,7 @@ test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verify_failed"
 
 // test_events.py EventLoopTestsMixin.test_create_server_ssl_match_failed (the
 // certificate names only "localhost", as CPython's SIGNED_CERTFILE does)
-test("test_events.EventLoopTestsMixin.test_create_server_ssl_match_failed", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_ssl_match_failed", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const cert = localhostOnlyCert();
   const [server, host, port] = await makeSslServer(loop, () => proto, cert.certfile, cert.keyfile);
@@ -764,7 +765,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_ssl_match_failed", () =
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_unix_server_ssl_verified
-test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verified", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verified", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, path] = await makeSslUnixServer(loop, () => proto, testCerts().serverCertKey);
   const [client] = await loop.runUntilComplete(loop.createUnixConnection(() => new MyProto(), path, {
@@ -779,7 +780,7 @@ test("test_events.EventLoopTestsMixin.test_create_unix_server_ssl_verified", () 
 
 // test_events.py EventLoopTestsMixin.test_create_server_ssl_verified (PEERCERT
 // is the decoded server certificate: the same dict the SSL object gives)
-test("test_events.EventLoopTestsMixin.test_create_server_ssl_verified", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_ssl_verified", () => withRealLoop(async (loop) => {
   const proto = new MyProto(loop);
   const [server, host, port] = await makeSslServer(loop, () => proto, testCerts().serverCertKey);
   const [client] = await loop.runUntilComplete(loop.createConnection(() => new MyProto(), host, port, {
@@ -806,7 +807,7 @@ function createListener(host = "0.0.0.0", port = 0): socket.Socket {
 }
 
 // test_events.py EventLoopTestsMixin.test_create_server_sock
-test("test_events.EventLoopTestsMixin.test_create_server_sock", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_sock", () => withRealLoop(async (loop) => {
   const proto = loop.createFuture<MyProto>();
   class TestMyProto extends MyProto {
     override connectionMade(transport: asyncio.BaseTransport): void {
@@ -828,7 +829,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_sock", () => withLoop(a
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_server_addr_in_use
-test("test_events.EventLoopTestsMixin.test_create_server_addr_in_use", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_addr_in_use", () => withRealLoop(async (loop) => {
   const sockOb = createListener();
   const server = await loop.runUntilComplete(loop.createServer(() => new MyProto(), undefined, undefined, { sock: sockOb }));
   const [host, port] = server.sockets[0]!.getsockname() as [string, number];
@@ -838,7 +839,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_addr_in_use", () => wit
 }));
 
 // test_events.py EventLoopTestsMixin.test_create_server_dual_stack
-test("test_events.EventLoopTestsMixin.test_create_server_dual_stack", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_dual_stack", () => withRealLoop(async (loop) => {
   let fProto = loop.createFuture<MyProto>();
   class TestMyProto extends MyProto {
     override connectionMade(transport: asyncio.BaseTransport): void {
@@ -880,7 +881,7 @@ test("test_events.EventLoopTestsMixin.test_create_server_dual_stack", () => with
 }));
 
 // test_events.py EventLoopTestsMixin.test_server_close
-test("test_events.EventLoopTestsMixin.test_server_close", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_server_close", () => withRealLoop(async (loop) => {
   const server = await loop.runUntilComplete(loop.createServer(() => new MyProto(), "0.0.0.0", 0));
   const [, port] = server.sockets[0]!.getsockname() as [string, number];
   let client = new socket.Socket();
@@ -895,7 +896,7 @@ test("test_events.EventLoopTestsMixin.test_server_close", () => withLoop(async (
 
 /** EventLoopTestsMixin._test_create_datagram_endpoint. */
 async function testCreateDatagramEndpoint(localAddr: [string, number], family: number): Promise<void> {
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     class TestMyDatagramProto extends MyDatagramProto {
       constructor() {
         super(loop);
@@ -937,7 +938,7 @@ test("test_events.EventLoopTestsMixin.test_create_datagram_endpoint", () => test
 test("test_events.EventLoopTestsMixin.test_create_datagram_endpoint_ipv6", () => testCreateDatagramEndpoint(["::1", 0], socket.AF_INET6));
 
 // test_events.py EventLoopTestsMixin.test_create_datagram_endpoint_sock
-test("test_events.EventLoopTestsMixin.test_create_datagram_endpoint_sock", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_datagram_endpoint_sock", () => withRealLoop(async (loop) => {
   let sock: socket.Socket | null = null;
   const infos = await loop.runUntilComplete(loop.getaddrinfo("127.0.0.1", 0, { type: socket.SOCK_DGRAM }));
   for (const [family, type, proto, , address] of infos) {
@@ -959,7 +960,7 @@ test("test_events.EventLoopTestsMixin.test_create_datagram_endpoint_sock", () =>
 }));
 
 // test_events.py EventLoopTestsMixin.test_read_pipe
-test("test_events.EventLoopTestsMixin.test_read_pipe", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_read_pipe", () => withRealLoop(async (loop) => {
   const proto = new MyReadPipeProto(loop);
   const [rpipe, wpipe] = osPipe();
   await loop.runUntilComplete((function* () {
@@ -1020,7 +1021,7 @@ function nonblockingPipe(): [number, number] {
 }
 
 // test_events.py EventLoopTestsMixin.test_write_pipe
-test("test_events.EventLoopTestsMixin.test_write_pipe", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_write_pipe", () => withRealLoop(async (loop) => {
   const [rpipe, wpipe] = nonblockingPipe();
   const proto = new MyWritePipeProto(loop);
   const [transport, p] = await loop.runUntilComplete(loop.connectWritePipe(() => proto, wpipe));
@@ -1047,7 +1048,7 @@ test("test_events.EventLoopTestsMixin.test_write_pipe", () => withLoop(async (lo
 }));
 
 // test_events.py EventLoopTestsMixin.test_write_pipe_disconnect_on_close
-test("test_events.EventLoopTestsMixin.test_write_pipe_disconnect_on_close", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_write_pipe_disconnect_on_close", () => withRealLoop(async (loop) => {
   const [rsock, wsock] = socket.socketpair();
   rsock.setblocking(false);
   const pipeobj = wsock.detach();
@@ -1065,7 +1066,7 @@ test("test_events.EventLoopTestsMixin.test_write_pipe_disconnect_on_close", () =
 }));
 
 // test_events.py EventLoopTestsMixin.test_prompt_cancellation
-test("test_events.EventLoopTestsMixin.test_prompt_cancellation", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_prompt_cancellation", () => withRealLoop(async (loop) => {
   const [r, w] = socket.socketpair();
   r.setblocking(false);
   const f = loop.createTask(loop.sockRecv(r, 1));
@@ -1124,7 +1125,7 @@ test("test_events.EventLoopTestsMixin.test_add_fds_after_closing", () => {
 });
 
 // test_events.py EventLoopTestsMixin.test_close_running_event_loop
-test("test_events.EventLoopTestsMixin.test_close_running_event_loop", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_close_running_event_loop", () => withRealLoop(async (loop) => {
   function* closeLoop(): Coroutine<void> {
     loop.close();
   }
@@ -1189,7 +1190,7 @@ async function startEcho(loop: asyncio.SelectorEventLoop, prog: readonly [string
 }
 
 // test_events.py SubprocessTestsMixin.test_subprocess_exec
-test("test_events.SubprocessTestsMixin.test_subprocess_exec", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_exec", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO);
   const stdin = transp.getPipeTransport(0) as asyncio.WriteTransport;
   stdin.write(Buffer.from("Python The Winner"));
@@ -1201,7 +1202,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_exec", () => withLoop(asy
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_interactive
-test("test_events.SubprocessTestsMixin.test_subprocess_interactive", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_interactive", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO);
   const stdin = transp.getPipeTransport(0) as asyncio.WriteTransport;
   stdin.write(Buffer.from("Python "));
@@ -1217,7 +1218,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_interactive", () => withL
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_shell
-test("test_events.SubprocessTestsMixin.test_subprocess_shell", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_shell", () => withRealLoop(async (loop) => {
   const [transp, proto] = await loop.runUntilComplete(loop.subprocessShell(() => new MySubprocessProtocol(loop), "echo Python"));
   assert.ok(proto instanceof MySubprocessProtocol);
   await loop.runUntilComplete(proto.connected);
@@ -1231,7 +1232,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_shell", () => withLoop(as
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_exitcode
-test("test_events.SubprocessTestsMixin.test_subprocess_exitcode", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_exitcode", () => withRealLoop(async (loop) => {
   const [transp, proto] = await loop.runUntilComplete(loop.subprocessShell(() => new MySubprocessProtocol(loop), "exit 7", { stdin: null, stdout: null, stderr: null }));
   assert.ok(proto instanceof MySubprocessProtocol);
   await loop.runUntilComplete(proto.completed);
@@ -1240,7 +1241,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_exitcode", () => withLoop
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_close_after_finish
-test("test_events.SubprocessTestsMixin.test_subprocess_close_after_finish", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_close_after_finish", () => withRealLoop(async (loop) => {
   const [transp, proto] = await loop.runUntilComplete(loop.subprocessShell(() => new MySubprocessProtocol(loop), "exit 7", { stdin: null, stdout: null, stderr: null }));
   assert.ok(proto instanceof MySubprocessProtocol);
   assert.equal(transp.getPipeTransport(0), null);
@@ -1252,7 +1253,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_close_after_finish", () =
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_kill
-test("test_events.SubprocessTestsMixin.test_subprocess_kill", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_kill", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO);
   transp.kill();
   await loop.runUntilComplete(proto.completed);
@@ -1261,7 +1262,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_kill", () => withLoop(asy
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_terminate
-test("test_events.SubprocessTestsMixin.test_subprocess_terminate", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_terminate", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO);
   transp.terminate();
   await loop.runUntilComplete(proto.completed);
@@ -1270,7 +1271,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_terminate", () => withLoo
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_send_signal
-test("test_events.SubprocessTestsMixin.test_subprocess_send_signal", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_send_signal", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO);
   transp.sendSignal(SIGHUP);
   await loop.runUntilComplete(proto.completed);
@@ -1279,7 +1280,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_send_signal", () => withL
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_stderr
-test("test_events.SubprocessTestsMixin.test_subprocess_stderr", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_stderr", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO2);
   const stdin = transp.getPipeTransport(0) as asyncio.WriteTransport;
   stdin.write(Buffer.from("test"));
@@ -1291,7 +1292,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_stderr", () => withLoop(a
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_stderr_redirect_to_stdout
-test("test_events.SubprocessTestsMixin.test_subprocess_stderr_redirect_to_stdout", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_stderr_redirect_to_stdout", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO2, { stderr: asyncio.STDOUT });
   const stdin = transp.getPipeTransport(0) as asyncio.WriteTransport;
   assert.notEqual(transp.getPipeTransport(1), null);
@@ -1305,7 +1306,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_stderr_redirect_to_stdout
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_close_client_stream
-test("test_events.SubprocessTestsMixin.test_subprocess_close_client_stream", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_close_client_stream", () => withRealLoop(async (loop) => {
   const [transp, proto] = await startEcho(loop, ECHO3);
   const stdin = transp.getPipeTransport(0) as asyncio.WriteTransport;
   const stdout = transp.getPipeTransport(1)!;
@@ -1323,7 +1324,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_close_client_stream", () 
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_wait_no_same_group
-test("test_events.SubprocessTestsMixin.test_subprocess_wait_no_same_group", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_wait_no_same_group", () => withRealLoop(async (loop) => {
   const [transp, proto] = await loop.runUntilComplete(loop.subprocessShell(() => new MySubprocessProtocol(loop), "exit 7", {
     stdin: null, stdout: null, stderr: null, startNewSession: true,
   }));
@@ -1334,7 +1335,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_wait_no_same_group", () =
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_exec_invalid_args
-test("test_events.SubprocessTestsMixin.test_subprocess_exec_invalid_args", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_exec_invalid_args", () => withRealLoop(async (loop) => {
   const connect = (kwds: asyncio.SubprocessOptions) => loop.subprocessExec(() => new asyncio.SubprocessProtocol(), "pwd", [], kwds);
   await assert.rejects(loop.runUntilComplete(connect({ universalNewlines: true })), ValueError);
   await assert.rejects(loop.runUntilComplete(connect({ bufsize: 4096 })), ValueError);
@@ -1342,7 +1343,7 @@ test("test_events.SubprocessTestsMixin.test_subprocess_exec_invalid_args", () =>
 }));
 
 // test_events.py SubprocessTestsMixin.test_subprocess_shell_invalid_args
-test("test_events.SubprocessTestsMixin.test_subprocess_shell_invalid_args", () => withLoop(async (loop) => {
+test("test_events.SubprocessTestsMixin.test_subprocess_shell_invalid_args", () => withRealLoop(async (loop) => {
   const connect = (cmd: unknown, kwds: asyncio.SubprocessOptions = {}) =>
     loop.subprocessShell(() => new asyncio.SubprocessProtocol(), (cmd ?? "pwd") as string, kwds);
   await assert.rejects(loop.runUntilComplete(connect(["ls", "-l"])), ValueError);
@@ -1691,7 +1692,7 @@ test("test_events.GetEventLoopTestsMixin.test_get_event_loop_new_process", async
     const result = await loop.runUntilComplete((function* () {
       const pool = new asyncio.ProcessPoolExecutor();
       try {
-        return yield* loop.runInExecutor(pool, asyncio.workerFunction<() => Promise<string>>(new URL("./_c2-subproc.ts", import.meta.url), "getEventLoopNewProcessSubProc"));
+        return yield* loop.runInExecutor(pool, asyncio.workerFunction<() => Promise<string>>(new URL("./_get-event-loop-child.ts", import.meta.url), "getEventLoopNewProcessSubProc"));
       } finally {
         yield* asyncio.wrapFuture(Promise.resolve(pool.shutdown()));
       }
@@ -1707,7 +1708,7 @@ test("test_events.GetEventLoopTestsMixin.test_get_event_loop_new_process", async
 // settimeout()/setblocking(True); tsyncio's server.sockets are its plain
 // sockets (docs/differences.md), so the checks kept are the ones that hold for
 // both: one non-blocking socket on 0.0.0.0 that can be dup()ed.
-test("test_events.EventLoopTestsMixin.test_create_server_trsock", () => withLoop(async (loop) => {
+test("test_events.EventLoopTestsMixin.test_create_server_trsock", () => withRealLoop(async (loop) => {
   const server = await loop.runUntilComplete(loop.createServer(() => new MyProto(loop), "0.0.0.0", 0));
   assert.equal(server.sockets.length, 1);
   const sock = server.sockets[0]!;

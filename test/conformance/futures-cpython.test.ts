@@ -3,28 +3,16 @@
 // Each test names the CPython test it re-creates. The C and Python Future classes
 // (CFutureTests/CSubFutureTests/PyFutureTests...) are one class here, so each mixin
 // test appears once. test_utils.TestCase's loop is a VirtualTimeLoop that is not
-// running; run_briefly() is `runUntilComplete(sleep(0))`. The "logger.error" of
+// running; run_briefly() runs the loop for one short task, as CPython's. The "logger.error" of
 // the traceback-logger tests is the loop's exception handler, whose default logs it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, InvalidStateError, RuntimeError, StopIteration } from "../../src/index.js";
 import type { Coroutine, Future } from "../../src/index.js";
 import { copyFutureState, setResultUnlessCancelled } from "../../src/core/futures.js";
-import { raisesSync, run } from "./_c4-helpers.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** support.gc_collect(): collects garbage and lets finalization callbacks run. */
-async function gcCollect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { raisesSync } from "./_assertions.js";
+import { gcCollect, runBriefly, runTest } from "./_test-utils.js";
 
 /** test_utils.TestCase with new_test_loop(): a loop that is closed afterwards; the current loop is unset, as TestCase does. */
 async function withLoop<T>(body: (loop: asyncio.testing.VirtualTimeLoop) => T | Promise<T>): Promise<T> {
@@ -39,12 +27,8 @@ async function withLoop<T>(body: (loop: asyncio.testing.VirtualTimeLoop) => T | 
   }
 }
 
-/** test_utils.run_briefly(loop). */
-function runBriefly(loop: asyncio.AbstractEventLoop): Promise<void> {
-  return loop.runUntilComplete(asyncio.sleep(0));
-}
-
-/** BaseFutureTests._new_future(loop=self.loop). */
+/** BaseFutureTests._new_future(loop=self.loop). Local, not _test-utils' newFuture: test_future_repr expects the
+ *  creation site recorded in the repr to be in this file, as CPython's points into test_futures.py. */
 function newFuture<T = unknown>(loop: asyncio.AbstractEventLoop): Future<T> {
   return new asyncio.Future<T>({ loop });
 }
@@ -448,7 +432,7 @@ test("test_futures.BaseFutureTests.test_tb_logger_exception_result_retrieved", (
     assert.equal(calls.length, 0);
   }));
 
-/** run(arg) of the wrap_future tests: the argument and the id of the thread that ran it (a worker thread's threadId). */
+/** runTest(arg) of the wrap_future tests: the argument and the id of the thread that ran it (a worker thread's threadId). */
 const runInThread = (arg: string): [string, number] => [arg, require("node:worker_threads").threadId as number];
 declare const require: (id: string) => { threadId: number };
 
@@ -751,7 +735,7 @@ class ZeroDivisionError extends Error {
 
 // test_futures2.py FutureTests.test_future_traceback
 test("test_futures2.FutureTests.test_future_traceback", () =>
-  run(function* () {
+  runTest(function* () {
     function* raise_exc(): Coroutine<never> {
       throw new TypeError("42");
     }
@@ -771,7 +755,7 @@ test("test_futures2.FutureTests.test_future_traceback", () =>
 
 // test_futures2.py FutureTests.test_task_exc_handler_correct_context
 test("test_futures2.FutureTests.test_task_exc_handler_correct_context", () =>
-  run(function* () {
+  runTest(function* () {
     const name = new asyncio.ContextVar("name", { default: "foo" });
     let excHandlerCalled = false;
     const loop = asyncio.getRunningLoop();
@@ -791,7 +775,7 @@ test("test_futures2.FutureTests.test_task_exc_handler_correct_context", () =>
 
 // test_futures2.py FutureTests.test_handle_exc_handler_correct_context
 test("test_futures2.FutureTests.test_handle_exc_handler_correct_context", () =>
-  run(function* () {
+  runTest(function* () {
     const name = new asyncio.ContextVar("name", { default: "foo" });
     let excHandlerCalled = false;
     const loop = asyncio.getRunningLoop();
@@ -809,7 +793,7 @@ test("test_futures2.FutureTests.test_handle_exc_handler_correct_context", () =>
 
 // test_futures2.py FutureReprTests.test_recursive_repr_for_pending_tasks
 test("test_futures2.FutureReprTests.test_recursive_repr_for_pending_tasks", () =>
-  run(function* () {
+  runTest(function* () {
     function* func(): Coroutine<Set<asyncio.Task<unknown>>> {
       return asyncio.allTasks();
     }

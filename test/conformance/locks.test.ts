@@ -8,11 +8,8 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { BrokenBarrierError, CancelledError, RuntimeError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
-
-/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
+import { raises } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 // test_locks.py's STR_RGX_REPR without "object at 0x...": tsyncio objects have no address.
 const RGX_REPR = /^<(?<class>.*?) \[(?<extras>(set|unset|locked|unlocked|filling|draining|resetting|broken)(, value:\d)?(, waiters:\d+)?(, waiters:\d+\/\d+)?)\]>$/;
@@ -23,21 +20,11 @@ function waitersOf(obj: object): number {
 }
 
 /** Awaits `aw` and asserts it raises CancelledError. */
-function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof CancelledError, String(e));
-    return;
-  }
-  assert.fail("CancelledError not raised");
-}
-
 // ---- LockTests ------------------------------------------------------------------
 
 // test_locks.py LockTests.test_repr
 test("test_locks.LockTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(String(lock).endsWith("[unlocked]>"), String(lock));
     assert.match(String(lock), RGX_REPR);
@@ -48,7 +35,7 @@ test("test_locks.LockTests.test_repr", () =>
 
 // test_locks.py LockTests.test_lock
 test("test_locks.LockTests.test_lock", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     // `await lock` is a TypeError: a Lock is not awaitable.
     let raised: unknown = null;
@@ -63,7 +50,7 @@ test("test_locks.LockTests.test_lock", () =>
 
 // test_locks.py LockTests.test_acquire
 test("test_locks.LockTests.test_acquire", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     const result: number[] = [];
     assert.ok(yield* lock.acquire());
@@ -95,18 +82,18 @@ test("test_locks.LockTests.test_acquire", () =>
 
 // test_locks.py LockTests.test_acquire_cancel
 test("test_locks.LockTests.test_acquire_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(yield* lock.acquire());
     const task = asyncio.createTask(lock.acquire());
     asyncio.getRunningLoop().callSoon(() => task.cancel());
-    yield* raisesCancelled(task);
+    yield* raises(CancelledError, task);
     assert.equal(waitersOf(lock), 0);
   }));
 
 // test_locks.py LockTests.test_cancel_race
 test("test_locks.LockTests.test_cancel_race", () =>
-  run(function* () {
+  runTest(function* () {
     // A holds the lock, B and C wait; then B is cancelled while A releases:
     // the release must move on to C's waiter.
     const lock = new asyncio.Lock();
@@ -139,7 +126,7 @@ test("test_locks.LockTests.test_cancel_race", () =>
 
 // test_locks.py LockTests.test_cancel_release_race
 test("test_locks.LockTests.test_cancel_release_race", () =>
-  run(function* () {
+  runTest(function* () {
     // Issue 32734: acquire 4 locks, cancel the second, release the first: only one lock is taken.
     const loop = asyncio.getRunningLoop();
     const lock = new asyncio.Lock();
@@ -160,7 +147,7 @@ test("test_locks.LockTests.test_cancel_release_race", () =>
       t1.cancel();
       lock.release();
     });
-    yield* raisesCancelled(t1);
+    yield* raises(CancelledError, t1);
     // Make sure only one lock was taken, while 3 calls were made to lockit()
     assert.equal(lockCount, 1);
     assert.equal(callCount, 3);
@@ -173,7 +160,7 @@ test("test_locks.LockTests.test_cancel_release_race", () =>
 
 // test_locks.py LockTests.test_finished_waiter_cancelled
 test("test_locks.LockTests.test_finished_waiter_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     yield* lock.acquire();
     assert.ok(lock.locked());
@@ -199,7 +186,7 @@ test("test_locks.LockTests.test_release_not_acquired", () => {
 
 // test_locks.py LockTests.test_release_no_waiters
 test("test_locks.LockTests.test_release_no_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     yield* lock.acquire();
     assert.ok(lock.locked());
@@ -209,7 +196,7 @@ test("test_locks.LockTests.test_release_no_waiters", () =>
 
 // test_locks.py LockTests.test_context_manager (`async with lock:` is lock.hold(body))
 test("test_locks.LockTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const lock = new asyncio.Lock();
     assert.ok(!lock.locked());
     yield* lock.hold(function* () {
@@ -222,7 +209,7 @@ test("test_locks.LockTests.test_context_manager", () =>
 
 // test_locks.py EventTests.test_repr (a real waiting task instead of a mock waiter)
 test("test_locks.EventTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(String(ev).endsWith("[unset]>"), String(ev));
     assert.equal(RGX_REPR.exec(String(ev))?.groups?.extras, "unset");
@@ -240,7 +227,7 @@ test("test_locks.EventTests.test_repr", () =>
 
 // test_locks.py EventTests.test_wait
 test("test_locks.EventTests.test_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(!ev.isSet());
     const result: number[] = [];
@@ -263,7 +250,7 @@ test("test_locks.EventTests.test_wait", () =>
 
 // test_locks.py EventTests.test_wait_on_set
 test("test_locks.EventTests.test_wait_on_set", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     ev.set();
     const res = yield* ev.wait();
@@ -272,17 +259,17 @@ test("test_locks.EventTests.test_wait_on_set", () =>
 
 // test_locks.py EventTests.test_wait_cancel
 test("test_locks.EventTests.test_wait_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     const wait = asyncio.createTask(ev.wait());
     asyncio.getRunningLoop().callSoon(() => wait.cancel());
-    yield* raisesCancelled(wait);
+    yield* raises(CancelledError, wait);
     assert.equal(waitersOf(ev), 0);
   }));
 
 // test_locks.py EventTests.test_clear
 test("test_locks.EventTests.test_clear", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     assert.ok(!ev.isSet());
     ev.set();
@@ -293,7 +280,7 @@ test("test_locks.EventTests.test_clear", () =>
 
 // test_locks.py EventTests.test_clear_with_waiters
 test("test_locks.EventTests.test_clear_with_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const ev = new asyncio.Event();
     const result: number[] = [];
     function* c1(): Coroutine<boolean> {
@@ -320,7 +307,7 @@ test("test_locks.EventTests.test_clear_with_waiters", () =>
 
 // test_locks.py ConditionTests.test_wait
 test("test_locks.ConditionTests.test_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -363,19 +350,19 @@ test("test_locks.ConditionTests.test_wait", () =>
 
 // test_locks.py ConditionTests.test_wait_cancel
 test("test_locks.ConditionTests.test_wait_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     yield* cond.acquire();
     const wait = asyncio.createTask(cond.wait());
     asyncio.getRunningLoop().callSoon(() => wait.cancel());
-    yield* raisesCancelled(wait);
+    yield* raises(CancelledError, wait);
     assert.equal(waitersOf(cond), 0);
     assert.ok(cond.locked());
   }));
 
 // test_locks.py ConditionTests.test_wait_cancel_contested
 test("test_locks.ConditionTests.test_wait_cancel_contested", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     yield* cond.acquire();
     assert.ok(cond.locked());
@@ -400,7 +387,7 @@ test("test_locks.ConditionTests.test_wait_cancel_contested", () =>
 
 // test_locks.py ConditionTests.test_wait_cancel_after_notify (bpo-32841)
 test("test_locks.ConditionTests.test_wait_cancel_after_notify", () =>
-  run(function* () {
+  runTest(function* () {
     let waited = false;
     const cond = new asyncio.Condition();
     function* waitOnCond(): Coroutine<void> {
@@ -424,7 +411,7 @@ test("test_locks.ConditionTests.test_wait_cancel_after_notify", () =>
 
 // test_locks.py ConditionTests.test_wait_unacquired
 test("test_locks.ConditionTests.test_wait_unacquired", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     let raised: unknown = null;
     try {
@@ -437,7 +424,7 @@ test("test_locks.ConditionTests.test_wait_unacquired", () =>
 
 // test_locks.py ConditionTests.test_wait_for
 test("test_locks.ConditionTests.test_wait_for", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     let presult = false;
     const predicate = (): boolean => presult;
@@ -470,7 +457,7 @@ test("test_locks.ConditionTests.test_wait_for", () =>
 
 // test_locks.py ConditionTests.test_wait_for_unacquired
 test("test_locks.ConditionTests.test_wait_for_unacquired", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     // predicate can return true immediately
     const res = yield* cond.waitFor(() => [1, 2, 3]);
@@ -486,7 +473,7 @@ test("test_locks.ConditionTests.test_wait_for_unacquired", () =>
 
 // test_locks.py ConditionTests.test_notify
 test("test_locks.ConditionTests.test_notify", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -519,7 +506,7 @@ test("test_locks.ConditionTests.test_notify", () =>
 
 // test_locks.py ConditionTests.test_notify_all
 test("test_locks.ConditionTests.test_notify_all", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -558,7 +545,7 @@ test("test_locks.ConditionTests.test_notify_all_unacquired", () => {
 
 // test_locks.py ConditionTests.test_repr (real waiting tasks instead of mock waiters)
 test("test_locks.ConditionTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     assert.ok(String(cond).includes("unlocked"), String(cond));
     assert.match(String(cond), RGX_REPR);
@@ -583,7 +570,7 @@ test("test_locks.ConditionTests.test_repr", () =>
 
 // test_locks.py ConditionTests.test_context_manager (`async with cond:` is cond.hold(body))
 test("test_locks.ConditionTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const cond = new asyncio.Condition();
     assert.ok(!cond.locked());
     yield* cond.hold(function* () {
@@ -594,7 +581,7 @@ test("test_locks.ConditionTests.test_context_manager", () =>
 
 // test_locks.py ConditionTests.test_explicit_lock (without the private `cond._lock is lock` check)
 test("test_locks.ConditionTests.test_explicit_lock", () =>
-  run(function* () {
+  runTest(function* () {
     function* f(lock?: asyncio.Lock, cond?: asyncio.Condition): Coroutine<void> {
       const l = lock ?? new asyncio.Lock();
       const c = cond ?? new asyncio.Condition(l);
@@ -622,7 +609,7 @@ test("test_locks.ConditionTests.test_explicit_lock", () =>
 
 // test_locks.py ConditionTests.test_timeout_in_block
 test("test_locks.ConditionTests.test_timeout_in_block", () =>
-  run(function* () {
+  runTest(function* () {
     const condition = new asyncio.Condition();
     yield* condition.hold(function* () {
       let raised: unknown = null;
@@ -645,7 +632,7 @@ test("test_locks.SemaphoreTests.test_initial_value_zero", () => {
 
 // test_locks.py SemaphoreTests.test_repr (real waiting tasks instead of mock waiters)
 test("test_locks.SemaphoreTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     assert.ok(String(sem).endsWith("[unlocked, value:1]>"), String(sem));
     assert.match(String(sem), RGX_REPR);
@@ -668,7 +655,7 @@ test("test_locks.SemaphoreTests.test_repr", () =>
 
 // test_locks.py SemaphoreTests.test_semaphore
 test("test_locks.SemaphoreTests.test_semaphore", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     assert.match(String(sem), /value:1/);
     // `await sem` is a TypeError: a Semaphore is not awaitable.
@@ -687,7 +674,7 @@ test("test_locks.SemaphoreTests.test_semaphore_value", () => {
 
 // test_locks.py SemaphoreTests.test_acquire
 test("test_locks.SemaphoreTests.test_acquire", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(3);
     const result: number[] = [];
     assert.ok(yield* sem.acquire());
@@ -724,18 +711,18 @@ test("test_locks.SemaphoreTests.test_acquire", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_cancel
 test("test_locks.SemaphoreTests.test_acquire_cancel", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     yield* sem.acquire();
     const acquire = asyncio.createTask(sem.acquire());
     asyncio.getRunningLoop().callSoon(() => acquire.cancel());
-    yield* raisesCancelled(acquire);
+    yield* raises(CancelledError, acquire);
     assert.equal(waitersOf(sem), 0);
   }));
 
 // test_locks.py SemaphoreTests.test_acquire_cancel_before_awoken
 test("test_locks.SemaphoreTests.test_acquire_cancel_before_awoken", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const t1 = asyncio.createTask(sem.acquire());
     const t2 = asyncio.createTask(sem.acquire());
@@ -757,7 +744,7 @@ test("test_locks.SemaphoreTests.test_acquire_cancel_before_awoken", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_hang
 test("test_locks.SemaphoreTests.test_acquire_hang", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const t1 = asyncio.createTask(sem.acquire());
     const t2 = asyncio.createTask(sem.acquire());
@@ -772,7 +759,7 @@ test("test_locks.SemaphoreTests.test_acquire_hang", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_no_hang
 test("test_locks.SemaphoreTests.test_acquire_no_hang", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     function* c1(): Coroutine<void> {
       yield* sem.hold(function* () {
@@ -801,7 +788,7 @@ test("test_locks.SemaphoreTests.test_release_not_acquired", () => {
 
 // test_locks.py SemaphoreTests.test_release_no_waiters
 test("test_locks.SemaphoreTests.test_release_no_waiters", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore();
     yield* sem.acquire();
     assert.ok(sem.locked());
@@ -811,7 +798,7 @@ test("test_locks.SemaphoreTests.test_release_no_waiters", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order
 test("test_locks.SemaphoreTests.test_acquire_fifo_order", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     const result: string[] = [];
     function* coro(tag: string): Coroutine<void> {
@@ -834,7 +821,7 @@ test("test_locks.SemaphoreTests.test_acquire_fifo_order", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order_2
 test("test_locks.SemaphoreTests.test_acquire_fifo_order_2", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(1);
     const result: number[] = [];
     function* c1(): Coroutine<boolean> {
@@ -865,7 +852,7 @@ test("test_locks.SemaphoreTests.test_acquire_fifo_order_2", () =>
 
 // test_locks.py SemaphoreTests.test_acquire_fifo_order_3
 test("test_locks.SemaphoreTests.test_acquire_fifo_order_3", () =>
-  run(function* () {
+  runTest(function* () {
     const sem = new asyncio.Semaphore(0);
     const result: number[] = [];
     function* c(n: number): Coroutine<boolean> {
@@ -905,7 +892,7 @@ function* gatherTasks<T>(n: number, coro: () => Coroutine<T>): Coroutine<[T[], a
 
 // test_locks.py BarrierTests.test_barrier
 test("test_locks.BarrierTests.test_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     assert.ok(String(barrier).includes("filling"));
     // `await barrier` is a TypeError: a Barrier is not awaitable.
@@ -921,7 +908,7 @@ test("test_locks.BarrierTests.test_barrier", () =>
 
 // test_locks.py BarrierTests.test_repr
 test("test_locks.BarrierTests.test_repr", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     assert.match(String(barrier), RGX_REPR);
     assert.ok(String(barrier).includes("filling"));
@@ -969,7 +956,7 @@ test("test_locks.BarrierTests.test_barrier_parties", () => {
 
 // test_locks.py BarrierTests.test_context_manager
 test("test_locks.BarrierTests.test_context_manager", () =>
-  run(function* () {
+  runTest(function* () {
     const N = 3;
     const barrier = new asyncio.Barrier(N);
     const results: number[] = [];
@@ -986,7 +973,7 @@ test("test_locks.BarrierTests.test_context_manager", () =>
 
 // test_locks.py BarrierTests.test_filling_one_task
 test("test_locks.BarrierTests.test_filling_one_task", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     function* f(): Coroutine<boolean> {
       return yield* barrier.hold(function* () {
@@ -1001,7 +988,7 @@ test("test_locks.BarrierTests.test_filling_one_task", () =>
 
 // test_locks.py BarrierTests.test_filling_one_task_twice
 test("test_locks.BarrierTests.test_filling_one_task_twice", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     const t1 = asyncio.createTask(barrier.wait());
     yield* asyncio.sleep(0);
@@ -1016,7 +1003,7 @@ test("test_locks.BarrierTests.test_filling_one_task_twice", () =>
 
 // test_locks.py BarrierTests.test_filling_task_by_task
 test("test_locks.BarrierTests.test_filling_task_by_task", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(3);
     const t1 = asyncio.createTask(barrier.wait());
     yield* asyncio.sleep(0);
@@ -1035,7 +1022,7 @@ test("test_locks.BarrierTests.test_filling_task_by_task", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_wait_twice
 test("test_locks.BarrierTests.test_filling_tasks_wait_twice", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1056,7 +1043,7 @@ test("test_locks.BarrierTests.test_filling_tasks_wait_twice", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_check_return_value
 test("test_locks.BarrierTests.test_filling_tasks_check_return_value", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1081,7 +1068,7 @@ test("test_locks.BarrierTests.test_filling_tasks_check_return_value", () =>
 
 // test_locks.py BarrierTests.test_draining_state
 test("test_locks.BarrierTests.test_draining_state", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1100,7 +1087,7 @@ test("test_locks.BarrierTests.test_draining_state", () =>
 
 // test_locks.py BarrierTests.test_blocking_tasks_while_draining
 test("test_locks.BarrierTests.test_blocking_tasks_while_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const rewait = 2;
     const barrier = new asyncio.Barrier(BARRIER_N);
     const barrierNowaiting = new asyncio.Barrier(BARRIER_N - rewait);
@@ -1123,7 +1110,7 @@ test("test_locks.BarrierTests.test_blocking_tasks_while_draining", () =>
 
 // test_locks.py BarrierTests.test_filling_tasks_cancel_one
 test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
-  run(function* () {
+  runTest(function* () {
     const N = 3;
     const barrier = new asyncio.Barrier(N);
     const results: boolean[] = [];
@@ -1140,7 +1127,7 @@ test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
     t1.cancel();
     yield* asyncio.sleep(0);
     assert.equal(barrier.nWaiting, 1);
-    yield* raisesCancelled(t1);
+    yield* raises(CancelledError, t1);
     assert.ok(t1.cancelled());
     const t3 = asyncio.createTask(coro());
     yield* asyncio.sleep(0);
@@ -1155,7 +1142,7 @@ test("test_locks.BarrierTests.test_filling_tasks_cancel_one", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier
 test("test_locks.BarrierTests.test_reset_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     asyncio.createTask(barrier.reset());
     yield* asyncio.sleep(0);
@@ -1165,7 +1152,7 @@ test("test_locks.BarrierTests.test_reset_barrier", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results: boolean[] = [];
     function* coro(): Coroutine<void> {
@@ -1193,7 +1180,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting", () =>
 
 // test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining
 test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const restOfTasks = Math.floor(BARRIER_N / 2);
@@ -1219,7 +1206,7 @@ test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining", () =
 
 // test_locks.py BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking
 test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining_half_blocking", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1260,7 +1247,7 @@ test("test_locks.BarrierTests.test_reset_barrier_when_tasks_half_draining_half_b
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting_again", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1297,7 +1284,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_waiting_and_waiting
 
 // test_locks.py BarrierTests.test_reset_barrier_while_tasks_draining
 test("test_locks.BarrierTests.test_reset_barrier_while_tasks_draining", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1337,7 +1324,7 @@ test("test_locks.BarrierTests.test_reset_barrier_while_tasks_draining", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier
 test("test_locks.BarrierTests.test_abort_barrier", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(1);
     asyncio.createTask(barrier.abort());
     yield* asyncio.sleep(0);
@@ -1347,7 +1334,7 @@ test("test_locks.BarrierTests.test_abort_barrier", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking
 test("test_locks.BarrierTests.test_abort_barrier_when_tasks_half_draining_half_blocking", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1386,7 +1373,7 @@ test("test_locks.BarrierTests.test_abort_barrier_when_tasks_half_draining_half_b
 
 // test_locks.py BarrierTests.test_abort_barrier_when_exception
 test("test_locks.BarrierTests.test_abort_barrier_when_exception", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];
     const results2: boolean[] = [];
@@ -1414,7 +1401,7 @@ test("test_locks.BarrierTests.test_abort_barrier_when_exception", () =>
 
 // test_locks.py BarrierTests.test_abort_barrier_when_exception_then_resetting
 test("test_locks.BarrierTests.test_abort_barrier_when_exception_then_resetting", () =>
-  run(function* () {
+  runTest(function* () {
     const barrier1 = new asyncio.Barrier(BARRIER_N);
     const barrier2 = new asyncio.Barrier(BARRIER_N);
     const results1: boolean[] = [];

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { RuntimeError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
-import { raises } from "./_c3-helpers.js";
+import { raises } from "./_assertions.js";
 
 /** BaseTest.setUp: a new loop, set as the current one; the test closes it. */
 async function withLoop(body: (loop: asyncio.AbstractEventLoop) => Promise<void>): Promise<void> {

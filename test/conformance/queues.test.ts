@@ -6,28 +6,15 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, QueueEmpty, QueueFull, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine, Task } from "../../src/index.js";
-
-/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
+import { raises } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 /** Awaits `aw` and asserts it raises CancelledError (assertRaises(asyncio.CancelledError)). */
-function* raisesCancelled(aw: Iterable<unknown>): Coroutine<void> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof CancelledError, String(e));
-    return;
-  }
-  assert.fail("CancelledError not raised");
-}
-
 // ---- QueueBasicTests ----------------------------------------------------------
 
 // test_queues.py QueueBasicTests.test_str (via _test_repr_or_str(str, False)).
 test("test_queues.QueueBasicTests.test_str", () =>
-  run(function* () {
+  runTest(function* () {
     let q = new asyncio.Queue<number>();
     assert.ok(String(q).startsWith("<Queue"), String(q));
     // getters
@@ -58,7 +45,7 @@ test("test_queues.QueueBasicTests.test_str", () =>
 
 // test_queues.py QueueBasicTests.test_empty
 test("test_queues.QueueBasicTests.test_empty", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     assert.ok(q.empty());
     yield* q.put(1);
@@ -69,7 +56,7 @@ test("test_queues.QueueBasicTests.test_empty", () =>
 
 // test_queues.py QueueBasicTests.test_full
 test("test_queues.QueueBasicTests.test_full", () =>
-  run(function* () {
+  runTest(function* () {
     let q = new asyncio.Queue<number>();
     assert.ok(!q.full());
     q = new asyncio.Queue<number>(1);
@@ -79,7 +66,7 @@ test("test_queues.QueueBasicTests.test_full", () =>
 
 // test_queues.py QueueBasicTests.test_order
 test("test_queues.QueueBasicTests.test_order", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     for (const i of [1, 3, 2]) yield* q.put(i);
     const items: number[] = [];
@@ -89,7 +76,7 @@ test("test_queues.QueueBasicTests.test_order", () =>
 
 // test_queues.py QueueBasicTests.test_maxsize
 test("test_queues.QueueBasicTests.test_maxsize", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>(2);
     assert.equal(q.maxsize, 2);
     const haveBeenPut: number[] = [];
@@ -118,7 +105,7 @@ test("test_queues.QueueBasicTests.test_maxsize", () =>
 
 // test_queues.py QueueGetTests.test_blocking_get
 test("test_queues.QueueGetTests.test_blocking_get", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     q.putNowait(1);
     assert.equal(yield* q.get(), 1);
@@ -126,7 +113,7 @@ test("test_queues.QueueGetTests.test_blocking_get", () =>
 
 // test_queues.py QueueGetTests.test_blocking_get_wait
 test("test_queues.QueueGetTests.test_blocking_get_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const q = new asyncio.Queue<number>();
     const started = new asyncio.Event();
@@ -161,7 +148,7 @@ test("test_queues.QueueGetTests.test_nonblocking_get_exception", () => {
 
 // test_queues.py QueueGetTests.test_get_cancelled_race
 test("test_queues.QueueGetTests.test_get_cancelled_race", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<string>();
     const t1 = asyncio.createTask(q.get());
     const t2 = asyncio.createTask(q.get());
@@ -176,7 +163,7 @@ test("test_queues.QueueGetTests.test_get_cancelled_race", () =>
 
 // test_queues.py QueueGetTests.test_get_with_waiting_putters
 test("test_queues.QueueGetTests.test_get_with_waiting_putters", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<string>(1);
     asyncio.createTask(q.put("a"));
     asyncio.createTask(q.put("b"));
@@ -186,7 +173,7 @@ test("test_queues.QueueGetTests.test_get_with_waiting_putters", () =>
 
 // test_queues.py QueueGetTests.test_why_are_getters_waiting
 test("test_queues.QueueGetTests.test_why_are_getters_waiting", () =>
-  run(function* () {
+  runTest(function* () {
     function* consumer(queue: asyncio.Queue<number>, numExpected: number): Coroutine<void> {
       for (let i = 0; i < numExpected; i++) yield* queue.get();
     }
@@ -204,7 +191,7 @@ test("test_queues.QueueGetTests.test_why_are_getters_waiting", () =>
 // test_queues.py QueueGetTests.test_cancelled_getters_not_being_held_in_self_getters
 // (the getters list is read through the repr, `_getters[n]`, not the private attribute).
 test("test_queues.QueueGetTests.test_cancelled_getters_not_being_held_in_self_getters", () =>
-  run(function* () {
+  runTest(function* () {
     const queue = new asyncio.Queue<number>(5);
     let raised: unknown = null;
     try {
@@ -220,7 +207,7 @@ test("test_queues.QueueGetTests.test_cancelled_getters_not_being_held_in_self_ge
 
 // test_queues.py QueuePutTests.test_blocking_put
 test("test_queues.QueuePutTests.test_blocking_put", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     // No maxsize, won't block.
     yield* q.put(1);
@@ -229,7 +216,7 @@ test("test_queues.QueuePutTests.test_blocking_put", () =>
 
 // test_queues.py QueuePutTests.test_blocking_put_wait
 test("test_queues.QueuePutTests.test_blocking_put_wait", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>(1);
     const started = new asyncio.Event();
     let finished = false;
@@ -257,7 +244,7 @@ test("test_queues.QueuePutTests.test_nonblocking_put", () => {
 
 // test_queues.py QueuePutTests.test_get_cancel_drop_one_pending_reader
 test("test_queues.QueuePutTests.test_get_cancel_drop_one_pending_reader", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     let reader = asyncio.createTask(q.get());
     yield* asyncio.sleep(0);
@@ -278,7 +265,7 @@ test("test_queues.QueuePutTests.test_get_cancel_drop_one_pending_reader", () =>
 
 // test_queues.py QueuePutTests.test_get_cancel_drop_many_pending_readers
 test("test_queues.QueuePutTests.test_get_cancel_drop_many_pending_readers", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     let reader2: Task<number> | null = null;
     let reader3: Task<number> | null = null;
@@ -290,7 +277,7 @@ test("test_queues.QueuePutTests.test_get_cancel_drop_many_pending_readers", () =
       q.putNowait(1);
       q.putNowait(2);
       reader1.cancel();
-      yield* raisesCancelled(reader1);
+      yield* raises(CancelledError, reader1);
       yield* reader3;
     });
     // It is undefined in which order concurrent readers receive results.
@@ -299,7 +286,7 @@ test("test_queues.QueuePutTests.test_get_cancel_drop_many_pending_readers", () =
 
 // test_queues.py QueuePutTests.test_put_cancel_drop
 test("test_queues.QueuePutTests.test_put_cancel_drop", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>(1);
     q.putNowait(1);
     // putting a second item in the queue has to block (qsize=1)
@@ -330,7 +317,7 @@ test("test_queues.QueuePutTests.test_nonblocking_put_exception", () => {
 
 // test_queues.py QueuePutTests.test_float_maxsize
 test("test_queues.QueuePutTests.test_float_maxsize", () =>
-  run(function* () {
+  runTest(function* () {
     let q = new asyncio.Queue<number>(1.3);
     q.putNowait(1);
     q.putNowait(2);
@@ -344,7 +331,7 @@ test("test_queues.QueuePutTests.test_float_maxsize", () =>
 
 // test_queues.py QueuePutTests.test_put_cancelled
 test("test_queues.QueuePutTests.test_put_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<number>();
     function* queuePut(): Coroutine<boolean> {
       yield* q.put(1);
@@ -358,7 +345,7 @@ test("test_queues.QueuePutTests.test_put_cancelled", () =>
 
 // test_queues.py QueuePutTests.test_put_cancelled_race
 test("test_queues.QueuePutTests.test_put_cancelled_race", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<string>(1);
     const putA = asyncio.createTask(q.put("a"));
     const putB = asyncio.createTask(q.put("b"));
@@ -377,7 +364,7 @@ test("test_queues.QueuePutTests.test_put_cancelled_race", () =>
 
 // test_queues.py QueuePutTests.test_put_with_waiting_getters
 test("test_queues.QueuePutTests.test_put_with_waiting_getters", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.Queue<string>();
     const t = asyncio.createTask(q.get());
     yield* asyncio.sleep(0);
@@ -387,7 +374,7 @@ test("test_queues.QueuePutTests.test_put_with_waiting_getters", () =>
 
 // test_queues.py QueuePutTests.test_why_are_putters_waiting
 test("test_queues.QueuePutTests.test_why_are_putters_waiting", () =>
-  run(function* () {
+  runTest(function* () {
     const queue = new asyncio.Queue<number>(2);
     function* putter(item: number): Coroutine<void> {
       yield* queue.put(item);
@@ -409,7 +396,7 @@ test("test_queues.QueuePutTests.test_why_are_putters_waiting", () =>
 // test_queues.py QueuePutTests.test_cancelled_puts_not_being_held_in_self_putters
 // (the putters list is read through the repr, `_putters[n]`, not the private attribute).
 test("test_queues.QueuePutTests.test_cancelled_puts_not_being_held_in_self_putters", () =>
-  run(function* () {
+  runTest(function* () {
     // Full queue.
     const queue = new asyncio.Queue<number>(1);
     queue.putNowait(1);
@@ -418,13 +405,13 @@ test("test_queues.QueuePutTests.test_cancelled_puts_not_being_held_in_self_putte
     yield* asyncio.sleep(0);
     assert.match(String(queue), /_putters\[1\]/);
     putTask.cancel();
-    yield* raisesCancelled(putTask);
+    yield* raises(CancelledError, putTask);
     assert.doesNotMatch(String(queue), /_putters/);
   }));
 
 // test_queues.py QueuePutTests.test_cancelled_put_silence_value_error_exception
 test("test_queues.QueuePutTests.test_cancelled_put_silence_value_error_exception", () =>
-  run(function* () {
+  runTest(function* () {
     // Full Queue.
     const queue = new asyncio.Queue<number>(1);
     queue.putNowait(1);
@@ -435,14 +422,14 @@ test("test_queues.QueuePutTests.test_cancelled_put_silence_value_error_exception
     queue.getNowait();
     // When cancelled, put() removes its future, already removed: no error.
     putTask.cancel();
-    yield* raisesCancelled(putTask);
+    yield* raises(CancelledError, putTask);
   }));
 
 // ---- LifoQueueTests, PriorityQueueTests -----------------------------------------
 
 // test_queues.py LifoQueueTests.test_order
 test("test_queues.LifoQueueTests.test_order", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.LifoQueue<number>();
     for (const i of [1, 3, 2]) yield* q.put(i);
     const items: number[] = [];
@@ -452,7 +439,7 @@ test("test_queues.LifoQueueTests.test_order", () =>
 
 // test_queues.py PriorityQueueTests.test_order
 test("test_queues.PriorityQueueTests.test_order", () =>
-  run(function* () {
+  runTest(function* () {
     const q = new asyncio.PriorityQueue<number>();
     for (const i of [1, 3, 2]) yield* q.put(i);
     const items: number[] = [];
@@ -473,7 +460,7 @@ for (const [suite, QClass] of [
 
   // test_queues.py <suite>.test_task_done
   test(`test_queues.${suite}.test_task_done`, () =>
-    run(function* () {
+    runTest(function* () {
       const q = new QClass<number>();
       for (let i = 0; i < 100; i++) q.putNowait(i);
       let accumulator = 0;
@@ -498,7 +485,7 @@ for (const [suite, QClass] of [
 
   // test_queues.py <suite>.test_join_empty_queue
   test(`test_queues.${suite}.test_join_empty_queue`, () =>
-    run(function* () {
+    runTest(function* () {
       const q = new QClass<number>();
       // A queue join()s successfully, and before anything else (done twice for insurance).
       yield* q.join();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, KeyboardInterrupt, RuntimeError, ValueError } from "../../src/index.js";
 import type { AbstractEventLoop, Coroutine, Future } from "../../src/index.js";
-import { throws } from "./_c3-helpers.js";
+import { raisesSync, rejects } from "./_assertions.js";
 
 class ZeroDivisionError extends Error {}
 
@@ -80,15 +80,6 @@ function interruptSelf(): Promise<void> {
   const delivered = new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
   process.kill(process.pid, "SIGINT");
   return delivered;
-}
-
-/** assertRaisesRegex around a promise. */
-async function rejects(cls: abstract new (...a: never[]) => Error, p: Promise<unknown>, re?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    if (re !== undefined) assert.match(e.message, re);
-    return true;
-  });
 }
 
 // ---- RunTests ----------------------------------------------------------------
@@ -344,7 +335,7 @@ baseTest("test_runners.RunnerTests.test_run", async () => {
     assert.equal(await runner.run(f()), "done");
     loop = runner.getLoop();
   });
-  throws(RuntimeError, () => runner.getLoop(), /Runner is closed/);
+  raisesSync(RuntimeError, () => runner.getLoop(), /Runner is closed/);
   assert.equal(loop!.isClosed(), true);
 });
 
@@ -366,7 +357,7 @@ baseTest("test_runners.RunnerTests.test_explicit_close", async () => {
   const runner = new asyncio.Runner();
   const loop = runner.getLoop();
   await runner.close();
-  throws(RuntimeError, () => runner.getLoop(), /Runner is closed/);
+  raisesSync(RuntimeError, () => runner.getLoop(), /Runner is closed/);
   assert.equal(loop.isClosed(), true);
 });
 

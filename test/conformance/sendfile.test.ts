@@ -15,7 +15,7 @@ import * as asyncio from "../../src/index.js";
 import { ConnectionError, RuntimeError, SendfileNotAvailableError } from "../../src/index.js";
 import type { SSLContext } from "../../src/index.js";
 import * as socket from "../../src/stdlib/socket.js";
-import { osPipe, simpleClientSslcontext, simpleServerSslcontext, tell, withLoop } from "./_c2-helpers.js";
+import { osPipe, simpleClientSslContext, simpleServerSslContext, tell, withRealLoop } from "./_test-utils.js";
 
 // 256 KiB plus a small unaligned tail, and 4 KiB socket buffers (SendfileBase).
 const DATA = Buffer.alloc(1024 * 256 + 1, "x");
@@ -98,7 +98,7 @@ class MyProto extends asyncio.Protocol {
 async function withFile(body: (loop: asyncio.SelectorEventLoop, file: number, cleanups: (() => Promise<void>)[]) => Promise<void>): Promise<void> {
   const file = openSync(TESTFN, "r");
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const cleanups: (() => Promise<void>)[] = [];
       try {
         await body(loop, file, cleanups);
@@ -198,8 +198,8 @@ async function prepareSendfile(
   let srvCtx: SSLContext | undefined;
   let cliCtx: SSLContext | undefined;
   if (opts.isSsl) {
-    srvCtx = simpleServerSslcontext();
-    cliCtx = simpleClientSslcontext();
+    srvCtx = simpleServerSslContext();
+    cliCtx = simpleClientSslContext();
   }
   const srvSock = new socket.Socket(socket.AF_INET, socket.SOCK_STREAM);
   srvSock.bind(["127.0.0.1", 0]);

@@ -2,7 +2,7 @@
 // test by test (BaseSockTestsMixin; its selector classes Kqueue/Epoll/Poll/
 // Select run the same methods on the one tsyncio SelectorEventLoop, so each
 // method is re-created once). Real sockets on loopback and AF_UNIX; the
-// servers of test_utils are Node servers in this process (_c2-helpers.ts).
+// servers of test_utils are Node servers in this process (_test-utils.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -10,7 +10,9 @@ import * as asyncio from "../../src/index.js";
 import { BlockingIOError, ConnectionRefusedError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 import * as socket from "../../src/stdlib/socket.js";
-import { MyProto, raises, runTestServer, runUdpEchoServer, unixPath, withLoop, type TestServer } from "./_c2-helpers.js";
+import { raises } from "./_assertions.js";
+import { MyProto } from "./_test-protocols.js";
+import { runTestServer, runUdpEchoServer, unixPath, withRealLoop, type TestServer } from "./_test-utils.js";
 
 const GET = Buffer.from("GET / HTTP/1.0\r\n\r\n");
 
@@ -50,7 +52,7 @@ async function basetestSockRecvInto(loop: asyncio.SelectorEventLoop, httpd: Test
 test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_ops", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       await basetestSockClientOps(loop, httpd, new socket.Socket());
       await basetestSockRecvInto(loop, httpd, new socket.Socket());
     });
@@ -131,7 +133,7 @@ function* basetestSockSendRacing(loop: asyncio.AbstractEventLoop, listener: sock
 test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_racing", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       let sock = new socket.Socket();
       try {
         await loop.runUntilComplete(asyncio.waitFor(basetestSockRecvRacing(loop, httpd, sock), 10));
@@ -160,7 +162,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_racing", async () =
 
 // test_sock_lowlevel.py BaseSockTestsMixin.test_sock_client_connect_racing
 test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_connect_racing", async () => {
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     const listener = new socket.Socket();
     const sock = new socket.Socket();
     try {
@@ -236,7 +238,7 @@ function* basetestHugeContent(loop: asyncio.AbstractEventLoop, address: [string,
 test("test_sock_lowlevel.BaseSockTestsMixin.test_huge_content", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop((loop) => loop.runUntilComplete(basetestHugeContent(loop, httpd.address, false)));
+    await withRealLoop((loop) => loop.runUntilComplete(basetestHugeContent(loop, httpd.address, false)));
   } finally {
     await httpd.close();
   }
@@ -246,7 +248,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_huge_content", async () => {
 test("test_sock_lowlevel.BaseSockTestsMixin.test_huge_content_recvinto", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop((loop) => loop.runUntilComplete(basetestHugeContent(loop, httpd.address, true)));
+    await withRealLoop((loop) => loop.runUntilComplete(basetestHugeContent(loop, httpd.address, true)));
   } finally {
     await httpd.close();
   }
@@ -256,7 +258,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_huge_content_recvinto", async (
 test("test_sock_lowlevel.BaseSockTestsMixin.test_recvfrom", async () => {
   const srv = await runUdpEchoServer();
   try {
-    await withLoop((loop) => loop.runUntilComplete((function* () {
+    await withRealLoop((loop) => loop.runUntilComplete((function* () {
       const data = Buffer.alloc(4096, 1);
       const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
       try {
@@ -278,7 +280,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_recvfrom", async () => {
 test("test_sock_lowlevel.BaseSockTestsMixin.test_recvfrom_into", async () => {
   const srv = await runUdpEchoServer();
   try {
-    await withLoop((loop) => loop.runUntilComplete((function* () {
+    await withRealLoop((loop) => loop.runUntilComplete((function* () {
       const sock = new socket.Socket(socket.AF_INET, socket.SOCK_DGRAM);
       try {
         sock.setblocking(false);
@@ -311,7 +313,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_recvfrom_into", async () => {
 test("test_sock_lowlevel.BaseSockTestsMixin.test_sendto_blocking", async () => {
   const srvPath = unixPath();
   const cliPath = unixPath();
-  await withLoop((loop) => loop.runUntilComplete((function* () {
+  await withRealLoop((loop) => loop.runUntilComplete((function* () {
     const server = new socket.Socket(socket.AF_UNIX, socket.SOCK_DGRAM);
     const sock = new socket.Socket(socket.AF_UNIX, socket.SOCK_DGRAM);
     try {
@@ -363,7 +365,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_sendto_blocking", async () => {
 test("test_sock_lowlevel.BaseSockTestsMixin.test_unix_sock_client_ops", async () => {
   const httpd = await runTestServer({ unix: true });
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       await basetestSockClientOps(loop, httpd, new socket.Socket(socket.AF_UNIX));
       await basetestSockRecvInto(loop, httpd, new socket.Socket(socket.AF_UNIX));
     });
@@ -378,7 +380,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_fail", async () => 
   s.bind(["127.0.0.1", 0]);
   const address = s.getsockname();
   s.close();
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     const sock = new socket.Socket();
     sock.setblocking(false);
     await assert.rejects(loop.runUntilComplete(loop.sockConnect(sock, address)), ConnectionRefusedError);
@@ -388,7 +390,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_client_fail", async () => 
 
 // test_sock_lowlevel.py BaseSockTestsMixin.test_sock_accept
 test("test_sock_lowlevel.BaseSockTestsMixin.test_sock_accept", async () => {
-  await withLoop(async (loop) => {
+  await withRealLoop(async (loop) => {
     const listener = new socket.Socket();
     listener.setblocking(false);
     listener.bind(["127.0.0.1", 0]);
@@ -430,7 +432,7 @@ test("test_sock_lowlevel.BaseSockTestsMixin.test_cancel_sock_accept", async () =
 test("test_sock_lowlevel.BaseSockTestsMixin.test_create_connection_sock", async () => {
   const httpd = await runTestServer();
   try {
-    await withLoop(async (loop) => {
+    await withRealLoop(async (loop) => {
       const [host, port] = httpd.address as [string, number];
       const infos = await loop.runUntilComplete(loop.getaddrinfo(host, port, { type: socket.SOCK_STREAM }));
       let sock: socket.Socket | null = null;

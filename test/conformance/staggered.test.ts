@@ -7,15 +7,11 @@ import * as asyncio from "../../src/index.js";
 import { CancelledError, TimeoutError, ValueError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
 import { staggeredRace } from "../../src/sync/staggered.js";
-
-/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
+import { runTest } from "./_test-utils.js";
 
 // test_staggered.py StaggeredTests.test_empty
 test("test_staggered.test_empty", () =>
-  run(function* () {
+  runTest(function* () {
     const [winner, index, excs] = yield* staggeredRace(asyncio.getRunningLoop(), [], null);
     assert.equal(winner, null);
     assert.equal(index, null);
@@ -24,7 +20,7 @@ test("test_staggered.test_empty", () =>
 
 // test_staggered.py StaggeredTests.test_one_successful
 test("test_staggered.test_one_successful", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(index: number): Coroutine<string> {
       return `Res: ${index}`;
     }
@@ -36,7 +32,7 @@ test("test_staggered.test_one_successful", () =>
 
 // test_staggered.py StaggeredTests.test_first_error_second_successful
 test("test_staggered.test_first_error_second_successful", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(index: number): Coroutine<string> {
       if (index === 0) throw new ValueError(String(index));
       return `Res: ${index}`;
@@ -51,7 +47,7 @@ test("test_staggered.test_first_error_second_successful", () =>
 
 // test_staggered.py StaggeredTests.test_first_timeout_second_successful
 test("test_staggered.test_first_timeout_second_successful", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(index: number): Coroutine<string> {
       if (index === 0) yield* asyncio.sleep(10); // much bigger than delay
       return `Res: ${index}`;
@@ -66,7 +62,7 @@ test("test_staggered.test_first_timeout_second_successful", () =>
 
 // test_staggered.py StaggeredTests.test_none_successful
 test("test_staggered.test_none_successful", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(index: number): Coroutine<string> {
       throw new ValueError(String(index));
     }
@@ -93,7 +89,7 @@ function* logCancel(log: string[], what: string): Coroutine<void> {
 // waits for it before the cancellation propagates.
 test("test_staggered.test_cancelled: a cancelled race waits for its attempts; their cleanups run in order", async () => {
   const log: string[] = [];
-  await run(function* () {
+  await runTest(function* () {
     const loop = asyncio.getRunningLoop();
     let raised: unknown = null;
     try {

@@ -2,7 +2,7 @@
 // Each test makes its loop as StreamTests.setUp does (no current loop is set:
 // test_utils.TestCase.set_event_loop sets None), and run_until_complete is
 // awaited. test_utils.run_test_server is a Node server outside the loop
-// (_c5-helpers.ts). `stream._buffer` is the reader's test accessor; where
+// (_test-utils.ts). `stream._buffer` is the reader's test accessor; where
 // CPython reads `_loop`/`_waiter`, so does the test. test_open_connection is
 // re-created in coroutines.test.ts ("test_streams.test_open_connection").
 import { test } from "node:test";
@@ -18,10 +18,10 @@ import {
 import type { AbstractEventLoop, Coroutine, Server, StreamReader, StreamWriter } from "../../src/index.js";
 import { FlowControlMixin } from "../../src/net/streams.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../../src/stdlib/socket.js";
+import { rejects } from "./_assertions.js";
 import {
-  dummySslContext, recordMessages, rejects, runBriefly, runTestServer, simpleClientSslContext, simpleServerSslContext,
-  unixSocketPath, withLoop,
-} from "./_c5-helpers.js";
+  dummySslContext, recordMessages, runBriefly, runTestServer, simpleClientSslContext, simpleServerSslContext, unixSocketPath, withRealLoop,
+} from "./_test-utils.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -52,7 +52,7 @@ async function basetestOpenConnection(loop: asyncio.BaseEventLoop, conn: Corouti
 }
 
 // test_streams.py StreamTests.test_open_unix_connection
-test("test_streams.py StreamTests.test_open_unix_connection", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_open_unix_connection", () => withRealLoop(async (loop) => {
   const httpd = await runTestServer({ unix: true });
   try {
     await basetestOpenConnection(loop, asyncio.openUnixConnection(httpd.address as string));
@@ -78,8 +78,8 @@ async function basetestOpenConnectionNoLoopSsl(loop: asyncio.BaseEventLoop, conn
 }
 
 // test_streams.py StreamTests.test_open_connection_no_loop_ssl
-test("test_streams.py StreamTests.test_open_connection_no_loop_ssl", () => withLoop(async (loop) => {
-  const httpd = await runTestServer({ useSsl: true });
+test("test_streams.py StreamTests.test_open_connection_no_loop_ssl", () => withRealLoop(async (loop) => {
+  const httpd = await runTestServer({ tls: true });
   try {
     const [host, port] = httpd.address as [string, number];
     await basetestOpenConnectionNoLoopSsl(loop, asyncio.openConnection(host, port, { ssl: dummySslContext() }));
@@ -89,8 +89,8 @@ test("test_streams.py StreamTests.test_open_connection_no_loop_ssl", () => withL
 }));
 
 // test_streams.py StreamTests.test_open_unix_connection_no_loop_ssl
-test("test_streams.py StreamTests.test_open_unix_connection_no_loop_ssl", () => withLoop(async (loop) => {
-  const httpd = await runTestServer({ unix: true, useSsl: true });
+test("test_streams.py StreamTests.test_open_unix_connection_no_loop_ssl", () => withRealLoop(async (loop) => {
+  const httpd = await runTestServer({ unix: true, tls: true });
   try {
     await basetestOpenConnectionNoLoopSsl(loop,
       asyncio.openUnixConnection(httpd.address as string, { ssl: dummySslContext(), serverHostname: "" }));
@@ -104,14 +104,14 @@ async function basetestOpenConnectionError(loop: asyncio.BaseEventLoop, conn: Co
   const messages = recordMessages(loop);
   const [rd, wr] = await loop.runUntilComplete(conn);
   (wr._protocol as unknown as asyncio.StreamReaderProtocol).connectionLost(new ZeroDivisionError());
-  await rejects(loop.runUntilComplete(rd.read()), ZeroDivisionError);
+  await rejects(ZeroDivisionError, loop.runUntilComplete(rd.read()));
   wr.close();
   await runBriefly(loop);
   assert.deepEqual(messages, []);
 }
 
 // test_streams.py StreamTests.test_open_connection_error
-test("test_streams.py StreamTests.test_open_connection_error", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_open_connection_error", () => withRealLoop(async (loop) => {
   const httpd = await runTestServer();
   try {
     const [host, port] = httpd.address as [string, number];
@@ -122,7 +122,7 @@ test("test_streams.py StreamTests.test_open_connection_error", () => withLoop(as
 }));
 
 // test_streams.py StreamTests.test_open_unix_connection_error
-test("test_streams.py StreamTests.test_open_unix_connection_error", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_open_unix_connection_error", () => withRealLoop(async (loop) => {
   const httpd = await runTestServer({ unix: true });
   try {
     await basetestOpenConnectionError(loop, asyncio.openUnixConnection(httpd.address as string));
@@ -134,21 +134,21 @@ test("test_streams.py StreamTests.test_open_unix_connection_error", () => withLo
 // ---------------------------------------------------------------- StreamReader
 
 // test_streams.py StreamTests.test_feed_empty_data
-test("test_streams.py StreamTests.test_feed_empty_data", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_feed_empty_data", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b(""));
   assert.deepEqual(stream._buffer, b(""));
 }));
 
 // test_streams.py StreamTests.test_feed_nonempty_data
-test("test_streams.py StreamTests.test_feed_nonempty_data", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_feed_nonempty_data", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(DATA);
   assert.deepEqual(stream._buffer, DATA);
 }));
 
 // test_streams.py StreamTests.test_read_zero
-test("test_streams.py StreamTests.test_read_zero", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_zero", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(DATA);
   assert.deepEqual(await loop.runUntilComplete(stream.read(0)), b(""));
@@ -156,7 +156,7 @@ test("test_streams.py StreamTests.test_read_zero", () => withLoop(async (loop) =
 }));
 
 // test_streams.py StreamTests.test_read
-test("test_streams.py StreamTests.test_read", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const readTask = loop.createTask(stream.read(30));
   loop.callSoon(() => stream.feedData(DATA));
@@ -165,7 +165,7 @@ test("test_streams.py StreamTests.test_read", () => withLoop(async (loop) => {
 }));
 
 // test_streams.py StreamTests.test_read_line_breaks
-test("test_streams.py StreamTests.test_read_line_breaks", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_line_breaks", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("line1"));
   stream.feedData(b("line2"));
@@ -174,7 +174,7 @@ test("test_streams.py StreamTests.test_read_line_breaks", () => withLoop(async (
 }));
 
 // test_streams.py StreamTests.test_read_eof
-test("test_streams.py StreamTests.test_read_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const readTask = loop.createTask(stream.read(1024));
   loop.callSoon(() => stream.feedEof());
@@ -183,7 +183,7 @@ test("test_streams.py StreamTests.test_read_eof", () => withLoop(async (loop) =>
 }));
 
 // test_streams.py StreamTests.test_read_until_eof
-test("test_streams.py StreamTests.test_read_until_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_until_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const readTask = loop.createTask(stream.read(-1));
   loop.callSoon(() => {
@@ -196,22 +196,22 @@ test("test_streams.py StreamTests.test_read_until_eof", () => withLoop(async (lo
 }));
 
 // test_streams.py StreamTests.test_read_exception
-test("test_streams.py StreamTests.test_read_exception", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_exception", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("line\n"));
   assert.deepEqual(await loop.runUntilComplete(stream.read(2)), b("li"));
   stream.setException(new ValueError());
-  await rejects(loop.runUntilComplete(stream.read(2)), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.read(2)));
 }));
 
 // test_streams.py StreamTests.test_invalid_limit
-test("test_streams.py StreamTests.test_invalid_limit", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_invalid_limit", () => withRealLoop(async (loop) => {
   assert.throws(() => new asyncio.StreamReader({ limit: 0, loop }), (e: unknown) => e instanceof ValueError && /imit/.test(e.message));
   assert.throws(() => new asyncio.StreamReader({ limit: -1, loop }), (e: unknown) => e instanceof ValueError && /imit/.test(e.message));
 }));
 
 // test_streams.py StreamTests.test_read_limit
-test("test_streams.py StreamTests.test_read_limit", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_limit", () => withRealLoop(async (loop) => {
   const stream = reader(loop, 3);
   stream.feedData(b("chunk"));
   assert.deepEqual(await loop.runUntilComplete(stream.read(5)), b("chunk"));
@@ -219,7 +219,7 @@ test("test_streams.py StreamTests.test_read_limit", () => withLoop(async (loop) 
 }));
 
 // test_streams.py StreamTests.test_readline
-test("test_streams.py StreamTests.test_readline", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("chunk1 "));
   const readTask = loop.createTask(stream.readline());
@@ -233,23 +233,23 @@ test("test_streams.py StreamTests.test_readline", () => withLoop(async (loop) =>
 }));
 
 // test_streams.py StreamTests.test_readline_limit_with_existing_data
-test("test_streams.py StreamTests.test_readline_limit_with_existing_data", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_limit_with_existing_data", () => withRealLoop(async (loop) => {
   let stream = reader(loop, 3);
   stream.feedData(b("li"));
   stream.feedData(b("ne1\nline2\n"));
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b("line2\n"));
 
   stream = reader(loop, 3);
   stream.feedData(b("li"));
   stream.feedData(b("ne1"));
   stream.feedData(b("li"));
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b(""));
 }));
 
 // test_streams.py StreamTests.test_at_eof
-test("test_streams.py StreamTests.test_at_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_at_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   assert.equal(stream.atEof(), false);
   stream.feedData(b("some data\n"));
@@ -263,7 +263,7 @@ test("test_streams.py StreamTests.test_at_eof", () => withLoop(async (loop) => {
 }));
 
 // test_streams.py StreamTests.test_readline_limit
-test("test_streams.py StreamTests.test_readline_limit", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_limit", () => withRealLoop(async (loop) => {
   let stream = reader(loop, 7);
   const s1 = stream;
   loop.callSoon(() => {
@@ -272,7 +272,7 @@ test("test_streams.py StreamTests.test_readline_limit", () => withLoop(async (lo
     s1.feedData(b("chunk3\n"));
     s1.feedEof();
   });
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b(""));
 
   stream = reader(loop, 7);
@@ -283,7 +283,7 @@ test("test_streams.py StreamTests.test_readline_limit", () => withLoop(async (lo
     s2.feedData(b("chunk3\n"));
     s2.feedEof();
   });
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b("chunk3\n"));
 
   // The limit is strict.
@@ -293,16 +293,16 @@ test("test_streams.py StreamTests.test_readline_limit", () => withLoop(async (lo
   assert.deepEqual(stream._buffer, b(""));
 
   stream.feedData(b("12345678\n"));
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b(""));
 
   stream.feedData(b("12345678"));
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b(""));
 }));
 
 // test_streams.py StreamTests.test_readline_nolimit_nowait
-test("test_streams.py StreamTests.test_readline_nolimit_nowait", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_nolimit_nowait", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(DATA.subarray(0, 6));
   stream.feedData(DATA.subarray(6));
@@ -311,7 +311,7 @@ test("test_streams.py StreamTests.test_readline_nolimit_nowait", () => withLoop(
 }));
 
 // test_streams.py StreamTests.test_readline_eof
-test("test_streams.py StreamTests.test_readline_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("some data"));
   stream.feedEof();
@@ -319,14 +319,14 @@ test("test_streams.py StreamTests.test_readline_eof", () => withLoop(async (loop
 }));
 
 // test_streams.py StreamTests.test_readline_empty_eof
-test("test_streams.py StreamTests.test_readline_empty_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_empty_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedEof();
   assert.deepEqual(await loop.runUntilComplete(stream.readline()), b(""));
 }));
 
 // test_streams.py StreamTests.test_readline_read_byte_count
-test("test_streams.py StreamTests.test_readline_read_byte_count", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_read_byte_count", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(DATA);
   await loop.runUntilComplete(stream.readline());
@@ -335,23 +335,23 @@ test("test_streams.py StreamTests.test_readline_read_byte_count", () => withLoop
 }));
 
 // test_streams.py StreamTests.test_readline_exception
-test("test_streams.py StreamTests.test_readline_exception", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readline_exception", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("line\n"));
   assert.deepEqual(await loop.runUntilComplete(stream.readline()), b("line\n"));
   stream.setException(new ValueError());
-  await rejects(loop.runUntilComplete(stream.readline()), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readline()));
   assert.deepEqual(stream._buffer, b(""));
 }));
 
 // test_streams.py StreamTests.test_readuntil_separator
-test("test_streams.py StreamTests.test_readuntil_separator", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readuntil_separator", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
-  await rejects(loop.runUntilComplete(stream.readuntil(b(""))), ValueError, /Separator should be/);
+  await rejects(ValueError, loop.runUntilComplete(stream.readuntil(b(""))), /Separator should be/);
 }));
 
 // test_streams.py StreamTests.test_readuntil_multi_chunks
-test("test_streams.py StreamTests.test_readuntil_multi_chunks", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readuntil_multi_chunks", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("lineAAA"));
   assert.deepEqual(await loop.runUntilComplete(stream.readuntil(b("AAA"))), b("lineAAA"));
@@ -367,7 +367,7 @@ test("test_streams.py StreamTests.test_readuntil_multi_chunks", () => withLoop(a
 }));
 
 // test_streams.py StreamTests.test_readuntil_multi_chunks_1
-test("test_streams.py StreamTests.test_readuntil_multi_chunks_1", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readuntil_multi_chunks_1", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const check = async (chunks: string[], want: string) => {
     for (const c of chunks) stream.feedData(b(c));
@@ -382,40 +382,40 @@ test("test_streams.py StreamTests.test_readuntil_multi_chunks_1", () => withLoop
 }));
 
 // test_streams.py StreamTests.test_readuntil_eof
-test("test_streams.py StreamTests.test_readuntil_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readuntil_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const data = b("some dataAA");
   stream.feedData(data);
   stream.feedEof();
-  const e = await rejects(loop.runUntilComplete(stream.readuntil(b("AAA"))), IncompleteReadError, /undefined expected bytes/);
+  const e = await rejects(IncompleteReadError, loop.runUntilComplete(stream.readuntil(b("AAA"))), /undefined expected bytes/);
   assert.deepEqual(Buffer.from(e.partial), data);
   assert.equal(e.expected, null);
   assert.deepEqual(stream._buffer, b(""));
 }));
 
 // test_streams.py StreamTests.test_readuntil_limit_found_sep
-test("test_streams.py StreamTests.test_readuntil_limit_found_sep", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readuntil_limit_found_sep", () => withRealLoop(async (loop) => {
   const stream = reader(loop, 3);
   stream.feedData(b("some dataAA"));
-  await rejects(loop.runUntilComplete(stream.readuntil(b("AAA"))), LimitOverrunError, /not found/);
+  await rejects(LimitOverrunError, loop.runUntilComplete(stream.readuntil(b("AAA"))), /not found/);
   assert.deepEqual(stream._buffer, b("some dataAA"));
   stream.feedData(b("A"));
-  await rejects(loop.runUntilComplete(stream.readuntil(b("AAA"))), LimitOverrunError, /is found/);
+  await rejects(LimitOverrunError, loop.runUntilComplete(stream.readuntil(b("AAA"))), /is found/);
   assert.deepEqual(stream._buffer, b("some dataAAA"));
 }));
 
 // test_streams.py StreamTests.test_readexactly_zero_or_less
-test("test_streams.py StreamTests.test_readexactly_zero_or_less", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readexactly_zero_or_less", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(DATA);
   assert.deepEqual(await loop.runUntilComplete(stream.readexactly(0)), b(""));
   assert.deepEqual(stream._buffer, DATA);
-  await rejects(loop.runUntilComplete(stream.readexactly(-1)), ValueError, /less than zero/);
+  await rejects(ValueError, loop.runUntilComplete(stream.readexactly(-1)), /less than zero/);
   assert.deepEqual(stream._buffer, DATA);
 }));
 
 // test_streams.py StreamTests.test_readexactly
-test("test_streams.py StreamTests.test_readexactly", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readexactly", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const n = 2 * DATA.length;
   const readTask = loop.createTask(stream.readexactly(n));
@@ -429,7 +429,7 @@ test("test_streams.py StreamTests.test_readexactly", () => withLoop(async (loop)
 }));
 
 // test_streams.py StreamTests.test_readexactly_limit
-test("test_streams.py StreamTests.test_readexactly_limit", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readexactly_limit", () => withRealLoop(async (loop) => {
   const stream = reader(loop, 3);
   stream.feedData(b("chunk"));
   assert.deepEqual(await loop.runUntilComplete(stream.readexactly(5)), b("chunk"));
@@ -437,7 +437,7 @@ test("test_streams.py StreamTests.test_readexactly_limit", () => withLoop(async 
 }));
 
 // test_streams.py StreamTests.test_readexactly_eof
-test("test_streams.py StreamTests.test_readexactly_eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readexactly_eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const n = 2 * DATA.length;
   const readTask = loop.createTask(stream.readexactly(n));
@@ -445,7 +445,7 @@ test("test_streams.py StreamTests.test_readexactly_eof", () => withLoop(async (l
     stream.feedData(DATA);
     stream.feedEof();
   });
-  const e = await rejects(loop.runUntilComplete(readTask), IncompleteReadError);
+  const e = await rejects(IncompleteReadError, loop.runUntilComplete(readTask));
   assert.deepEqual(Buffer.from(e.partial), DATA);
   assert.equal(e.expected, n);
   assert.equal(e.message, "18 bytes read on a total of 36 expected bytes");
@@ -453,16 +453,16 @@ test("test_streams.py StreamTests.test_readexactly_eof", () => withLoop(async (l
 }));
 
 // test_streams.py StreamTests.test_readexactly_exception
-test("test_streams.py StreamTests.test_readexactly_exception", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_readexactly_exception", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("line\n"));
   assert.deepEqual(await loop.runUntilComplete(stream.readexactly(2)), b("li"));
   stream.setException(new ValueError());
-  await rejects(loop.runUntilComplete(stream.readexactly(2)), ValueError);
+  await rejects(ValueError, loop.runUntilComplete(stream.readexactly(2)));
 }));
 
 // test_streams.py StreamTests.test_exception
-test("test_streams.py StreamTests.test_exception", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_exception", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   assert.equal(stream.exception(), null);
   const exc = new ValueError();
@@ -471,7 +471,7 @@ test("test_streams.py StreamTests.test_exception", () => withLoop(async (loop) =
 }));
 
 // test_streams.py StreamTests.test_exception_waiter
-test("test_streams.py StreamTests.test_exception_waiter", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_exception_waiter", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   function* setErr(): Coroutine<void> {
     stream.setException(new ValueError());
@@ -483,7 +483,7 @@ test("test_streams.py StreamTests.test_exception_waiter", () => withLoop(async (
 }));
 
 // test_streams.py StreamTests.test_exception_cancel
-test("test_streams.py StreamTests.test_exception_cancel", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_exception_cancel", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   const t = loop.createTask(stream.readline());
   await runBriefly(loop);
@@ -522,7 +522,7 @@ async function stopServer(loop: AbstractEventLoop, server: Server): Promise<void
 }
 
 // test_streams.py StreamTests.test_start_server
-test("test_streams.py StreamTests.test_start_server", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_start_server", () => withRealLoop(async (loop) => {
   const messages = recordMessages(loop);
 
   // A coroutine as the client handler, on a listening socket made beforehand.
@@ -550,7 +550,7 @@ test("test_streams.py StreamTests.test_start_server", () => withLoop(async (loop
 }));
 
 // test_streams.py StreamTests.test_start_unix_server
-test("test_streams.py StreamTests.test_start_unix_server", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_start_unix_server", () => withRealLoop(async (loop) => {
   const messages = recordMessages(loop);
 
   let p = unixSocketPath();
@@ -578,7 +578,7 @@ test("test_streams.py StreamTests.test_start_unix_server", () => withLoop(async 
 }));
 
 // test_streams.py StreamTests.test_start_tls
-test("test_streams.py StreamTests.test_start_tls", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_start_tls", () => withRealLoop(async (loop) => {
   function* serve(clientReader: StreamReader, clientWriter: StreamWriter): Coroutine<void> {
     const data1 = yield* clientReader.readline();
     clientWriter.write(data1);
@@ -623,7 +623,7 @@ test("test_streams.py StreamTests.test_start_tls", () => withLoop(async (loop) =
 // test_streams.py StreamTests.test_read_all_from_pipe_reader
 // The child writes into the write end of a real pipe passed to it (pass_fds);
 // the reader's limit (1) is less than half of what arrives.
-test("test_streams.py StreamTests.test_read_all_from_pipe_reader", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_read_all_from_pipe_reader", () => withRealLoop(async (loop) => {
   const N = native();
   const r = N.pipe(0);
   assert.ok(Array.isArray(r));
@@ -643,12 +643,12 @@ test("test_streams.py StreamTests.test_read_all_from_pipe_reader", () => withLoo
 // ---------------------------------------------------------------- constructors
 
 // test_streams.py StreamTests.test_streamreader_constructor_without_loop
-test("test_streams.py StreamTests.test_streamreader_constructor_without_loop", () => withLoop(async () => {
+test("test_streams.py StreamTests.test_streamreader_constructor_without_loop", () => withRealLoop(async () => {
   assert.throws(() => new asyncio.StreamReader(), (e: unknown) => e instanceof RuntimeError && /no current event loop/.test(e.message));
 }));
 
 // test_streams.py StreamTests.test_streamreader_constructor_use_running_loop
-test("test_streams.py StreamTests.test_streamreader_constructor_use_running_loop", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_streamreader_constructor_use_running_loop", () => withRealLoop(async (loop) => {
   function* t(): Coroutine<StreamReader> {
     return new asyncio.StreamReader();
   }
@@ -657,20 +657,20 @@ test("test_streams.py StreamTests.test_streamreader_constructor_use_running_loop
 }));
 
 // test_streams.py StreamTests.test_streamreader_constructor_use_global_loop
-test("test_streams.py StreamTests.test_streamreader_constructor_use_global_loop", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_streamreader_constructor_use_global_loop", () => withRealLoop(async (loop) => {
   asyncio.setEventLoop(loop);
   const rd = new asyncio.StreamReader();
   assert.equal(rd._loop, loop);
 }));
 
 // test_streams.py StreamTests.test_streamreaderprotocol_constructor_without_loop
-test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_without_loop", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_without_loop", () => withRealLoop(async (loop) => {
   const rd = reader(loop);
   assert.throws(() => new asyncio.StreamReaderProtocol(rd), (e: unknown) => e instanceof RuntimeError && /no current event loop/.test(e.message));
 }));
 
 // test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_running_loop
-test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_running_loop", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_running_loop", () => withRealLoop(async (loop) => {
   const rd = reader(loop);
   function* t(): Coroutine<asyncio.StreamReaderProtocol> {
     return new asyncio.StreamReaderProtocol(rd);
@@ -680,7 +680,7 @@ test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_runn
 }));
 
 // test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_global_loop
-test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_global_loop", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_streamreaderprotocol_constructor_use_global_loop", () => withRealLoop(async (loop) => {
   asyncio.setEventLoop(loop);
   const protocol = new asyncio.StreamReaderProtocol(reader(loop));
   assert.equal(protocol._loop, loop);
@@ -709,7 +709,7 @@ test("test_streams.py StreamTests.test_multiple_drain", async () => {
 
 // test_streams.py StreamTests.test_drain_raises
 // The server is a Node server outside the loop: it accepts and closes at once.
-test("test_streams.py StreamTests.test_drain_raises", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_drain_raises", () => withRealLoop(async (loop) => {
   const messages = recordMessages(loop);
   const srv = net.createServer((c) => c.destroy());
   await new Promise<void>((r) => srv.listen(0, "localhost", r));
@@ -722,7 +722,7 @@ test("test_streams.py StreamTests.test_drain_raises", () => withLoop(async (loop
         yield* wr.drain();
       }
     }
-    const e = await rejects(loop.runUntilComplete(client("localhost", port)), Error);
+    const e = await rejects(Error, loop.runUntilComplete(client("localhost", port)));
     assert.ok(e instanceof ConnectionResetError || e instanceof ConnectionAbortedError || e instanceof BrokenPipeError, String(e));
   } finally {
     await new Promise<void>((r) => srv.close(() => r()));
@@ -733,38 +733,38 @@ test("test_streams.py StreamTests.test_drain_raises", () => withLoop(async (loop
 // ---------------------------------------------------------------- repr
 
 // test_streams.py StreamTests.test___repr__
-test("test_streams.py StreamTests.test___repr__", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__", () => withRealLoop(async (loop) => {
   assert.equal(String(reader(loop)), "<StreamReader>");
 }));
 
 // test_streams.py StreamTests.test___repr__nondefault_limit
-test("test_streams.py StreamTests.test___repr__nondefault_limit", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__nondefault_limit", () => withRealLoop(async (loop) => {
   assert.equal(String(reader(loop, 123)), "<StreamReader limit=123>");
 }));
 
 // test_streams.py StreamTests.test___repr__eof
-test("test_streams.py StreamTests.test___repr__eof", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__eof", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedEof();
   assert.equal(String(stream), "<StreamReader eof>");
 }));
 
 // test_streams.py StreamTests.test___repr__data
-test("test_streams.py StreamTests.test___repr__data", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__data", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.feedData(b("data"));
   assert.equal(String(stream), "<StreamReader 4 bytes>");
 }));
 
 // test_streams.py StreamTests.test___repr__exception
-test("test_streams.py StreamTests.test___repr__exception", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__exception", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream.setException(new RuntimeError());
   assert.equal(String(stream), "<StreamReader exception=RuntimeError()>");
 }));
 
 // test_streams.py StreamTests.test___repr__waiter
-test("test_streams.py StreamTests.test___repr__waiter", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__waiter", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   stream._waiter = new asyncio.Future<void>({ loop });
   assert.match(String(stream), /^<StreamReader waiter=<Future pending[\S ]*>>$/);
@@ -775,7 +775,7 @@ test("test_streams.py StreamTests.test___repr__waiter", () => withLoop(async (lo
 }));
 
 // test_streams.py StreamTests.test___repr__transport
-test("test_streams.py StreamTests.test___repr__transport", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test___repr__transport", () => withRealLoop(async (loop) => {
   const stream = reader(loop);
   class FakeTransport extends asyncio.Transport {
     override toString(): string {
@@ -789,7 +789,7 @@ test("test_streams.py StreamTests.test___repr__transport", () => withLoop(async 
 // ---------------------------------------------------------------- writer life cycle
 
 // test_streams.py StreamTests.test_wait_closed_on_close
-test("test_streams.py StreamTests.test_wait_closed_on_close", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_wait_closed_on_close", () => withRealLoop(async (loop) => {
   const httpd = await runTestServer();
   try {
     const [rd, wr] = await loop.runUntilComplete(asyncio.openConnection(...(httpd.address as [string, number])));
@@ -807,7 +807,7 @@ test("test_streams.py StreamTests.test_wait_closed_on_close", () => withLoop(asy
 }));
 
 // test_streams.py StreamTests.test_wait_closed_on_close_with_unread_data
-test("test_streams.py StreamTests.test_wait_closed_on_close_with_unread_data", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_wait_closed_on_close_with_unread_data", () => withRealLoop(async (loop) => {
   const httpd = await runTestServer();
   try {
     const [rd, wr] = await loop.runUntilComplete(asyncio.openConnection(...(httpd.address as [string, number])));
@@ -821,7 +821,7 @@ test("test_streams.py StreamTests.test_wait_closed_on_close_with_unread_data", (
 }));
 
 // test_streams.py StreamTests.test_async_writer_api
-test("test_streams.py StreamTests.test_async_writer_api", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_async_writer_api", () => withRealLoop(async (loop) => {
   function* inner(addr: [string, number]): Coroutine<void> {
     const [rd, wr] = yield* asyncio.openConnection(...addr);
     wr.write(b("GET / HTTP/1.0\r\n\r\n"));
@@ -841,7 +841,7 @@ test("test_streams.py StreamTests.test_async_writer_api", () => withLoop(async (
 }));
 
 // test_streams.py StreamTests.test_async_writer_api_exception_after_close
-test("test_streams.py StreamTests.test_async_writer_api_exception_after_close", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_async_writer_api_exception_after_close", () => withRealLoop(async (loop) => {
   function* inner(addr: [string, number]): Coroutine<void> {
     const [rd, wr] = yield* asyncio.openConnection(...addr);
     wr.write(b("GET / HTTP/1.0\r\n\r\n"));
@@ -867,7 +867,7 @@ test("test_streams.py StreamTests.test_async_writer_api_exception_after_close", 
 }));
 
 // test_streams.py StreamTests.test_eof_feed_when_closing_writer
-test("test_streams.py StreamTests.test_eof_feed_when_closing_writer", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_eof_feed_when_closing_writer", () => withRealLoop(async (loop) => {
   const messages = recordMessages(loop);
   const httpd = await runTestServer();
   try {
@@ -907,7 +907,7 @@ async function recordResourceWarnings(body: (warnings: string[]) => Promise<void
 // test_streams.py StreamTests.test_unclosed_resource_warnings
 // ResourceWarnings are shown in debug mode (docs/differences.md), and come
 // when V8 collects the writer: the test collects garbage until it comes.
-test("test_streams.py StreamTests.test_unclosed_resource_warnings", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_unclosed_resource_warnings", () => withRealLoop(async (loop) => {
   loop.setDebug(true);
   const messages = recordMessages(loop);
   const httpd = await runTestServer();
@@ -956,7 +956,7 @@ test("test_streams.py StreamTests.test_loop_is_closed_resource_warnings", async 
         while (!loop.isClosed()) yield* asyncio.sleep(0.0);
         reachedDel = true;
       }
-      await rejects(loop.runUntilComplete(inner(httpd.address as [string, number])), RuntimeError);
+      await rejects(RuntimeError, loop.runUntilComplete(inner(httpd.address as [string, number])));
       await collectUntil(() => false);
       assert.equal(reachedDel, false);
       assert.deepEqual(warnings.filter((w) => w.startsWith("unclosed")), []);
@@ -969,7 +969,7 @@ test("test_streams.py StreamTests.test_loop_is_closed_resource_warnings", async 
 });
 
 // test_streams.py StreamTests.test_unhandled_exceptions
-test("test_streams.py StreamTests.test_unhandled_exceptions", () => withLoop(async (loop) => {
+test("test_streams.py StreamTests.test_unhandled_exceptions", () => withRealLoop(async (loop) => {
   const probe = new Socket(AF_INET, SOCK_STREAM);
   probe.bind(["127.0.0.1", 0]);
   const port = (probe.getsockname() as [string, number])[1];

@@ -16,7 +16,8 @@ import type { Coroutine, Process, ReadTransport } from "../../src/index.js";
 import { DEVNULL, PIPE } from "../../src/index.js";
 import { native } from "../../src/internal/native.js";
 import { BaseSubprocessTransport } from "../../src/unix/base-subprocess.js";
-import { rejects, runBriefly, withLoop } from "./_c5-helpers.js";
+import { rejects } from "./_assertions.js";
+import { runBriefly, withRealLoop } from "./_test-utils.js";
 
 const NODE = process.execPath;
 /** PROGRAM_BLOCKED: a child that sleeps "forever". */
@@ -61,7 +62,7 @@ class RecordingProtocol extends asyncio.SubprocessProtocol {
 
 // test_subprocess.py SubprocessTransportTests.test_proc_exited
 // A real child that exits with 6 stands for the mock Popen and _process_exited(6).
-test("test_subprocess.py SubprocessTransportTests.test_proc_exited", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessTransportTests.test_proc_exited", () => withRealLoop(async (loop) => {
   const exited = loop.createFuture<void>();
   const [transport, protocol] = await loop.runUntilComplete(loop.subprocessExec(() => new RecordingProtocol(exited), NODE,
     ["-e", "process.exit(6)"], { stdin: null, stdout: null, stderr: null }));
@@ -84,7 +85,7 @@ test("test_subprocess.py SubprocessTransportTests.test_proc_exited", () => withL
 // test_subprocess.py SubprocessTransportTests.test_subprocess_repr
 // The "running" and "not started" forms come from a running child and from a
 // transport class that never starts one (CPython sets _returncode/_pid).
-test("test_subprocess.py SubprocessTransportTests.test_subprocess_repr", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessTransportTests.test_subprocess_repr", () => withRealLoop(async (loop) => {
   const exited = loop.createFuture<void>();
   const [transport] = await loop.runUntilComplete(loop.subprocessExec(() => new RecordingProtocol(exited), NODE,
     ["-e", "process.exit(6)"], { stdin: null, stdout: null, stderr: null }));
@@ -108,7 +109,7 @@ test("test_subprocess.py SubprocessTransportTests.test_subprocess_repr", () => w
 // ---------------------------------------------------------------- SubprocessMixin
 
 // test_subprocess.py SubprocessMixin.test_stdin_stdout
-test("test_subprocess.py SubprocessMixin.test_stdin_stdout", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_stdin_stdout", () => withRealLoop(async (loop) => {
   function* run(data: Buffer): Coroutine<[number, Buffer]> {
     const proc = yield* exec(...PROGRAM_CAT, { stdin: PIPE, stdout: PIPE });
     proc.stdin!.write(data);
@@ -124,7 +125,7 @@ test("test_subprocess.py SubprocessMixin.test_stdin_stdout", () => withLoop(asyn
 }));
 
 // test_subprocess.py SubprocessMixin.test_communicate
-test("test_subprocess.py SubprocessMixin.test_communicate", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_communicate", () => withRealLoop(async (loop) => {
   function* run(data: Buffer): Coroutine<[number | null, Buffer | null]> {
     const proc = yield* exec(...PROGRAM_CAT, { stdin: PIPE, stdout: PIPE });
     const [stdout] = yield* proc.communicate(data);
@@ -136,7 +137,7 @@ test("test_subprocess.py SubprocessMixin.test_communicate", () => withLoop(async
 }));
 
 // test_subprocess.py SubprocessMixin.test_communicate_none_input
-test("test_subprocess.py SubprocessMixin.test_communicate_none_input", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_communicate_none_input", () => withRealLoop(async (loop) => {
   function* run(): Coroutine<[number | null, Buffer | null]> {
     const proc = yield* exec(...PROGRAM_CAT, { stdin: PIPE, stdout: PIPE });
     const [stdout] = yield* proc.communicate();
@@ -148,19 +149,19 @@ test("test_subprocess.py SubprocessMixin.test_communicate_none_input", () => wit
 }));
 
 // test_subprocess.py SubprocessMixin.test_shell
-test("test_subprocess.py SubprocessMixin.test_shell", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_shell", () => withRealLoop(async (loop) => {
   const proc = await loop.runUntilComplete(asyncio.createSubprocessShell("exit 7"));
   assert.equal(await loop.runUntilComplete(proc.wait()), 7);
 }));
 
 // test_subprocess.py SubprocessMixin.test_start_new_session
-test("test_subprocess.py SubprocessMixin.test_start_new_session", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_start_new_session", () => withRealLoop(async (loop) => {
   const proc = await loop.runUntilComplete(asyncio.createSubprocessShell("exit 8", { startNewSession: true }));
   assert.equal(await loop.runUntilComplete(proc.wait()), 8);
 }));
 
 // test_subprocess.py SubprocessMixin.test_kill
-test("test_subprocess.py SubprocessMixin.test_kill", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_kill", () => withRealLoop(async (loop) => {
   const proc = await loop.runUntilComplete(exec(...PROGRAM_BLOCKED));
   proc.kill();
   assert.equal(await loop.runUntilComplete(proc.wait()), -SIGKILL);
@@ -169,7 +170,7 @@ test("test_subprocess.py SubprocessMixin.test_kill", () => withLoop(async (loop)
 // test_subprocess.py SubprocessMixin.test_kill_issue43884
 // The shell's grandchild keeps the stdout pipe open after the shell is killed.
 // CPython sleeps 1 s to let the shell start; here the shell says when it runs.
-test("test_subprocess.py SubprocessMixin.test_kill_issue43884", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_kill_issue43884", () => withRealLoop(async (loop) => {
   const proc = await loop.runUntilComplete(asyncio.createSubprocessShell("echo started; sleep 0.2; sleep 0.2", { stdout: PIPE }));
   assert.deepEqual(await loop.runUntilComplete(proc.stdout!.readline()), b("started\n"));
   proc.kill();
@@ -177,14 +178,14 @@ test("test_subprocess.py SubprocessMixin.test_kill_issue43884", () => withLoop(a
 }));
 
 // test_subprocess.py SubprocessMixin.test_terminate
-test("test_subprocess.py SubprocessMixin.test_terminate", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_terminate", () => withRealLoop(async (loop) => {
   const proc = await loop.runUntilComplete(exec(...PROGRAM_BLOCKED));
   proc.terminate();
   assert.equal(await loop.runUntilComplete(proc.wait()), -SIGTERM);
 }));
 
 // test_subprocess.py SubprocessMixin.test_send_signal
-test("test_subprocess.py SubprocessMixin.test_send_signal", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_send_signal", () => withRealLoop(async (loop) => {
   const code = "console.log('sleeping'); setTimeout(() => {}, 3600e3);";
   const proc = await loop.runUntilComplete(exec(NODE, ["-e", code], { stdout: PIPE }));
   function* sendSignal(p: Process): Coroutine<number> {
@@ -197,7 +198,7 @@ test("test_subprocess.py SubprocessMixin.test_send_signal", () => withLoop(async
 }));
 
 // test_subprocess.py SubprocessMixin.test_stdin_broken_pipe
-test("test_subprocess.py SubprocessMixin.test_stdin_broken_pipe", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_stdin_broken_pipe", () => withRealLoop(async (loop) => {
   const N = native();
   const r = N.pipe(0);
   assert.ok(Array.isArray(r));
@@ -214,7 +215,7 @@ test("test_subprocess.py SubprocessMixin.test_stdin_broken_pipe", () => withLoop
       yield* p.stdin!.drain();
     }
     loop.setExceptionHandler(() => {});
-    const e = await rejects(loop.runUntilComplete(writeStdin(proc, largeData)), Error);
+    const e = await rejects(Error, loop.runUntilComplete(writeStdin(proc, largeData)));
     assert.ok(e instanceof BrokenPipeError || e instanceof ConnectionResetError, String(e));
     await loop.runUntilComplete(proc.wait());
   } finally {
@@ -224,7 +225,7 @@ test("test_subprocess.py SubprocessMixin.test_stdin_broken_pipe", () => withLoop
 }));
 
 // test_subprocess.py SubprocessMixin.test_communicate_ignore_broken_pipe
-test("test_subprocess.py SubprocessMixin.test_communicate_ignore_broken_pipe", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_communicate_ignore_broken_pipe", () => withRealLoop(async (loop) => {
   const largeData = Buffer.alloc(PIPE_MAX_SIZE, "x");
   const proc = await loop.runUntilComplete(exec(NODE, ["-e", ""], { stdin: PIPE }));
   loop.setExceptionHandler(() => {});
@@ -236,7 +237,7 @@ test("test_subprocess.py SubprocessMixin.test_communicate_ignore_broken_pipe", (
 // CPython replaces the stdout pipe transport's pause/resume_reading with mocks;
 // here the real transport's methods are wrapped to record their calls. The
 // child writes only once it has read a line, after the wrapping.
-test("test_subprocess.py SubprocessMixin.test_pause_reading", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_pause_reading", () => withRealLoop(async (loop) => {
   const limit = 10;
   const size = limit * 2 + 1;
   const code = `process.stdin.once('data', () => process.stdout.write('x'.repeat(${size})));`;
@@ -267,42 +268,42 @@ function* lenMessage(message: Buffer | null, options: asyncio.CreateSubprocessOp
 
 // test_subprocess.py SubprocessMixin.test_stdin_not_inheritable
 // (close_fds=False has no counterpart: a Node child only gets its stdio and passFds.)
-test("test_subprocess.py SubprocessMixin.test_stdin_not_inheritable", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_stdin_not_inheritable", () => withRealLoop(async (loop) => {
   const [output, , exitcode] = await loop.runUntilComplete(lenMessage(b("abc"), { stdin: PIPE, stdout: PIPE, stderr: PIPE }));
   assert.equal(output!.toString().trimEnd(), "3");
   assert.equal(exitcode, 0);
 }));
 
 // test_subprocess.py SubprocessMixin.test_empty_input
-test("test_subprocess.py SubprocessMixin.test_empty_input", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_empty_input", () => withRealLoop(async (loop) => {
   const [output, , exitcode] = await loop.runUntilComplete(lenMessage(b(""), { stdin: PIPE, stdout: PIPE, stderr: PIPE }));
   assert.equal(output!.toString().trimEnd(), "0");
   assert.equal(exitcode, 0);
 }));
 
 // test_subprocess.py SubprocessMixin.test_devnull_input
-test("test_subprocess.py SubprocessMixin.test_devnull_input", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_devnull_input", () => withRealLoop(async (loop) => {
   const [output, , exitcode] = await loop.runUntilComplete(lenMessage(null, { stdin: DEVNULL, stdout: PIPE, stderr: PIPE }));
   assert.equal(output!.toString().trimEnd(), "0");
   assert.equal(exitcode, 0);
 }));
 
 // test_subprocess.py SubprocessMixin.test_devnull_output
-test("test_subprocess.py SubprocessMixin.test_devnull_output", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_devnull_output", () => withRealLoop(async (loop) => {
   const [output, , exitcode] = await loop.runUntilComplete(lenMessage(b("abc"), { stdin: PIPE, stdout: DEVNULL, stderr: PIPE }));
   assert.equal(output, null);
   assert.equal(exitcode, 0);
 }));
 
 // test_subprocess.py SubprocessMixin.test_devnull_error
-test("test_subprocess.py SubprocessMixin.test_devnull_error", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_devnull_error", () => withRealLoop(async (loop) => {
   const [, stderr, exitcode] = await loop.runUntilComplete(lenMessage(b("abc"), { stdin: PIPE, stdout: PIPE, stderr: DEVNULL }));
   assert.equal(stderr, null);
   assert.equal(exitcode, 0);
 }));
 
 // test_subprocess.py SubprocessMixin.test_devstdin_input
-test("test_subprocess.py SubprocessMixin.test_devstdin_input", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_devstdin_input", () => withRealLoop(async (loop) => {
   const code = "console.log(require('fs').readFileSync('/dev/stdin').length);";
   const [output, , exitcode] = await loop.runUntilComplete(lenMessage(b("abc"), { stdin: PIPE, stdout: PIPE, stderr: PIPE }, code));
   assert.equal(output!.toString().trimEnd(), "3");
@@ -310,7 +311,7 @@ test("test_subprocess.py SubprocessMixin.test_devstdin_input", () => withLoop(as
 }));
 
 // test_subprocess.py SubprocessMixin.test_cancel_process_wait
-test("test_subprocess.py SubprocessMixin.test_cancel_process_wait", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_cancel_process_wait", () => withRealLoop(async (loop) => {
   function* cancelWait(): Coroutine<void> {
     const proc = yield* exec(...PROGRAM_BLOCKED);
     const task = loop.createTask(proc.wait());
@@ -329,7 +330,7 @@ test("test_subprocess.py SubprocessMixin.test_cancel_process_wait", () => withLo
 }));
 
 // test_subprocess.py SubprocessMixin.test_cancel_make_subprocess_transport_exec
-test("test_subprocess.py SubprocessMixin.test_cancel_make_subprocess_transport_exec", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_cancel_make_subprocess_transport_exec", () => withRealLoop(async (loop) => {
   loop.setExceptionHandler(() => {});
   let cancelled = false;
   function* cancelMakeTransport(): Coroutine<void> {
@@ -347,7 +348,7 @@ test("test_subprocess.py SubprocessMixin.test_cancel_make_subprocess_transport_e
 }));
 
 // test_subprocess.py SubprocessMixin.test_cancel_post_init
-test("test_subprocess.py SubprocessMixin.test_cancel_post_init", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_cancel_post_init", () => withRealLoop(async (loop) => {
   loop.setExceptionHandler(() => {});
   let cancelled = false;
   function* cancelMakeTransport(): Coroutine<void> {
@@ -368,7 +369,7 @@ test("test_subprocess.py SubprocessMixin.test_cancel_post_init", () => withLoop(
 // test_subprocess.py SubprocessMixin.test_close_kill_running
 // CPython wraps Popen.kill to see that close() kills the running child; here
 // the child's return code says it: -SIGKILL.
-test("test_subprocess.py SubprocessMixin.test_close_kill_running", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_close_kill_running", () => withRealLoop(async (loop) => {
   function* killRunning(): Coroutine<[number | null, number]> {
     const exited = loop.createFuture<void>();
     const [transport] = yield* loop.subprocessExec(() => new RecordingProtocol(exited), ...PROGRAM_BLOCKED);
@@ -388,7 +389,7 @@ test("test_subprocess.py SubprocessMixin.test_close_kill_running", () => withLoo
 // The child is killed and reaped behind the loop's back (the loop is not
 // running, so it is not notified); close() must then send no signal: every
 // process.kill() call is recorded (and still made).
-test("test_subprocess.py SubprocessMixin.test_close_dont_kill_finished", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_close_dont_kill_finished", () => withRealLoop(async (loop) => {
   const [transport] = await loop.runUntilComplete(loop.subprocessExec(() => new asyncio.SubprocessProtocol(), ...PROGRAM_BLOCKED));
   const proc = transport.getExtraInfo("subprocess") as ChildProcess;
   const exitSeen = new Promise<void>((r) => proc.once("exit", () => r()));
@@ -424,7 +425,7 @@ async function testPopenError(loop: asyncio.BaseEventLoop, stdin: number | null)
   process.on("warning", onWarning);
   try {
     const before = fds();
-    await rejects(loop.runUntilComplete(exec("/nonexistent/tsyncio-no-such-program", ["-c", "pass"], { stdin })), FileNotFoundError);
+    await rejects(FileNotFoundError, loop.runUntilComplete(exec("/nonexistent/tsyncio-no-such-program", ["-c", "pass"], { stdin })));
     // Give closes a few loop passes to land; a leaked fd never goes away.
     for (let i = 0; i < 20 && fds() > before; i++) await runBriefly(loop);
     assert.ok(fds() <= before, `fds before ${before}, after ${fds()}`);
@@ -436,18 +437,18 @@ async function testPopenError(loop: asyncio.BaseEventLoop, stdin: number | null)
 
 // test_subprocess.py SubprocessMixin.test_popen_error
 // CPython patches Popen to raise; here spawning a program that does not exist fails.
-test("test_subprocess.py SubprocessMixin.test_popen_error", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_popen_error", () => withRealLoop(async (loop) => {
   await testPopenError(loop, null);
 }));
 
 // test_subprocess.py SubprocessMixin.test_popen_error_with_stdin_pipe
-test("test_subprocess.py SubprocessMixin.test_popen_error_with_stdin_pipe", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_popen_error_with_stdin_pipe", () => withRealLoop(async (loop) => {
   await testPopenError(loop, PIPE);
 }));
 
 // test_subprocess.py SubprocessMixin.test_read_stdout_after_process_exit
 // (CPython sleeps 0.3 s between reads; 0.02 s lets the child exit just as well.)
-test("test_subprocess.py SubprocessMixin.test_read_stdout_after_process_exit", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_read_stdout_after_process_exit", () => withRealLoop(async (loop) => {
   const code = "for (let i = 0; i < 64; i++) require('fs').writeSync(1, 'x'.repeat(4096)); process.exitCode = 1;";
   function* execute(): Coroutine<number> {
     const proc = yield* exec(NODE, ["-e", code], { stdout: PIPE });
@@ -466,17 +467,17 @@ test("test_subprocess.py SubprocessMixin.test_read_stdout_after_process_exit", (
 }));
 
 // test_subprocess.py SubprocessMixin.test_create_subprocess_exec_text_mode_fails
-test("test_subprocess.py SubprocessMixin.test_create_subprocess_exec_text_mode_fails", () => withLoop(async (loop) => {
-  await rejects(loop.runUntilComplete(exec(NODE, [], { text: true })), ValueError);
-  await rejects(loop.runUntilComplete(exec(NODE, [], { encoding: "utf-8" })), ValueError);
-  await rejects(loop.runUntilComplete(exec(NODE, [], { errors: "strict" })), ValueError);
+test("test_subprocess.py SubprocessMixin.test_create_subprocess_exec_text_mode_fails", () => withRealLoop(async (loop) => {
+  await rejects(ValueError, loop.runUntilComplete(exec(NODE, [], { text: true })));
+  await rejects(ValueError, loop.runUntilComplete(exec(NODE, [], { encoding: "utf-8" })));
+  await rejects(ValueError, loop.runUntilComplete(exec(NODE, [], { errors: "strict" })));
 }));
 
 // test_subprocess.py SubprocessMixin.test_create_subprocess_shell_text_mode_fails
-test("test_subprocess.py SubprocessMixin.test_create_subprocess_shell_text_mode_fails", () => withLoop(async (loop) => {
-  await rejects(loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { text: true })), ValueError);
-  await rejects(loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { encoding: "utf-8" })), ValueError);
-  await rejects(loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { errors: "strict" })), ValueError);
+test("test_subprocess.py SubprocessMixin.test_create_subprocess_shell_text_mode_fails", () => withRealLoop(async (loop) => {
+  await rejects(ValueError, loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { text: true })));
+  await rejects(ValueError, loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { encoding: "utf-8" })));
+  await rejects(ValueError, loop.runUntilComplete(asyncio.createSubprocessShell(NODE, { errors: "strict" })));
 }));
 
 /** SubprocessMixin.check_stdout_output */
@@ -491,7 +492,7 @@ function* checkStdoutOutput(coro: Coroutine<Process>, output: Buffer): Coroutine
 }
 
 // test_subprocess.py SubprocessMixin.test_create_subprocess_env_shell
-test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_shell", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_shell", () => withRealLoop(async (loop) => {
   function* main(): Coroutine<Process> {
     const cmd = `"${NODE}" -e "process.stdout.write(process.env.FOO)"`;
     return yield* asyncio.createSubprocessShell(cmd, { env: { ...process.env, FOO: "bar" }, stdout: PIPE });
@@ -500,7 +501,7 @@ test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_shell", () =
 }));
 
 // test_subprocess.py SubprocessMixin.test_create_subprocess_env_exec
-test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_exec", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_exec", () => withRealLoop(async (loop) => {
   function* main(): Coroutine<Process> {
     return yield* exec(NODE, ["-e", "process.stdout.write(process.env.FOO)"], { env: { ...process.env, FOO: "baz" }, stdout: PIPE });
   }
@@ -508,7 +509,7 @@ test("test_subprocess.py SubprocessMixin.test_create_subprocess_env_exec", () =>
 }));
 
 // test_subprocess.py SubprocessMixin.test_subprocess_concurrent_wait
-test("test_subprocess.py SubprocessMixin.test_subprocess_concurrent_wait", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_subprocess_concurrent_wait", () => withRealLoop(async (loop) => {
   function* main(): Coroutine<void> {
     const proc = yield* exec(...PROGRAM_CAT, { stdin: PIPE, stdout: PIPE });
     const [stdout] = yield* proc.communicate(b("some data"));
@@ -521,7 +522,7 @@ test("test_subprocess.py SubprocessMixin.test_subprocess_concurrent_wait", () =>
 }));
 
 // test_subprocess.py SubprocessMixin.test_subprocess_protocol_events
-test("test_subprocess.py SubprocessMixin.test_subprocess_protocol_events", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_subprocess_protocol_events", () => withRealLoop(async (loop) => {
   type Ev = string;
   const events: Ev[] = [];
   const fds = [1, 2];
@@ -570,7 +571,7 @@ test("test_subprocess.py SubprocessMixin.test_subprocess_protocol_events", () =>
 // test_subprocess.py SubprocessMixin.test_subprocess_communicate_stdout
 // (Ten /bin/sh children instead of ten interpreters: the same concurrent
 // communicate(), much faster to start.)
-test("test_subprocess.py SubprocessMixin.test_subprocess_communicate_stdout", () => withLoop(async (loop) => {
+test("test_subprocess.py SubprocessMixin.test_subprocess_communicate_stdout", () => withRealLoop(async (loop) => {
   function* getCommandStdout(cmd: string, args: string[]): Coroutine<string> {
     const proc = yield* exec(cmd, args, { stdout: PIPE });
     const [stdout] = yield* proc.communicate();

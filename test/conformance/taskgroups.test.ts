@@ -10,7 +10,8 @@ import {
   BaseExceptionGroup, CancelledError, ExceptionGroup, KeyboardInterrupt, RuntimeError, ValueError,
 } from "../../src/index.js";
 import type { Coroutine, Task, TaskGroup } from "../../src/index.js";
-import { check, raises, run } from "./_c4-helpers.js";
+import { check, raises } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 class MyExc extends Error {
   override name = "MyExc";
@@ -55,7 +56,7 @@ function* awaitWithoutTask(coro: Coroutine<unknown>): Coroutine<unknown> {
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_01
 test("test_taskgroups.TestTaskGroup.test_taskgroup_01", () =>
-  run(function* () {
+  runTest(function* () {
     function* foo1(): Coroutine<number> {
       yield* asyncio.sleep(0.1);
       return 42;
@@ -75,7 +76,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_01", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_02
 test("test_taskgroups.TestTaskGroup.test_taskgroup_02", () =>
-  run(function* () {
+  runTest(function* () {
     function* foo1(): Coroutine<number> {
       yield* asyncio.sleep(0.1);
       return 42;
@@ -96,7 +97,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_02", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_03
 test("test_taskgroups.TestTaskGroup.test_taskgroup_03", () =>
-  run(function* () {
+  runTest(function* () {
     function* foo1(): Coroutine<number> {
       yield* asyncio.sleep(1);
       return 42;
@@ -119,7 +120,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_03", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_04
 test("test_taskgroups.TestTaskGroup.test_taskgroup_04", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     let t2Cancel = false;
     let t2: Task<void> | null = null;
@@ -152,7 +153,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_04", () =>
 
 // test_taskgroups.py TestTaskGroup.test_cancel_children_on_child_error
 test("test_taskgroups.TestTaskGroup.test_cancel_children_on_child_error", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     let t2Cancel = false;
     let runnerCancel = false;
@@ -193,7 +194,7 @@ test("test_taskgroups.TestTaskGroup.test_cancel_children_on_child_error", () =>
 
 // test_taskgroups.py TestTaskGroup.test_cancellation
 test("test_taskgroups.TestTaskGroup.test_cancellation", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     function* foo(): Coroutine<void> {
       try {
@@ -218,7 +219,7 @@ test("test_taskgroups.TestTaskGroup.test_cancellation", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_07
 test("test_taskgroups.TestTaskGroup.test_taskgroup_07", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     function* foo(): Coroutine<void> {
       try {
@@ -258,7 +259,7 @@ function* crashOnCancel(): Coroutine<void> {
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_08
 test("test_taskgroups.TestTaskGroup.test_taskgroup_08", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g) {
         for (let i = 0; i < 5; i++) g.createTask(crashOnCancel());
@@ -275,7 +276,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_08", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_09
 test("test_taskgroups.TestTaskGroup.test_taskgroup_09", () =>
-  run(function* () {
+  runTest(function* () {
     let t1: Task<number> | null = null;
     let t2: Task<number> | null = null;
     function* foo1(): Coroutine<number> {
@@ -302,7 +303,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_09", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_10
 test("test_taskgroups.TestTaskGroup.test_taskgroup_10", () =>
-  run(function* () {
+  runTest(function* () {
     let t1: Task<number> | null = null;
     let t2: Task<number> | null = null;
     function* foo1(): Coroutine<number> {
@@ -328,7 +329,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_10", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_11
 test("test_taskgroups.TestTaskGroup.test_taskgroup_11", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* () {
         yield* asyncio.taskGroup(function* (g2) {
@@ -348,7 +349,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_11", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_12
 test("test_taskgroups.TestTaskGroup.test_taskgroup_12", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g1) {
         g1.createTask(asyncio.sleep(10));
@@ -374,7 +375,7 @@ function* crashAfter(t: number): Coroutine<void> {
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_13
 test("test_taskgroups.TestTaskGroup.test_taskgroup_13", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g1) {
         g1.createTask(crashAfter(0.1));
@@ -390,7 +391,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_13", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_14
 test("test_taskgroups.TestTaskGroup.test_taskgroup_14", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g1) {
         g1.createTask(crashAfter(10));
@@ -412,7 +413,7 @@ function* crashSoon(delay: number): Coroutine<void> {
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_15
 test("test_taskgroups.TestTaskGroup.test_taskgroup_15", () =>
-  run(function* () {
+  runTest(function* () {
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g1) {
         g1.createTask(crashSoon(0.3));
@@ -434,7 +435,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_15", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_16
 test("test_taskgroups.TestTaskGroup.test_taskgroup_16", () =>
-  run(function* () {
+  runTest(function* () {
     function* nestedRunner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* (g1) {
         g1.createTask(crashSoon(0.3));
@@ -460,7 +461,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_16", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_17
 test("test_taskgroups.TestTaskGroup.test_taskgroup_17", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* () {
@@ -482,7 +483,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_17", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_18
 test("test_taskgroups.TestTaskGroup.test_taskgroup_18", () =>
-  run(function* () {
+  runTest(function* () {
     let NUM = 0;
     function* runner(): Coroutine<void> {
       yield* asyncio.taskGroup(function* () {
@@ -507,7 +508,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_18", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_19
 test("test_taskgroups.TestTaskGroup.test_taskgroup_19", () =>
-  run(function* () {
+  runTest(function* () {
     function* nested(): Coroutine<void> {
       try {
         yield* asyncio.sleep(10);
@@ -529,7 +530,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_19", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_20
 test("test_taskgroups.TestTaskGroup.test_taskgroup_20", () =>
-  run(function* () {
+  runTest(function* () {
     function* nested(): Coroutine<void> {
       try {
         yield* asyncio.sleep(10);
@@ -549,7 +550,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_20", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_20a
 test("test_taskgroups.TestTaskGroup.test_taskgroup_20a", () =>
-  run(function* () {
+  runTest(function* () {
     function* nested(): Coroutine<void> {
       try {
         yield* asyncio.sleep(10);
@@ -570,7 +571,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_20a", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_21a
 test("test_taskgroups.TestTaskGroup.test_taskgroup_21a", () =>
-  run(function* () {
+  runTest(function* () {
     function* crashSoonBase(): Coroutine<void> {
       yield* asyncio.sleep(0.1);
       throw new MyBaseExc();
@@ -595,7 +596,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_21a", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_22
 test("test_taskgroups.TestTaskGroup.test_taskgroup_22", () =>
-  run(function* () {
+  runTest(function* () {
     function* foo1(): Coroutine<number> {
       yield* asyncio.sleep(1);
       return 42;
@@ -623,7 +624,7 @@ function tasksOf(g: TaskGroup): number {
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_23
 test("test_taskgroups.TestTaskGroup.test_taskgroup_23", () =>
-  run(function* () {
+  runTest(function* () {
     function* doJob(delay: number): Coroutine<void> {
       yield* asyncio.sleep(delay);
     }
@@ -640,7 +641,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_23", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_24
 test("test_taskgroups.TestTaskGroup.test_taskgroup_24", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro1(delay: number): Coroutine<void> {
       yield* asyncio.sleep(delay);
     }
@@ -659,7 +660,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_24", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_25
 test("test_taskgroups.TestTaskGroup.test_taskgroup_25", () =>
-  run(function* () {
+  runTest(function* () {
     let nhydras = 0;
     function* hydra(g: TaskGroup): Coroutine<void> {
       nhydras += 1;
@@ -684,7 +685,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_25", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_task_name
 test("test_taskgroups.TestTaskGroup.test_taskgroup_task_name", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(): Coroutine<void> {
       yield* asyncio.sleep(0);
     }
@@ -696,7 +697,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_task_name", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_task_context
 test("test_taskgroups.TestTaskGroup.test_taskgroup_task_context", () =>
-  run(function* () {
+  runTest(function* () {
     const cvar = new asyncio.ContextVar<number>("cvar");
     function* coro(val: number): Coroutine<void> {
       yield* asyncio.sleep(0);
@@ -716,7 +717,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_task_context", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_no_create_task_after_failure
 test("test_taskgroups.TestTaskGroup.test_taskgroup_no_create_task_after_failure", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro1(): Coroutine<void> {
       yield* asyncio.sleep(0.001);
       divideByZero();
@@ -743,7 +744,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_no_create_task_after_failure"
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_context_manager_exit_raises
 test("test_taskgroups.TestTaskGroup.test_taskgroup_context_manager_exit_raises", () =>
-  run(function* () {
+  runTest(function* () {
     class CustomException extends Error {
       override name = "CustomException";
     }
@@ -784,7 +785,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_context_manager_exit_raises",
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_already_entered
 test("test_taskgroups.TestTaskGroup.test_taskgroup_already_entered", () =>
-  run(function* () {
+  runTest(function* () {
     const tg = new asyncio.TaskGroup();
     yield* tg.run(function* () {
       yield* raises(RuntimeError, () => asyncio.asyncWith(tg, function* () {}), /has already been entered/);
@@ -793,7 +794,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_already_entered", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_double_enter
 test("test_taskgroups.TestTaskGroup.test_taskgroup_double_enter", () =>
-  run(function* () {
+  runTest(function* () {
     const tg = new asyncio.TaskGroup();
     yield* tg.run(function* () {});
     yield* raises(RuntimeError, () => asyncio.asyncWith(tg, function* () {}), /has already been entered/);
@@ -801,7 +802,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_double_enter", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_finished
 test("test_taskgroups.TestTaskGroup.test_taskgroup_finished", () =>
-  run(function* () {
+  runTest(function* () {
     const tg = new asyncio.TaskGroup();
     yield* tg.run(function* () {});
     const coro = asyncio.sleep(0);
@@ -811,7 +812,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_finished", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_not_entered
 test("test_taskgroups.TestTaskGroup.test_taskgroup_not_entered", () =>
-  run(function* () {
+  runTest(function* () {
     const tg = new asyncio.TaskGroup();
     const coro = asyncio.sleep(0);
     assert.throws(() => tg.createTask(coro), (e: unknown) => e instanceof RuntimeError && /has not been entered/.test(e.message));
@@ -820,7 +821,7 @@ test("test_taskgroups.TestTaskGroup.test_taskgroup_not_entered", () =>
 
 // test_taskgroups.py TestTaskGroup.test_taskgroup_without_parent_task
 test("test_taskgroups.TestTaskGroup.test_taskgroup_without_parent_task", () =>
-  run(function* () {
+  runTest(function* () {
     const tg = new asyncio.TaskGroup();
     const err = yield* awaitWithoutTask(tg.enter());
     check(err, RuntimeError, /parent task/);

@@ -12,7 +12,8 @@ import {
   CancelledError, InvalidStateError, KeyError, RuntimeError, TimeoutError, ValueError,
 } from "../../src/index.js";
 import type { Coroutine, Future, Task } from "../../src/index.js";
-import { gcCollect, newFuture, newTask, raises, rejects, runBriefly, withLoop, type VirtualTimeLoop } from "./_c1-helpers.js";
+import { raises, rejects } from "./_assertions.js";
+import { gcCollect, newFuture, newTask, runBriefly, withVirtualLoop, type VirtualTimeLoop } from "./_test-utils.js";
 
 /** A ZeroDivisionError stand-in: a distinct Error class with Python's name. */
 class ZeroDivisionError extends Error {}
@@ -35,7 +36,7 @@ function innermostCause(exc: unknown): [unknown, string, number] {
 
 // test_tasks.py BaseTaskTests.test_task_cancel_message_getter
 test("test_tasks.py BaseTaskTests.test_task_cancel_message_getter", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const t = newTask(loop, (function* coro(): Coroutine<void> {})());
     assert.equal(t._cancelMessage, null);
     t.cancel("my message");
@@ -46,7 +47,7 @@ test("test_tasks.py BaseTaskTests.test_task_cancel_message_getter", () =>
 
 // test_tasks.py BaseTaskTests.test_task_cancel_message_setter
 test("test_tasks.py BaseTaskTests.test_task_cancel_message_setter", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const t = newTask(loop, (function* coro(): Coroutine<void> {})());
     t.cancel("my message");
     t._cancelMessage = "my new message";
@@ -57,7 +58,7 @@ test("test_tasks.py BaseTaskTests.test_task_cancel_message_setter", () =>
 
 // test_tasks.py BaseTaskTests.test_other_loop_future
 test("test_tasks.py BaseTaskTests.test_other_loop_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const otherLoop = asyncio.newEventLoop();
     const fut = newFuture<void>(otherLoop);
     function* run(f: Future<void>): Coroutine<void> {
@@ -73,7 +74,7 @@ test("test_tasks.py BaseTaskTests.test_other_loop_future", () =>
 
 // test_tasks.py BaseTaskTests.test_task_awaits_on_itself
 test("test_tasks.py BaseTaskTests.test_task_awaits_on_itself", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* t(): Coroutine<void> {
       yield* task;
     }
@@ -84,7 +85,7 @@ test("test_tasks.py BaseTaskTests.test_task_awaits_on_itself", () =>
 
 // test_tasks.py BaseTaskTests.test_task_class
 test("test_tasks.py BaseTaskTests.test_task_class", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<string> {
       return "ok";
     }
@@ -104,7 +105,7 @@ test("test_tasks.py BaseTaskTests.test_task_class", () =>
 
 // test_tasks.py BaseTaskTests.test_ensure_future_coroutine
 test("test_tasks.py BaseTaskTests.test_ensure_future_coroutine", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<string> {
       return "ok";
     }
@@ -136,7 +137,7 @@ test("test_tasks.py BaseTaskTests.test_ensure_future_coroutine", () =>
 
 // test_tasks.py BaseTaskTests.test_ensure_future_future
 test("test_tasks.py BaseTaskTests.test_ensure_future_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fOrig = newFuture<string>(loop);
     fOrig.setResult("ko");
     let f = asyncio.ensureFuture(fOrig);
@@ -155,7 +156,7 @@ test("test_tasks.py BaseTaskTests.test_ensure_future_future", () =>
 
 // test_tasks.py BaseTaskTests.test_ensure_future_task
 test("test_tasks.py BaseTaskTests.test_ensure_future_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<string> {
       return "ok";
     }
@@ -185,7 +186,7 @@ class Aw<T> implements PromiseLike<T> {
 
 // test_tasks.py BaseTaskTests.test_ensure_future_awaitable
 test("test_tasks.py BaseTaskTests.test_ensure_future_awaitable", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<string> {
       return "ok";
     }
@@ -198,7 +199,7 @@ test("test_tasks.py BaseTaskTests.test_ensure_future_awaitable", () =>
 // An awaitable object becomes a Future fed by its then() (wrapFuture), not a Task around a
 // wrapping coroutine: there is no getCoro() to check (docs/differences.md).
 test("test_tasks.py BaseTaskTests.test_ensure_future_task_awaitable", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const task = asyncio.ensureFuture(new Aw(loop, () => asyncio.sleep(0, "ok")), { loop });
     await loop.runUntilComplete(task);
     assert.ok(task.done());
@@ -213,7 +214,7 @@ test("test_tasks.py BaseTaskTests.test_ensure_future_neither", () => {
 
 // test_tasks.py BaseTaskTests.test_ensure_future_error_msg
 test("test_tasks.py BaseTaskTests.test_ensure_future_error_msg", () =>
-  withLoop((loop) => {
+  withVirtualLoop((loop) => {
     const loop2 = asyncio.newEventLoop();
     const f = newFuture(loop);
     assert.throws(() => asyncio.ensureFuture(f, { loop: loop2 }),
@@ -226,7 +227,7 @@ test("test_tasks.py BaseTaskTests.test_ensure_future_error_msg", () =>
 // The coroutine part of the repr is tsyncio's `coro=<name()>` (no state or source location:
 // docs/differences.md); the rest is CPython's.
 test("test_tasks.py BaseTaskTests.test_task_repr", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     loop.setDebug(false);
     function* notmuch(): Coroutine<string> {
       return "abc";
@@ -247,7 +248,7 @@ test("test_tasks.py BaseTaskTests.test_task_repr", () =>
 
 // test_tasks.py BaseTaskTests.test_task_repr_autogenerated
 test("test_tasks.py BaseTaskTests.test_task_repr_autogenerated", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<number> {
       return 123;
     }
@@ -265,7 +266,7 @@ test("test_tasks.py BaseTaskTests.test_task_repr_autogenerated", () =>
 
 // test_tasks.py BaseTaskTests.test_task_set_name_pylong
 test("test_tasks.py BaseTaskTests.test_task_set_name_pylong", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<number> {
       return 123;
     }
@@ -279,7 +280,7 @@ test("test_tasks.py BaseTaskTests.test_task_set_name_pylong", () =>
 // test_tasks.py BaseTaskTests.test_task_repr_name_not_str
 // Python's set {6} prints as '{6}'; the JavaScript value's String() is the name here.
 test("test_tasks.py BaseTaskTests.test_task_repr_name_not_str", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<number> {
       return 123;
     }
@@ -293,7 +294,7 @@ test("test_tasks.py BaseTaskTests.test_task_repr_name_not_str", () =>
 
 // test_tasks.py BaseTaskTests.test_task_repr_wait_for
 test("test_tasks.py BaseTaskTests.test_task_repr_wait_for", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     loop.setDebug(false);
     function* waitFor(f: Future<void>): Coroutine<void> {
       return yield* f;
@@ -309,7 +310,7 @@ test("test_tasks.py BaseTaskTests.test_task_repr_wait_for", () =>
 
 // test_tasks.py BaseTaskTests.test_task_basics
 test("test_tasks.py BaseTaskTests.test_task_basics", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* inner1(): Coroutine<number> {
       return 42;
     }
@@ -329,7 +330,7 @@ test("test_tasks.py BaseTaskTests.test_task_basics", () =>
 // (docs/differences.md), so the check is that the task's error arrives unchanged, with the
 // chain the coroutine gave it, while another error is being handled.
 test("test_tasks.py BaseTaskTests.test_exception_chaining_after_await", () =>
-  withLoop(async () => {
+  withVirtualLoop(async () => {
     const loop = asyncio.newEventLoop();
     let checked = false;
     function* raiseError(ctx: unknown): Coroutine<void> {
@@ -360,7 +361,7 @@ test("test_tasks.py BaseTaskTests.test_exception_chaining_after_await", () =>
 
 // test_tasks.py BaseTaskTests.test_exception_chaining_after_await_with_context_cycle
 test("test_tasks.py BaseTaskTests.test_exception_chaining_after_await_with_context_cycle", () =>
-  withLoop(async () => {
+  withVirtualLoop(async () => {
     let hasCycle: boolean | null = null;
     const loop = asyncio.newEventLoop();
     function* processExc(exc: unknown): Coroutine<void> {
@@ -501,7 +502,7 @@ test("test_tasks.py BaseTaskTests.test_uncancel_structured_blocks", async () => 
 
 // test_tasks.py BaseTaskTests.test_cancel
 test("test_tasks.py BaseTaskTests.test_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* task(): Coroutine<number> {
       yield* asyncio.sleep(10.0);
       return 12;
@@ -522,7 +523,7 @@ const CANCEL_CASES: [string | null | undefined, string][] = [[undefined, ""], [n
 // test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_result
 test("test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_result", async () => {
   for (const [cancelArg, expected] of CANCEL_CASES) {
-    await withLoop(async (loop) => {
+    await withVirtualLoop(async (loop) => {
       function* sleep(): Coroutine<void> {
         yield* asyncio.sleep(10);
       }
@@ -545,7 +546,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_result", 
 // test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_exception
 test("test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_exception", async () => {
   for (const [cancelArg, expected] of CANCEL_CASES) {
-    await withLoop(async (loop) => {
+    await withVirtualLoop(async (loop) => {
       function* sleep(): Coroutine<void> {
         yield* asyncio.sleep(10);
       }
@@ -568,7 +569,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_with_message_then_future_exception
 // test_tasks.py BaseTaskTests.test_cancellation_exception_context
 // `raise ValueError(...) from ex` is `new ValueError(..., { cause: ex })`.
 test("test_tasks.py BaseTaskTests.test_cancellation_exception_context", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = loop.createFuture<void>();
     function* sleep(): Coroutine<void> {
       fut.setResult(undefined);
@@ -593,7 +594,7 @@ test("test_tasks.py BaseTaskTests.test_cancellation_exception_context", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_with_message_before_starting_task
 test("test_tasks.py BaseTaskTests.test_cancel_with_message_before_starting_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* sleep(): Coroutine<void> {
       yield* asyncio.sleep(10);
     }
@@ -611,7 +612,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_with_message_before_starting_task"
 
 // test_tasks.py BaseTaskTests.test_cancel_yield
 test("test_tasks.py BaseTaskTests.test_cancel_yield", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* task(): Coroutine<number> {
       yield* asyncio.sleep(0);
       yield* asyncio.sleep(0);
@@ -628,7 +629,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_yield", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_inner_future
 test("test_tasks.py BaseTaskTests.test_cancel_inner_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const f = newFuture<void>(loop);
     function* task(): Coroutine<number> {
       yield* f;
@@ -644,7 +645,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_inner_future", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_both_task_and_inner_future
 test("test_tasks.py BaseTaskTests.test_cancel_both_task_and_inner_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const f = newFuture<void>(loop);
     function* task(): Coroutine<number> {
       yield* f;
@@ -662,7 +663,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_both_task_and_inner_future", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_task_catching
 test("test_tasks.py BaseTaskTests.test_cancel_task_catching", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut1 = newFuture<void>(loop);
     const fut2 = newFuture<void>(loop);
     function* task(): Coroutine<number | undefined> {
@@ -690,7 +691,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_task_catching", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_task_ignoring
 test("test_tasks.py BaseTaskTests.test_cancel_task_ignoring", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut1 = newFuture<void>(loop);
     const fut2 = newFuture<void>(loop);
     const fut3 = newFuture<number>(loop);
@@ -723,7 +724,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_task_ignoring", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_current_task
 test("test_tasks.py BaseTaskTests.test_cancel_current_task", () =>
-  withLoop(async () => {
+  withVirtualLoop(async () => {
     const loop = asyncio.testing.newVirtualTimeLoop();
     function* task(): Coroutine<number> {
       t.cancel();
@@ -744,7 +745,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_current_task", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_at_end
 test("test_tasks.py BaseTaskTests.test_cancel_at_end", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* task(): Coroutine<number> {
       t.cancel();
       assert.ok(t._mustCancel);
@@ -761,7 +762,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_at_end", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_awaited_task
 test("test_tasks.py BaseTaskTests.test_cancel_awaited_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let nestedTask: Task<void> | null = null;
     const fut = newFuture<void>(loop);
     function* nested(): Coroutine<void> {
@@ -785,7 +786,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_awaited_task", () =>
 // so the traceback that names both awaits becomes: the CancelledError that reaches the outer
 // task is the very one raised at the interrupted `yield* asyncio.sleep(10)` in nested().
 test("test_tasks.py BaseTaskTests.test_cancel_traceback_for_future_result", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let raisedInNested: unknown = null;
     function* nested(): Coroutine<void> {
       try {
@@ -810,7 +811,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_traceback_for_future_result", () =
 // test_tasks.py BaseTaskTests.test_cancel_traceback_for_future_exception
 // As above: the error task.exception() raises is the one raised inside nested().
 test("test_tasks.py BaseTaskTests.test_cancel_traceback_for_future_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let raisedInNested: unknown = null;
     function* nested(): Coroutine<void> {
       try {
@@ -835,7 +836,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_traceback_for_future_exception", (
 
 // test_tasks.py BaseTaskTests.test_stop_while_run_in_complete
 test("test_tasks.py BaseTaskTests.test_stop_while_run_in_complete", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let x = 0;
     function* task(): Coroutine<void> {
       while (x < 10) {
@@ -856,7 +857,7 @@ test("test_tasks.py BaseTaskTests.test_stop_while_run_in_complete", () =>
 
 // test_tasks.py BaseTaskTests.test_wait
 test("test_tasks.py BaseTaskTests.test_wait", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask(loop, asyncio.sleep(0.1));
     const b = newTask(loop, asyncio.sleep(0.15));
     function* foo(): Coroutine<number> {
@@ -875,7 +876,7 @@ test("test_tasks.py BaseTaskTests.test_wait", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_duplicate_coroutines
 test("test_tasks.py BaseTaskTests.test_wait_duplicate_coroutines", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(s: string): Coroutine<string> {
       return s;
     }
@@ -888,7 +889,7 @@ test("test_tasks.py BaseTaskTests.test_wait_duplicate_coroutines", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_errors
 test("test_tasks.py BaseTaskTests.test_wait_errors", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     await rejects(ValueError, loop.runUntilComplete(asyncio.wait(new Set<Future<void>>())));
     const sleepCoro = asyncio.sleep(10.0);
     const waitCoro = asyncio.wait([sleepCoro as unknown as Future<void>], { returnWhen: -1 as unknown as asyncio.ReturnWhen });
@@ -898,7 +899,7 @@ test("test_tasks.py BaseTaskTests.test_wait_errors", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_first_completed
 test("test_tasks.py BaseTaskTests.test_wait_first_completed", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask(loop, asyncio.sleep(10.0));
     const b = newTask(loop, asyncio.sleep(0.1));
     const task = newTask(loop, asyncio.wait([b, a], { returnWhen: asyncio.FIRST_COMPLETED }));
@@ -915,7 +916,7 @@ test("test_tasks.py BaseTaskTests.test_wait_first_completed", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_really_done
 test("test_tasks.py BaseTaskTests.test_wait_really_done", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro1(): Coroutine<void> {
       yield* asyncio.sleep(0);
     }
@@ -936,7 +937,7 @@ test("test_tasks.py BaseTaskTests.test_wait_really_done", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_first_exception
 test("test_tasks.py BaseTaskTests.test_wait_first_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask<unknown>(loop, asyncio.sleep(10.0));
     function* exc(): Coroutine<unknown> {
       throw new ZeroDivisionError("err");
@@ -953,7 +954,7 @@ test("test_tasks.py BaseTaskTests.test_wait_first_exception", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_first_exception_in_wait
 test("test_tasks.py BaseTaskTests.test_wait_first_exception_in_wait", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask<unknown>(loop, asyncio.sleep(10.0));
     function* exc(): Coroutine<unknown> {
       yield* asyncio.sleep(0.01);
@@ -971,7 +972,7 @@ test("test_tasks.py BaseTaskTests.test_wait_first_exception_in_wait", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_with_exception
 test("test_tasks.py BaseTaskTests.test_wait_with_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask<unknown>(loop, asyncio.sleep(0.1));
     function* sleeper(): Coroutine<unknown> {
       yield* asyncio.sleep(0.15);
@@ -993,7 +994,7 @@ test("test_tasks.py BaseTaskTests.test_wait_with_exception", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_with_timeout
 test("test_tasks.py BaseTaskTests.test_wait_with_timeout", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask(loop, asyncio.sleep(0.1));
     const b = newTask(loop, asyncio.sleep(0.15));
     function* foo(): Coroutine<void> {
@@ -1009,7 +1010,7 @@ test("test_tasks.py BaseTaskTests.test_wait_with_timeout", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_concurrent_complete
 test("test_tasks.py BaseTaskTests.test_wait_concurrent_complete", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask(loop, asyncio.sleep(0.1));
     const b = newTask(loop, asyncio.sleep(0.15));
     const [done, pending] = await loop.runUntilComplete(asyncio.wait([b, a], { timeout: 0.1 }));
@@ -1022,7 +1023,7 @@ test("test_tasks.py BaseTaskTests.test_wait_concurrent_complete", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_with_iterator_of_tasks
 test("test_tasks.py BaseTaskTests.test_wait_with_iterator_of_tasks", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = newTask(loop, asyncio.sleep(0.1));
     const b = newTask(loop, asyncio.sleep(0.15));
     function* foo(): Coroutine<number> {
@@ -1041,7 +1042,7 @@ test("test_tasks.py BaseTaskTests.test_wait_with_iterator_of_tasks", () =>
 // (TypeError naming the fix); the generator of tasks is passed spread into an array
 // (docs/differences.md).
 test("test_tasks.py BaseTaskTests.test_wait_generator", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* func(a: number): Coroutine<number> {
       return a;
     }
@@ -1060,7 +1061,7 @@ test("test_tasks.py BaseTaskTests.test_wait_generator", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed
 test("test_tasks.py BaseTaskTests.test_as_completed", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     loop.slowCallbackDuration = 1.0;
     const completed = new Set<string>();
     let timeShifted = false;
@@ -1090,7 +1091,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_with_timeout
 test("test_tasks.py BaseTaskTests.test_as_completed_with_timeout", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = loop.createTask(asyncio.sleep(0.1, "a"));
     const b = loop.createTask(asyncio.sleep(0.15, "b"));
     function* foo(): Coroutine<[number, unknown][]> {
@@ -1119,7 +1120,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_with_timeout", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_with_unused_timeout
 test("test_tasks.py BaseTaskTests.test_as_completed_with_unused_timeout", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = asyncio.sleep(0.01, "a");
     function* foo(): Coroutine<void> {
       for (const f of asyncio.asCompleted([a], { timeout: 1 })) {
@@ -1132,7 +1133,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_with_unused_timeout", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_reverse_wait
 test("test_tasks.py BaseTaskTests.test_as_completed_reverse_wait", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = asyncio.sleep(0.05, "a");
     const b = asyncio.sleep(0.1, "b");
     const fs = new Set([a, b]);
@@ -1152,7 +1153,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_reverse_wait", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_concurrent
 test("test_tasks.py BaseTaskTests.test_as_completed_concurrent", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const a = asyncio.sleep(0.05, "a");
     const b = asyncio.sleep(0.05, "b");
     const fs = new Set([a, b]);
@@ -1167,7 +1168,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_concurrent", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_duplicate_coroutines
 test("test_tasks.py BaseTaskTests.test_as_completed_duplicate_coroutines", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(s: string): Coroutine<string> {
       return s;
     }
@@ -1186,7 +1187,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_duplicate_coroutines", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_coroutine_without_loop
 test("test_tasks.py BaseTaskTests.test_as_completed_coroutine_without_loop", () =>
-  withLoop(() => {
+  withVirtualLoop(() => {
     function* coro(): Coroutine<number> {
       return 42;
     }
@@ -1198,7 +1199,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_coroutine_without_loop", () 
 
 // test_tasks.py BaseTaskTests.test_as_completed_coroutine_use_running_loop
 test("test_tasks.py BaseTaskTests.test_as_completed_coroutine_use_running_loop", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<number> {
       return 42;
     }
@@ -1212,7 +1213,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_coroutine_use_running_loop",
 
 // test_tasks.py BaseTaskTests.test_sleep
 test("test_tasks.py BaseTaskTests.test_sleep", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* sleeper(dt: number, arg: string): Coroutine<string> {
       yield* asyncio.sleep(dt / 2);
       const res = yield* asyncio.sleep(dt / 2, arg);
@@ -1227,7 +1228,7 @@ test("test_tasks.py BaseTaskTests.test_sleep", () =>
 
 // test_tasks.py BaseTaskTests.test_sleep_cancel
 test("test_tasks.py BaseTaskTests.test_sleep_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const t = newTask(loop, asyncio.sleep(10.0, "yeah"));
     const seen: asyncio.TimerHandle[] = [];
     const origCallLater = loop.callLater.bind(loop);
@@ -1247,7 +1248,7 @@ test("test_tasks.py BaseTaskTests.test_sleep_cancel", () =>
 
 // test_tasks.py BaseTaskTests.test_task_cancel_sleeping_task
 test("test_tasks.py BaseTaskTests.test_task_cancel_sleeping_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* sleep(dt: number): Coroutine<void> {
       yield* asyncio.sleep(dt);
     }
@@ -1268,7 +1269,7 @@ test("test_tasks.py BaseTaskTests.test_task_cancel_sleeping_task", () =>
 
 // test_tasks.py BaseTaskTests.test_task_cancel_waiter_future
 test("test_tasks.py BaseTaskTests.test_task_cancel_waiter_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<void>(loop);
     function* coro(): Coroutine<void> {
       yield* fut;
@@ -1285,7 +1286,7 @@ test("test_tasks.py BaseTaskTests.test_task_cancel_waiter_future", () =>
 
 // test_tasks.py BaseTaskTests.test_task_set_methods
 test("test_tasks.py BaseTaskTests.test_task_set_methods", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* notmuch(): Coroutine<string> {
       return "ko";
     }
@@ -1298,7 +1299,7 @@ test("test_tasks.py BaseTaskTests.test_task_set_methods", () =>
 
 // test_tasks.py BaseTaskTests.test_step_result_future
 test("test_tasks.py BaseTaskTests.test_step_result_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     class Fut<T> extends asyncio.Future<T> {
       cbAdded = false;
       override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
@@ -1324,7 +1325,7 @@ test("test_tasks.py BaseTaskTests.test_step_result_future", () =>
 
 // test_tasks.py BaseTaskTests.test_baseexception_during_cancel
 test("test_tasks.py BaseTaskTests.test_baseexception_during_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* sleeper(): Coroutine<void> {
       yield* asyncio.sleep(10);
     }
@@ -1362,7 +1363,7 @@ test("test_tasks.py BaseTaskTests.test_iscoroutinefunction", () => {
 
 // test_tasks.py BaseTaskTests.test_coroutine_non_gen_function
 test("test_tasks.py BaseTaskTests.test_coroutine_non_gen_function", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* func(): Coroutine<string> {
       return "test";
     }
@@ -1375,7 +1376,7 @@ test("test_tasks.py BaseTaskTests.test_coroutine_non_gen_function", () =>
 
 // test_tasks.py BaseTaskTests.test_coroutine_non_gen_function_return_future
 test("test_tasks.py BaseTaskTests.test_coroutine_non_gen_function_return_future", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<string>(loop);
     function* func(): Coroutine<[Future<string>]> {
       return [fut];
@@ -1393,7 +1394,7 @@ test("test_tasks.py BaseTaskTests.test_coroutine_non_gen_function_return_future"
 
 // test_tasks.py BaseTaskTests.test_current_task
 test("test_tasks.py BaseTaskTests.test_current_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     assert.equal(asyncio.currentTask(loop), null);
     function* coro(): Coroutine<void> {
       assert.equal(asyncio.currentTask(), task);
@@ -1407,7 +1408,7 @@ test("test_tasks.py BaseTaskTests.test_current_task", () =>
 
 // test_tasks.py BaseTaskTests.test_current_task_with_interleaving_tasks
 test("test_tasks.py BaseTaskTests.test_current_task_with_interleaving_tasks", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     assert.equal(asyncio.currentTask(loop), null);
     const fut1 = newFuture<boolean>(loop);
     const fut2 = newFuture<boolean>(loop);
@@ -1433,7 +1434,7 @@ test("test_tasks.py BaseTaskTests.test_current_task_with_interleaving_tasks", ()
 
 // test_tasks.py BaseTaskTests.test_yield_future_passes_cancel
 test("test_tasks.py BaseTaskTests.test_yield_future_passes_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let proof = 0;
     const waiter = newFuture<void>(loop);
     function* inner(): Coroutine<void> {
@@ -1469,7 +1470,7 @@ test("test_tasks.py BaseTaskTests.test_yield_future_passes_cancel", () =>
 // test_tasks.py BaseTaskTests.test_yield_wait_does_not_shield_cancel
 // (CPython wraps the wait() in assertWarns(DeprecationWarning); passing a task warns of nothing.)
 test("test_tasks.py BaseTaskTests.test_yield_wait_does_not_shield_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let proof = 0;
     const waiter = newFuture<void>(loop);
     function* inner(): Coroutine<void> {
@@ -1491,7 +1492,7 @@ test("test_tasks.py BaseTaskTests.test_yield_wait_does_not_shield_cancel", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_result
 test("test_tasks.py BaseTaskTests.test_shield_result", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const inner = newFuture<number>(loop);
     const outer = asyncio.shield(inner);
     inner.setResult(42);
@@ -1501,7 +1502,7 @@ test("test_tasks.py BaseTaskTests.test_shield_result", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_exception
 test("test_tasks.py BaseTaskTests.test_shield_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const inner = newFuture<number>(loop);
     const outer = asyncio.shield(inner);
     await runBriefly(loop);
@@ -1513,7 +1514,7 @@ test("test_tasks.py BaseTaskTests.test_shield_exception", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_cancel_inner
 test("test_tasks.py BaseTaskTests.test_shield_cancel_inner", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const inner = newFuture<number>(loop);
     const outer = asyncio.shield(inner);
     await runBriefly(loop);
@@ -1524,7 +1525,7 @@ test("test_tasks.py BaseTaskTests.test_shield_cancel_inner", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_cancel_outer
 test("test_tasks.py BaseTaskTests.test_shield_cancel_outer", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const inner = newFuture<number>(loop);
     const outer = asyncio.shield(inner);
     await runBriefly(loop);
@@ -1536,7 +1537,7 @@ test("test_tasks.py BaseTaskTests.test_shield_cancel_outer", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_shortcut
 test("test_tasks.py BaseTaskTests.test_shield_shortcut", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<number>(loop);
     fut.setResult(42);
     const res = await loop.runUntilComplete(asyncio.shield(fut));
@@ -1545,7 +1546,7 @@ test("test_tasks.py BaseTaskTests.test_shield_shortcut", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_effect
 test("test_tasks.py BaseTaskTests.test_shield_effect", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let proof = 0;
     const waiter = newFuture<void>(loop);
     function* inner(): Coroutine<void> {
@@ -1567,7 +1568,7 @@ test("test_tasks.py BaseTaskTests.test_shield_effect", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_gather
 test("test_tasks.py BaseTaskTests.test_shield_gather", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const child1 = newFuture<number>(loop);
     const child2 = newFuture<number>(loop);
     const parent = asyncio.gather(child1, child2);
@@ -1584,7 +1585,7 @@ test("test_tasks.py BaseTaskTests.test_shield_gather", () =>
 
 // test_tasks.py BaseTaskTests.test_gather_shield
 test("test_tasks.py BaseTaskTests.test_gather_shield", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const child1 = newFuture<number>(loop);
     const child2 = newFuture<number>(loop);
     const inner1 = asyncio.shield(child1);
@@ -1603,7 +1604,7 @@ test("test_tasks.py BaseTaskTests.test_gather_shield", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_coroutine_without_loop
 test("test_tasks.py BaseTaskTests.test_shield_coroutine_without_loop", () =>
-  withLoop(() => {
+  withVirtualLoop(() => {
     function* coro(): Coroutine<number> {
       return 42;
     }
@@ -1614,7 +1615,7 @@ test("test_tasks.py BaseTaskTests.test_shield_coroutine_without_loop", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_coroutine_use_running_loop
 test("test_tasks.py BaseTaskTests.test_shield_coroutine_use_running_loop", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<number> {
       return 42;
     }
@@ -1628,7 +1629,7 @@ test("test_tasks.py BaseTaskTests.test_shield_coroutine_use_running_loop", () =>
 
 // test_tasks.py BaseTaskTests.test_shield_coroutine_use_global_loop
 test("test_tasks.py BaseTaskTests.test_shield_coroutine_use_global_loop", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<number> {
       return 42;
     }
@@ -1641,7 +1642,7 @@ test("test_tasks.py BaseTaskTests.test_shield_coroutine_use_global_loop", () =>
 
 // test_tasks.py BaseTaskTests.test_as_completed_invalid_args
 test("test_tasks.py BaseTaskTests.test_as_completed_invalid_args", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<void>(loop);
     await rejects(TypeError, loop.runUntilComplete(asyncio.asCompleted(fut as unknown as Iterable<Future<void>>) as unknown as Coroutine<void>));
     const coro = (function* coroutineFunction(): Coroutine<void> {})();
@@ -1651,7 +1652,7 @@ test("test_tasks.py BaseTaskTests.test_as_completed_invalid_args", () =>
 
 // test_tasks.py BaseTaskTests.test_wait_invalid_args
 test("test_tasks.py BaseTaskTests.test_wait_invalid_args", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<void>(loop);
     await rejects(TypeError, loop.runUntilComplete(asyncio.wait(fut as unknown as Iterable<Future<void>>)));
     const coro = (function* coroutineFunction(): Coroutine<void> {})();
@@ -1662,7 +1663,7 @@ test("test_tasks.py BaseTaskTests.test_wait_invalid_args", () =>
 
 // test_tasks.py BaseTaskTests.test_log_destroyed_pending_task
 test("test_tasks.py BaseTaskTests.test_log_destroyed_pending_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* killMe(l: asyncio.AbstractEventLoop): Coroutine<void> {
       const future = newFuture<void>(l);
       yield* future;
@@ -1691,7 +1692,7 @@ test("test_tasks.py BaseTaskTests.test_log_destroyed_pending_task", () =>
 
 // test_tasks.py BaseTaskTests.test_tb_logger_not_called_after_cancel
 test("test_tasks.py BaseTaskTests.test_tb_logger_not_called_after_cancel", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const errors: asyncio.LogRecord[] = [];
     asyncio.logger.setSink((r) => {
       if (r.level >= asyncio.LogLevel.ERROR) errors.push(r);
@@ -1716,7 +1717,7 @@ test("test_tasks.py BaseTaskTests.test_tb_logger_not_called_after_cancel", () =>
 
 // test_tasks.py BaseTaskTests.test_task_source_traceback
 test("test_tasks.py BaseTaskTests.test_task_source_traceback", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     loop.setDebug(true);
     const task = newTask(loop, (function* coroutineFunction(): Coroutine<void> {})());
     assert.equal(typeof task._sourceTraceback, "string");
@@ -1726,7 +1727,7 @@ test("test_tasks.py BaseTaskTests.test_task_source_traceback", () =>
 
 // test_tasks.py BaseTaskTests.test_cancel_gather_1
 test("test_tasks.py BaseTaskTests.test_cancel_gather_1", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const fut = newFuture<number>(loop);
     function* create(): Coroutine<[Future<number[]>]> {
       function* childCoro(): Coroutine<number> {
@@ -1750,7 +1751,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_gather_1", () =>
 // test_tasks.py BaseTaskTests.test_cancel_gather_2
 test("test_tasks.py BaseTaskTests.test_cancel_gather_2", async () => {
   for (const [cancelArg, expected] of CANCEL_CASES) {
-    await withLoop(async (loop) => {
+    await withVirtualLoop(async (loop) => {
       function* t(): Coroutine<void> {
         let time = 0;
         for (;;) {
@@ -1775,7 +1776,7 @@ test("test_tasks.py BaseTaskTests.test_cancel_gather_2", async () => {
 
 // test_tasks.py BaseTaskTests.test_exception_traceback
 test("test_tasks.py BaseTaskTests.test_exception_traceback", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* foo(): Coroutine<void> {
       throw new ZeroDivisionError("division by zero");
     }
@@ -1791,7 +1792,7 @@ test("test_tasks.py BaseTaskTests.test_exception_traceback", () =>
 
 // test_tasks.py BaseTaskTests.test_create_task_with_noncoroutine
 test("test_tasks.py BaseTaskTests.test_create_task_with_noncoroutine", () =>
-  withLoop((loop) => {
+  withVirtualLoop((loop) => {
     for (let i = 0; i < 2; i++) {
       assert.throws(() => newTask(loop, 123 as unknown as Coroutine<void>),
         (e: unknown) => e instanceof TypeError && /a coroutine was expected, got 123/.test(e.message));
@@ -1800,7 +1801,7 @@ test("test_tasks.py BaseTaskTests.test_create_task_with_noncoroutine", () =>
 
 // test_tasks.py BaseTaskTests.test_create_task_with_async_function
 test("test_tasks.py BaseTaskTests.test_create_task_with_async_function", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<void> {}
     for (let i = 0; i < 2; i++) {
       const task = newTask(loop, coro());
@@ -1828,7 +1829,7 @@ class CoroLikeObject implements Coroutine<number> {
 
 // test_tasks.py BaseTaskTests.test_create_task_with_asynclike_function
 test("test_tasks.py BaseTaskTests.test_create_task_with_asynclike_function", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     for (let i = 0; i < 2; i++) {
       const task = newTask(loop, new CoroLikeObject());
       assert.ok(task instanceof asyncio.Task);
@@ -1838,7 +1839,7 @@ test("test_tasks.py BaseTaskTests.test_create_task_with_asynclike_function", () 
 
 // test_tasks.py BaseTaskTests.test_bare_create_task
 test("test_tasks.py BaseTaskTests.test_bare_create_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* inner(): Coroutine<number> {
       return 1;
     }
@@ -1853,7 +1854,7 @@ test("test_tasks.py BaseTaskTests.test_bare_create_task", () =>
 
 // test_tasks.py BaseTaskTests.test_bare_create_named_task
 test("test_tasks.py BaseTaskTests.test_bare_create_named_task", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coroNoop(): Coroutine<void> {}
     function* coro(): Coroutine<void> {
       const task = asyncio.createTask(coroNoop(), { name: "No-op" });
@@ -2059,7 +2060,7 @@ test("test_tasks.py BaseTaskTests.test_get_context", async () => {
 
 // test_tasks.py BaseTaskTests.test_subclasses_ctask_cfuture (added by add_subclass_tests)
 test("test_tasks.py BaseTaskTests.test_subclasses_ctask_cfuture", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const counting = new Map<object, number>();
     class SubTask<T> extends asyncio.Task<T> {
       override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
@@ -2089,7 +2090,7 @@ test("test_tasks.py BaseTaskTests.test_subclasses_ctask_cfuture", () =>
 
 // test_tasks.py SetMethodsTest.test_set_result_causes_invalid_state
 test("test_tasks.py SetMethodsTest.test_set_result_causes_invalid_state", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const contexts: asyncio.ExceptionContext[] = [];
     loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
     function* foo(): Coroutine<number | string> {
@@ -2109,7 +2110,7 @@ test("test_tasks.py SetMethodsTest.test_set_result_causes_invalid_state", () =>
 
 // test_tasks.py SetMethodsTest.test_set_exception_causes_invalid_state
 test("test_tasks.py SetMethodsTest.test_set_exception_causes_invalid_state", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     class MyExc extends Error {}
     const contexts: asyncio.ExceptionContext[] = [];
     loop.setExceptionHandler((_l, ctx) => void contexts.push(ctx));
@@ -2132,19 +2133,19 @@ test("test_tasks.py SetMethodsTest.test_set_exception_causes_invalid_state", () 
 
 // test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop
 test("test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop", () =>
-  withLoop((loop) => {
+  withVirtualLoop((loop) => {
     assert.equal(asyncio.currentTask(loop), null);
   }));
 
 // test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop_implicit
 test("test_tasks.py BaseCurrentLoopTests.test_current_task_no_running_loop_implicit", () =>
-  withLoop(() => {
+  withVirtualLoop(() => {
     assert.throws(() => asyncio.currentTask(), (e: unknown) => e instanceof RuntimeError && /no running event loop/.test(e.message));
   }));
 
 // test_tasks.py BaseCurrentLoopTests.test_current_task_with_implicit_loop
 test("test_tasks.py BaseCurrentLoopTests.test_current_task_with_implicit_loop", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     function* coro(): Coroutine<void> {
       assert.equal(asyncio.currentTask(loop), task);
       assert.equal(asyncio.currentTask(null), task);
@@ -2198,7 +2199,7 @@ const coroutineGather: Gather = async (loop, futs, opts) => {
 
 /** GatherTestsBase.setUp: one_loop (the current loop) and other_loop. */
 async function withGatherLoops(body: (one: VirtualTimeLoop, other: VirtualTimeLoop) => Promise<void>): Promise<void> {
-  await withLoop(async (one) => {
+  await withVirtualLoop(async (one) => {
     const other = asyncio.testing.newVirtualTimeLoop();
     try {
       await body(one, other);
@@ -2555,27 +2556,27 @@ async function target(loop: asyncio.AbstractEventLoop, fail = false, cancel = fa
 
 // test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe
 test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const result = await loop.runUntilComplete(asyncio.wrapFuture(target(loop), { loop }));
     assert.equal(result, 3);
   }));
 
 // test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
 test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     const e = await rejects(RuntimeError, loop.runUntilComplete(asyncio.wrapFuture(target(loop, true), { loop })));
     assert.equal(e.message, "Fail!");
   }));
 
 // test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled
 test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     await rejects(CancelledError, loop.runUntilComplete(asyncio.wrapFuture(target(loop, false, true), { loop })));
   }));
 
 // test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_factory_exception
 test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_factory_exception", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     class NameError extends Error {}
     const run = asyncio.wrapFuture(target(loop), { loop });
     const calls: [unknown, asyncio.ExceptionContext][] = [];
@@ -2594,7 +2595,7 @@ test("test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_ta
 
 // test_tasks.py SleepTests.test_sleep_zero
 test("test_tasks.py SleepTests.test_sleep_zero", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let result = 0;
     const incResult = (num: number): void => {
       result += num;
@@ -2614,7 +2615,7 @@ test("test_tasks.py SleepTests.test_sleep_zero", () =>
 // tsyncio lists frames newest first (docs/differences.md), so the task's own coroutine foo(),
 // which CPython's get_stack(limit=1) returns, is the last of the running task's frames.
 test("test_tasks.py BaseTaskTests.test_get_stack", () =>
-  withLoop(async (loop) => {
+  withVirtualLoop(async (loop) => {
     let T: Task<void> | null = null;
     function* foo(): Coroutine<void> {
       yield* bar();

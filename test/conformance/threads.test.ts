@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { RuntimeError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
-import { raises, runTest } from "./_c3-helpers.js";
+import { raises } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 /** A mock.Mock() stand-in: counts its calls in shared memory and returns its arguments. */
 function mockFunc(counter: SharedArrayBuffer, ...args: unknown[]): unknown[] {
@@ -26,7 +27,7 @@ test("test_threads.ToThreadTests.test_to_thread", () =>
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     const result = yield* asyncio.toThread(sum, [40, 2]);
     assert.equal(result, 42);
-  }, true));
+  }, { realLoop: true }));
 
 // test_threads.py ToThreadTests.test_to_thread_exception
 test("test_threads.ToThreadTests.test_to_thread_exception", () =>
@@ -39,7 +40,7 @@ test("test_threads.ToThreadTests.test_to_thread_exception", () =>
       throw e;
     };
     yield* raises(RuntimeError, asyncio.toThread(raiseRuntime), /test/);
-  }, true));
+  }, { realLoop: true }));
 
 // test_threads.py ToThreadTests.test_to_thread_once
 test("test_threads.ToThreadTests.test_to_thread_once", () =>
@@ -47,7 +48,7 @@ test("test_threads.ToThreadTests.test_to_thread_once", () =>
     const counter = new SharedArrayBuffer(4);
     yield* asyncio.toThread(mockFunc, counter);
     assert.equal(callCount(counter), 1);
-  }, true));
+  }, { realLoop: true }));
 
 // test_threads.py ToThreadTests.test_to_thread_concurrent
 test("test_threads.ToThreadTests.test_to_thread_concurrent", () =>
@@ -57,7 +58,7 @@ test("test_threads.ToThreadTests.test_to_thread_concurrent", () =>
     for (let i = 0; i < 10; i++) futs.push(asyncio.toThread(mockFunc, counter));
     yield* asyncio.gather(...futs);
     assert.equal(callCount(counter), 10);
-  }, true));
+  }, { realLoop: true }));
 
 // test_threads.py ToThreadTests.test_to_thread_args_kwargs
 test("test_threads.ToThreadTests.test_to_thread_args_kwargs", () =>
@@ -67,7 +68,7 @@ test("test_threads.ToThreadTests.test_to_thread_args_kwargs", () =>
     const args = yield* asyncio.toThread(mockFunc, counter, "test", { something: true });
     assert.equal(callCount(counter), 1);
     assert.deepEqual(args, ["test", { something: true }]);
-  }, true));
+  }, { realLoop: true }));
 
 // test_threads.py ToThreadTests.test_to_thread_contextvars
 test("test_threads.ToThreadTests.test_to_thread_contextvars", () =>
@@ -80,7 +81,7 @@ test("test_threads.ToThreadTests.test_to_thread_contextvars", () =>
     testCtx.set("parrot");
     const result = yield* asyncio.toThread(getCtx, testCtx.get());
     assert.equal(result, "parrot");
-  }, true));
+  }, { realLoop: true }));
 
 // test_context.py DecimalContextTest.test_asyncio_task_decimal_context
 // Python's decimal keeps its context (the precision) in a ContextVar, and

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, KeyError, RuntimeError, TimeoutError } from "../../src/index.js";
 import type { Coroutine } from "../../src/index.js";
-import { raises, run, virtualLoop } from "./_c4-helpers.js";
+import { raises } from "./_assertions.js";
+import { runTest, virtualLoop } from "./_test-utils.js";
 
 /** Python's ZeroDivisionError (what `1/0` raises). */
 class ZeroDivisionError extends Error {
@@ -17,7 +18,7 @@ class ZeroDivisionError extends Error {
 
 // test_timeouts.py TimeoutTests.test_timeout_basic
 test("test_timeouts.TimeoutTests.test_timeout_basic", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.01, function* (c) {
@@ -29,7 +30,7 @@ test("test_timeouts.TimeoutTests.test_timeout_basic", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_at_basic
 test("test_timeouts.TimeoutTests.test_timeout_at_basic", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     let cm: asyncio.Timeout | null = null;
     const deadline = loop.time() + 0.01;
@@ -44,7 +45,7 @@ test("test_timeouts.TimeoutTests.test_timeout_at_basic", () =>
 
 // test_timeouts.py TimeoutTests.test_nested_timeouts
 test("test_timeouts.TimeoutTests.test_nested_timeouts", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     let cancelled = false;
     let cm1: asyncio.Timeout | null = null;
@@ -71,7 +72,7 @@ test("test_timeouts.TimeoutTests.test_nested_timeouts", () =>
 
 // test_timeouts.py TimeoutTests.test_waiter_cancelled
 test("test_timeouts.TimeoutTests.test_waiter_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     let cancelled = false;
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.01, function* () {
@@ -87,7 +88,7 @@ test("test_timeouts.TimeoutTests.test_waiter_cancelled", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_not_called
 test("test_timeouts.TimeoutTests.test_timeout_not_called", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeout(10, function* (c) {
@@ -101,7 +102,7 @@ test("test_timeouts.TimeoutTests.test_timeout_not_called", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_disabled
 test("test_timeouts.TimeoutTests.test_timeout_disabled", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeout(null, function* (c) {
       cm = c;
@@ -113,7 +114,7 @@ test("test_timeouts.TimeoutTests.test_timeout_disabled", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_at_disabled
 test("test_timeouts.TimeoutTests.test_timeout_at_disabled", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeoutAt(null, function* (c) {
       cm = c;
@@ -125,7 +126,7 @@ test("test_timeouts.TimeoutTests.test_timeout_at_disabled", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_zero
 test("test_timeouts.TimeoutTests.test_timeout_zero", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const t0 = loop.time();
     let cm: asyncio.Timeout | null = null;
@@ -141,7 +142,7 @@ test("test_timeouts.TimeoutTests.test_timeout_zero", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_zero_sleep_zero
 test("test_timeouts.TimeoutTests.test_timeout_zero_sleep_zero", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const t0 = loop.time();
     let cm: asyncio.Timeout | null = null;
@@ -157,7 +158,7 @@ test("test_timeouts.TimeoutTests.test_timeout_zero_sleep_zero", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_in_the_past_sleep_zero
 test("test_timeouts.TimeoutTests.test_timeout_in_the_past_sleep_zero", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const t0 = loop.time();
     let cm: asyncio.Timeout | null = null;
@@ -173,7 +174,7 @@ test("test_timeouts.TimeoutTests.test_timeout_in_the_past_sleep_zero", () =>
 
 // test_timeouts.py TimeoutTests.test_foreign_exception_passed
 test("test_timeouts.TimeoutTests.test_foreign_exception_passed", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* raises(KeyError, () =>
       asyncio.timeout(0.01, function* (c) {
@@ -185,7 +186,7 @@ test("test_timeouts.TimeoutTests.test_foreign_exception_passed", () =>
 
 // test_timeouts.py TimeoutTests.test_foreign_exception_on_timeout
 test("test_timeouts.TimeoutTests.test_foreign_exception_on_timeout", () =>
-  run(function* () {
+  runTest(function* () {
     function* crash(): Coroutine<void> {
       try {
         yield* asyncio.sleep(1);
@@ -202,7 +203,7 @@ test("test_timeouts.TimeoutTests.test_foreign_exception_on_timeout", () =>
 
 // test_timeouts.py TimeoutTests.test_foreign_cancel_doesnt_timeout_if_not_expired
 test("test_timeouts.TimeoutTests.test_foreign_cancel_doesnt_timeout_if_not_expired", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* raises(CancelledError, () =>
       asyncio.timeout(10, function* (c) {
@@ -215,7 +216,7 @@ test("test_timeouts.TimeoutTests.test_foreign_cancel_doesnt_timeout_if_not_expir
 
 // test_timeouts.py TimeoutTests.test_outer_task_is_not_cancelled
 test("test_timeouts.TimeoutTests.test_outer_task_is_not_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     function* outer(): Coroutine<void> {
       yield* raises(TimeoutError, () =>
         asyncio.timeout(0.001, function* () {
@@ -230,7 +231,7 @@ test("test_timeouts.TimeoutTests.test_outer_task_is_not_cancelled", () =>
 
 // test_timeouts.py TimeoutTests.test_nested_timeouts_concurrent
 test("test_timeouts.TimeoutTests.test_nested_timeouts_concurrent", () =>
-  run(function* () {
+  runTest(function* () {
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.002, function* () {
         yield* raises(TimeoutError, () =>
@@ -244,7 +245,7 @@ test("test_timeouts.TimeoutTests.test_nested_timeouts_concurrent", () =>
 
 // test_timeouts.py TimeoutTests.test_nested_timeouts_loop_busy
 test("test_timeouts.TimeoutTests.test_nested_timeouts_loop_busy", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = virtualLoop();
     loop.slowCallbackDuration = 10;
     const t0 = loop.time();
@@ -265,7 +266,7 @@ test("test_timeouts.TimeoutTests.test_nested_timeouts_loop_busy", () =>
 
 // test_timeouts.py TimeoutTests.test_reschedule
 test("test_timeouts.TimeoutTests.test_reschedule", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const fut = loop.createFuture<asyncio.Timeout>();
     const deadline1 = loop.time() + 10;
@@ -290,7 +291,7 @@ test("test_timeouts.TimeoutTests.test_reschedule", () =>
 
 // test_timeouts.py TimeoutTests.test_repr_active
 test("test_timeouts.TimeoutTests.test_repr_active", () =>
-  run(function* () {
+  runTest(function* () {
     yield* asyncio.timeout(10, function* (cm) {
       assert.match(String(cm), /<Timeout \[active\] when=\d+\.\d*>/);
     });
@@ -298,7 +299,7 @@ test("test_timeouts.TimeoutTests.test_repr_active", () =>
 
 // test_timeouts.py TimeoutTests.test_repr_expired
 test("test_timeouts.TimeoutTests.test_repr_expired", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.01, function* (c) {
@@ -310,7 +311,7 @@ test("test_timeouts.TimeoutTests.test_repr_expired", () =>
 
 // test_timeouts.py TimeoutTests.test_repr_finished
 test("test_timeouts.TimeoutTests.test_repr_finished", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeout(10, function* (c) {
       cm = c;
@@ -321,7 +322,7 @@ test("test_timeouts.TimeoutTests.test_repr_finished", () =>
 
 // test_timeouts.py TimeoutTests.test_repr_disabled
 test("test_timeouts.TimeoutTests.test_repr_disabled", () =>
-  run(function* () {
+  runTest(function* () {
     yield* asyncio.timeout(null, function* (cm) {
       assert.equal(String(cm), "<Timeout [active] when=None>");
     });
@@ -329,7 +330,7 @@ test("test_timeouts.TimeoutTests.test_repr_disabled", () =>
 
 // test_timeouts.py TimeoutTests.test_nested_timeout_in_finally
 test("test_timeouts.TimeoutTests.test_nested_timeout_in_finally", () =>
-  run(function* () {
+  runTest(function* () {
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.01, function* () {
         try {
@@ -345,7 +346,7 @@ test("test_timeouts.TimeoutTests.test_nested_timeout_in_finally", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_after_cancellation
 test("test_timeouts.TimeoutTests.test_timeout_after_cancellation", () =>
-  run(function* () {
+  runTest(function* () {
     try {
       asyncio.currentTask()!.cancel();
       yield* asyncio.sleep(1);
@@ -361,7 +362,7 @@ test("test_timeouts.TimeoutTests.test_timeout_after_cancellation", () =>
 
 // test_timeouts.py TimeoutTests.test_cancel_in_timeout_after_cancellation
 test("test_timeouts.TimeoutTests.test_cancel_in_timeout_after_cancellation", () =>
-  run(function* () {
+  runTest(function* () {
     try {
       asyncio.currentTask()!.cancel();
       yield* asyncio.sleep(1);
@@ -378,7 +379,7 @@ test("test_timeouts.TimeoutTests.test_cancel_in_timeout_after_cancellation", () 
 
 // test_timeouts.py TimeoutTests.test_timeout_exception_cause
 test("test_timeouts.TimeoutTests.test_timeout_exception_cause", () =>
-  run(function* () {
+  runTest(function* () {
     const exc = yield* raises(TimeoutError, () =>
       asyncio.timeout(0, function* () {
         yield* asyncio.sleep(1);
@@ -389,7 +390,7 @@ test("test_timeouts.TimeoutTests.test_timeout_exception_cause", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_already_entered
 test("test_timeouts.TimeoutTests.test_timeout_already_entered", () =>
-  run(function* () {
+  runTest(function* () {
     yield* asyncio.timeout(0.01, function* (cm) {
       yield* raises(RuntimeError, () => asyncio.asyncWith(cm, function* () {}), /has already been entered/);
     });
@@ -397,7 +398,7 @@ test("test_timeouts.TimeoutTests.test_timeout_already_entered", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_double_enter
 test("test_timeouts.TimeoutTests.test_timeout_double_enter", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeout(0.01, function* (c) {
       cm = c;
@@ -407,7 +408,7 @@ test("test_timeouts.TimeoutTests.test_timeout_double_enter", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_finished
 test("test_timeouts.TimeoutTests.test_timeout_finished", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* asyncio.timeout(0.01, function* (c) {
       cm = c;
@@ -417,7 +418,7 @@ test("test_timeouts.TimeoutTests.test_timeout_finished", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_expired
 test("test_timeouts.TimeoutTests.test_timeout_expired", () =>
-  run(function* () {
+  runTest(function* () {
     let cm: asyncio.Timeout | null = null;
     yield* raises(TimeoutError, () =>
       asyncio.timeout(0.01, function* (c) {
@@ -429,7 +430,7 @@ test("test_timeouts.TimeoutTests.test_timeout_expired", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_expiring
 test("test_timeouts.TimeoutTests.test_timeout_expiring", () =>
-  run(function* () {
+  runTest(function* () {
     yield* asyncio.timeout(0.01, function* (cm) {
       yield* raises(CancelledError, () => asyncio.sleep(1));
       assert.throws(() => cm.reschedule(0.02), (e: unknown) => e instanceof RuntimeError && /expiring/.test(e.message));
@@ -438,14 +439,14 @@ test("test_timeouts.TimeoutTests.test_timeout_expiring", () =>
 
 // test_timeouts.py TimeoutTests.test_timeout_not_entered
 test("test_timeouts.TimeoutTests.test_timeout_not_entered", () =>
-  run(function* () {
+  runTest(function* () {
     const cm = asyncio.timeout(0.01);
     assert.throws(() => cm.reschedule(0.02), (e: unknown) => e instanceof RuntimeError && /has not been entered/.test(e.message));
   }));
 
 // test_timeouts.py TimeoutTests.test_timeout_without_task
 test("test_timeouts.TimeoutTests.test_timeout_without_task", () =>
-  run(function* () {
+  runTest(function* () {
     const cm = asyncio.timeout(0.01);
     // test_utils.await_without_task: enter the scope from a plain callback, where no task runs.
     const loop = asyncio.getRunningLoop();

@@ -6,22 +6,8 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { CancelledError, TimeoutError } from "../../src/index.js";
 import type { Coroutine, Future, Task } from "../../src/index.js";
-
-/** Runs `main` on a fresh virtual-time loop (IsolatedAsyncioTestCase with the virtual loop). */
-function run<T>(main: () => Coroutine<T>): Promise<T> {
-  return asyncio.run(main(), { loopFactory: asyncio.testing.newVirtualTimeLoop, debug: false });
-}
-
-/** Awaits `aw` and returns what it raises, asserting its class (assertRaises). */
-function* raises<E>(cls: abstract new (...a: never[]) => E, aw: Iterable<unknown>): Coroutine<E> {
-  try {
-    yield* aw;
-  } catch (e) {
-    assert.ok(e instanceof cls, String(e));
-    return e;
-  }
-  assert.fail(`${cls.name} not raised`);
-}
+import { raises } from "./_assertions.js";
+import { runTest } from "./_test-utils.js";
 
 // A very small timeout: it passes the check "timeout > 0" but has almost no effect.
 const EPSILON = 0.0001;
@@ -49,7 +35,7 @@ class SlowTask {
 
 // test_waitfor.py AsyncioWaitForTest.test_asyncio_wait_for_cancelled
 test("test_waitfor.AsyncioWaitForTest.test_asyncio_wait_for_cancelled", () =>
-  run(function* () {
+  runTest(function* () {
     const t = new SlowTask();
     const waitfortask = asyncio.createTask(asyncio.waitFor(t.run(), SlowTask.TASK_TIMEOUT * 2));
     yield* asyncio.sleep(0);
@@ -60,7 +46,7 @@ test("test_waitfor.AsyncioWaitForTest.test_asyncio_wait_for_cancelled", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_asyncio_wait_for_timeout
 test("test_waitfor.AsyncioWaitForTest.test_asyncio_wait_for_timeout", () =>
-  run(function* () {
+  runTest(function* () {
     const t = new SlowTask();
     try {
       yield* asyncio.waitFor(t.run(), SlowTask.TASK_TIMEOUT / 2);
@@ -72,7 +58,7 @@ test("test_waitfor.AsyncioWaitForTest.test_asyncio_wait_for_timeout", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_future_done
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_future_done", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const fut = loop.createFuture<string>();
     fut.setResult("done");
@@ -83,7 +69,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_fut
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started", () =>
-  run(function* () {
+  runTest(function* () {
     let fooStarted = false;
     function* foo(): Coroutine<void> {
       fooStarted = true;
@@ -94,7 +80,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_cor
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0 (both subtests)
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     for (const timeout of [0, -1]) {
       let fooRunning: boolean | null = null;
@@ -121,7 +107,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0", (
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for
 test("test_waitfor.AsyncioWaitForTest.test_wait_for", () =>
-  run(function* () {
+  runTest(function* () {
     let fooRunning: boolean | null = null;
     function* foo(): Coroutine<string> {
       fooRunning = true;
@@ -142,7 +128,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_blocking
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_blocking", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(): Coroutine<string> {
       return "done";
     }
@@ -152,7 +138,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_blocking", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_race_condition
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_race_condition", () =>
-  run(function* () {
+  runTest(function* () {
     const loop = asyncio.getRunningLoop();
     const fut = loop.createFuture<string>();
     const task = asyncio.waitFor(fut, 0.2);
@@ -163,7 +149,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_race_condition", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_cancellation_race_condition
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_cancellation_race_condition", () =>
-  run(function* () {
+  runTest(function* () {
     function* inner(): Coroutine<number> {
       yield* raises(CancelledError, asyncio.sleep(1));
       return 1;
@@ -186,7 +172,7 @@ function* slowToCancel(done: { value: boolean }): Coroutine<void> {
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation", () =>
-  run(function* () {
+  runTest(function* () {
     const taskDone = { value: false };
     const innerTask = asyncio.createTask(slowToCancel(taskDone));
     const e = yield* raises(TimeoutError, asyncio.waitFor(innerTask, EPSILON));
@@ -197,7 +183,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation"
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation_w_timeout_0
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation_w_timeout_0", () =>
-  run(function* () {
+  runTest(function* () {
     const taskDone = { value: false };
     function* foo(): Coroutine<void> {
       const innerTask = asyncio.createTask(slowToCancel(taskDone));
@@ -211,7 +197,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation_
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_reraises_exception_during_cancellation
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_reraises_exception_during_cancellation", () =>
-  run(function* () {
+  runTest(function* () {
     class FooException extends Error {}
     function* foo(): Coroutine<void> {
       function* inner(): Coroutine<void> {
@@ -245,14 +231,14 @@ function* testCancelWaitFor(timeout: number | null): Coroutine<void> {
 }
 
 // test_waitfor.py AsyncioWaitForTest.test_cancel_blocking_wait_for
-test("test_waitfor.AsyncioWaitForTest.test_cancel_blocking_wait_for", () => run(() => testCancelWaitFor(null)));
+test("test_waitfor.AsyncioWaitForTest.test_cancel_blocking_wait_for", () => runTest(() => testCancelWaitFor(null)));
 
 // test_waitfor.py AsyncioWaitForTest.test_cancel_wait_for
-test("test_waitfor.AsyncioWaitForTest.test_cancel_wait_for", () => run(() => testCancelWaitFor(60.0)));
+test("test_waitfor.AsyncioWaitForTest.test_cancel_wait_for", () => runTest(() => testCancelWaitFor(60.0)));
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_cancel_suppressed
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_cancel_suppressed", () =>
-  run(function* () {
+  runTest(function* () {
     // GH-86296: a task that suppresses CancelledError and returns a value: waitFor returns it.
     function* return42(): Coroutine<number | undefined> {
       try {
@@ -269,7 +255,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_cancel_suppressed", () =>
 
 // test_waitfor.py AsyncioWaitForTest.test_wait_for_issue86296
 test("test_waitfor.AsyncioWaitForTest.test_wait_for_issue86296", () =>
-  run(function* () {
+  runTest(function* () {
     // GH-86296: the task gets cancelled and does not run to completion.
     function* inner(): Coroutine<string> {
       return "done";
@@ -296,7 +282,7 @@ test("test_waitfor.AsyncioWaitForTest.test_wait_for_issue86296", () =>
 
 // test_waitfor.py WaitForShieldTests.test_zero_timeout
 test("test_waitfor.WaitForShieldTests.test_zero_timeout", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(): Coroutine<string> {
       yield* asyncio.sleep(0.01);
       return "done";
@@ -318,7 +304,7 @@ test("test_waitfor.WaitForShieldTests.test_zero_timeout", () =>
 
 // test_waitfor.py WaitForShieldTests.test_none_timeout
 test("test_waitfor.WaitForShieldTests.test_none_timeout", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(): Coroutine<string> {
       yield* asyncio.sleep(0.1);
       return "done";
@@ -331,7 +317,7 @@ test("test_waitfor.WaitForShieldTests.test_none_timeout", () =>
 
 // test_waitfor.py WaitForShieldTests.test_shielded_timeout
 test("test_waitfor.WaitForShieldTests.test_shielded_timeout", () =>
-  run(function* () {
+  runTest(function* () {
     function* coro(): Coroutine<string> {
       yield* asyncio.sleep(0.1);
       return "done";

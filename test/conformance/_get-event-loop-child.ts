@@ -1,7 +1,7 @@
-// A function for test_events.py GetEventLoopTestsMixin.test_get_event_loop_new_process:
+// The child-process side of test_events.py GetEventLoopTestsMixin.test_get_event_loop_new_process:
 // run by a ProcessPoolExecutor in a child process, it makes that process's own
 // loop, sets it as current and runs a coroutine on it (Python's
-// _test_get_event_loop_new_process__sub_proc).
+// _test_get_event_loop_new_process__sub_proc). A module of its own so the worker loads only this.
 import * as asyncio from "../../src/index.js";
 
 export async function getEventLoopNewProcessSubProc(): Promise<string> {
