@@ -906,10 +906,12 @@ export class AsCompletedIterator<T> implements IterableIterator<AwaitableCorouti
     return resolve ? f.result() : f;
   }
 
+  /** The iterator itself (`for (const aw of asCompleted(...))`). */
   [Symbol.iterator](): this {
     return this;
   }
 
+  /** The next awaitable; awaiting it gives the next result to complete. */
   next(): IteratorResult<AwaitableCoroutine<T>, undefined> {
     this._start();
     if (this._todoLeft === 0) return { done: true, value: undefined };
@@ -920,10 +922,12 @@ export class AsCompletedIterator<T> implements IterableIterator<AwaitableCorouti
     return { done: false, value: one(this) };
   }
 
+  /** The iterator itself, for `asyncio.aiter()`. */
   __aiter__(): this {
     return this;
   }
 
+  /** Waits for the next future to finish and gives it (StopAsyncIteration after the last). */
   *__anext__(): Coroutine<Future<T>> {
     this._start();
     if (this._todoLeft === 0) throw new StopAsyncIteration();
