@@ -16,7 +16,7 @@ export { SelectorEventLoop } from "./loop.js";
 export { Server } from "./net/servers.js";
 export { Future, isfuture, wrapFuture, type DoneCallback } from "./core/futures.js";
 export {
-  Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted,
+  Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted, AsCompletedIterator,
   eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
   FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type TaskOptions,
   type GatherOptions, type GatherResults, type GatherResultsOrErrors,

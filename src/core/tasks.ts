@@ -1,6 +1,6 @@
 import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
 import {
-  cancelledError, CancelledError, InvalidStateError, RuntimeError, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
+  cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
 import {
   _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
@@ -553,6 +553,7 @@ export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, 
 
 /** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
 export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
+  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
   if (delay <= 0) {
     // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
     yield;
@@ -831,54 +832,113 @@ function releaseWaiter(waiter: Future<void>): void {
 }
 
 /**
- * Yields one coroutine per awaitable; awaiting the n-th gives the n-th result
- * to complete (or raises its exception, or TimeoutError after `timeout`).
+ * Python 3.13's as_completed() iterator. Iterated synchronously it gives one
+ * coroutine per awaitable; awaiting the n-th gives the n-th result to complete
+ * (or raises its exception, or TimeoutError after `timeout`). Iterated
+ * asynchronously (`asyncio.aiter()`/`anext()`) it gives the finished futures
+ * themselves: a future or task passed in comes back as it is. Breaking out of
+ * a loop over it does not close it: the next loop resumes where it stopped.
  */
-export function* asCompleted<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): Generator<AwaitableCoroutine<T>, void, unknown> {
-  if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${describeIterableArg(fs)}`);
-  const loop = _getRunningLoop() ?? getEventLoop();
-  const todo = new Set<Future<T>>();
-  for (const f of new Set(fs)) todo.add(ensureFuture(f, { loop }));
-  const done: (Future<T> | null)[] = [];
-  const waiters: Future<void>[] = [];
-  let timeoutHandle: { cancel(): void } | null = null;
-  const push = (f: Future<T> | null): void => {
-    done.push(f);
-    while (waiters.length > 0) {
-      const w = waiters.shift()!;
+export class AsCompletedIterator<T> implements IterableIterator<AwaitableCoroutine<T>> {
+  private _loop: AbstractEventLoop | null = null;
+  private readonly _todo = new Set<Future<T>>();
+  private readonly _done: (Future<T> | null)[] = [];
+  private readonly _waiters: Future<void>[] = [];
+  private _timeoutHandle: { cancel(): void } | null = null;
+  private _todoLeft = 0;
+  private _fs: Iterable<Awaitable<T>> | null;
+  private readonly _timeout: number | null;
+
+  /** @internal Use asCompleted(). */
+  constructor(fs: Iterable<Awaitable<T>>, timeout: number | null) {
+    this._fs = fs;
+    this._timeout = timeout;
+  }
+
+  /** The awaitables become futures at the first step, as 3.12's generator did (the loop is looked up then). */
+  private _start(): void {
+    const fs = this._fs;
+    if (fs === null) return;
+    this._fs = null;
+    if (isfuture(fs) || iscoroutine(fs)) throw new TypeError(`expect an iterable of futures, not ${describeIterableArg(fs)}`);
+    const loop = _getRunningLoop() ?? getEventLoop();
+    this._loop = loop;
+    for (const f of new Set(fs)) this._todo.add(ensureFuture(f, { loop }));
+    for (const f of this._todo) f.addDoneCallback(this._onCompletion);
+    if (this._todo.size > 0 && this._timeout !== null) this._timeoutHandle = loop.callLater(this._timeout, this._onTimeout);
+    this._todoLeft = this._todo.size;
+  }
+
+  private _push(f: Future<T> | null): void {
+    this._done.push(f);
+    while (this._waiters.length > 0) {
+      const w = this._waiters.shift()!;
       if (!w.done()) {
         w.setResult(undefined);
         break;
       }
     }
+  }
+
+  private readonly _onCompletion = (f: Future<T>): void => {
+    if (this._todo.size === 0) return;
+    this._todo.delete(f);
+    this._push(f);
+    if (this._todo.size === 0 && this._timeoutHandle !== null) this._timeoutHandle.cancel();
   };
-  const onCompletion = (f: Future<T>): void => {
-    if (todo.size === 0) return;
-    todo.delete(f);
-    push(f);
-    if (todo.size === 0 && timeoutHandle !== null) timeoutHandle.cancel();
-  };
-  const onTimeout = (): void => {
-    for (const f of todo) {
-      f.removeDoneCallback(onCompletion);
-      push(null);
+
+  private readonly _onTimeout = (): void => {
+    for (const f of this._todo) {
+      f.removeDoneCallback(this._onCompletion);
+      this._push(null);
     }
-    todo.clear();
+    this._todo.clear();
   };
-  const waitForOne = awaitableCoroutine(function* waitForOne(): Coroutine<T> {
-    while (done.length === 0) {
-      const w = loop.createFuture<void>();
-      waiters.push(w);
+
+  private *_waitForOne(resolve: boolean): Coroutine<T | Future<T>> {
+    while (this._done.length === 0) {
+      const w = this._loop!.createFuture<void>();
+      this._waiters.push(w);
       yield* w;
     }
-    const f = done.shift()!;
+    const f = this._done.shift()!;
     if (f === null) throw new TimeoutError();
-    return f.result();
-  });
-  for (const f of todo) f.addDoneCallback(onCompletion);
-  if (todo.size > 0 && options?.timeout != null) timeoutHandle = loop.callLater(options.timeout, onTimeout);
-  const n = todo.size;
-  for (let i = 0; i < n; i++) yield waitForOne();
+    return resolve ? f.result() : f;
+  }
+
+  /** The iterator itself (`for (const aw of asCompleted(...))`). */
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** The next awaitable; awaiting it gives the next result to complete. */
+  next(): IteratorResult<AwaitableCoroutine<T>, undefined> {
+    this._start();
+    if (this._todoLeft === 0) return { done: true, value: undefined };
+    this._todoLeft -= 1;
+    const one = awaitableCoroutine(function* waitForOne(it: AsCompletedIterator<T>): Coroutine<T> {
+      return (yield* it._waitForOne(true)) as T;
+    }) as (it: AsCompletedIterator<T>) => AwaitableCoroutine<T>;
+    return { done: false, value: one(this) };
+  }
+
+  /** The iterator itself, for `asyncio.aiter()`. */
+  __aiter__(): this {
+    return this;
+  }
+
+  /** Waits for the next future to finish and gives it (StopAsyncIteration after the last). */
+  *__anext__(): Coroutine<Future<T>> {
+    this._start();
+    if (this._todoLeft === 0) throw new StopAsyncIteration();
+    this._todoLeft -= 1;
+    return (yield* this._waitForOne(false)) as Future<T>;
+  }
+}
+
+/** Python's `as_completed(aws, *, timeout=None)` (3.13: iterable synchronously and asynchronously). */
+export function asCompleted<T>(fs: Iterable<Awaitable<T>>, options?: { timeout?: number | null }): AsCompletedIterator<T> {
+  return new AsCompletedIterator(fs, options?.timeout ?? null);
 }
 
 /** Python's `asyncio.run_coroutine_threadsafe` has no threads to cross here; scheduling from any Node callback is callSoonThreadsafe. */

@@ -1644,9 +1644,13 @@ test("test_tasks.py BaseTaskTests.test_shield_coroutine_use_global_loop", () =>
 test("test_tasks.py BaseTaskTests.test_as_completed_invalid_args", () =>
   withVirtualLoop(async (loop) => {
     const fut = newFuture<void>(loop);
-    await rejects(TypeError, loop.runUntilComplete(asyncio.asCompleted(fut as unknown as Iterable<Future<void>>) as unknown as Coroutine<void>));
+    // asCompleted() returns 3.13's iterator object (not a coroutine), which runUntilComplete
+    // refuses with a TypeError at once, as CPython 3.12's run_until_complete refuses its generator.
+    await rejects(TypeError, (async () => loop.runUntilComplete(asyncio.asCompleted(fut as unknown as Iterable<Future<void>>) as unknown as Coroutine<void>))());
+    assert.throws(() => asyncio.asCompleted(fut as unknown as Iterable<Future<void>>).next(), TypeError);
     const coro = (function* coroutineFunction(): Coroutine<void> {})();
-    await rejects(TypeError, loop.runUntilComplete(asyncio.asCompleted(coro as unknown as Iterable<Future<void>>) as unknown as Coroutine<void>));
+    await rejects(TypeError, (async () => loop.runUntilComplete(asyncio.asCompleted(coro as unknown as Iterable<Future<void>>) as unknown as Coroutine<void>))());
+    assert.throws(() => asyncio.asCompleted(coro as unknown as Iterable<Future<void>>).next(), TypeError);
     coro.return();
   }));
 
