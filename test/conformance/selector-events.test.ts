@@ -21,9 +21,9 @@ import {
   AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_LINGER, Socket,
 } from "../../src/stdlib/socket.js";
 import {
-  DgramRecorder, Recorder, captureLogs, catchExceptions, drain, fillSocket, nbPair, smallBuffers, streamTransport,
-  tick, until, withLoop,
-} from "./_c6-helpers.js";
+  DgramRecorder, Recorder, captureLogs, drain, fillSocket, nbPair, smallBuffers, streamTransport, tick, until, withLoop,
+} from "./_transport-helpers.js";
+import { recordMessages } from "./_test-utils.js";
 
 const BIG = 1 << 20;
 
@@ -445,7 +445,7 @@ test("test_selector_events.py SelectorTransportTests.test_force_close", () =>
 test("test_selector_events.py SelectorTransportTests.test_fatal_error", () =>
   withLoop(function* (loop) {
     // An OSError (EPIPE) is not reported to the exception handler; connectionLost gets it.
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     const { tr, peer } = yield* streamTransport(loop, proto);
     peer.close();
@@ -459,7 +459,7 @@ test("test_selector_events.py SelectorTransportTests.test_fatal_error_custom_exc
   withLoop(function* (loop) {
     // Any other exception goes to the exception handler with the transport and protocol.
     class MyError extends Error {}
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     const exc = new MyError();
     proto.raiseIn = { method: "dataReceived", error: exc };
@@ -572,7 +572,7 @@ test("test_selector_events.py SelectorSocketTransportTests.test_pause_reading_co
 
 test("test_selector_events.py SelectorSocketTransportTests.test_read_eof_received_error", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     proto.raiseIn = { method: "eofReceived", error: new Error("boom") };
     const { peer } = yield* streamTransport(loop, proto);
@@ -585,7 +585,7 @@ test("test_selector_events.py SelectorSocketTransportTests.test_read_eof_receive
 
 test("test_selector_events.py SelectorSocketTransportTests.test_data_received_error", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     proto.raiseIn = { method: "dataReceived", error: new Error("boom") };
     const { peer } = yield* streamTransport(loop, proto);
@@ -639,7 +639,7 @@ test("test_selector_events.py SelectorSocketTransportTests.test_read_ready_eof_k
 
 test("test_selector_events.py SelectorSocketTransportTests.test_read_ready_conn_reset", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     const [client, server] = tcpPair();
     yield* streamTransport(loop, proto, [client, server]);
@@ -923,7 +923,7 @@ test("test_selector_events.py SelectorSocketTransportTests.test_write_sendmsg_ha
 test("test_selector_events.py SelectorSocketTransportTests.test_write_sendmsg_OSError", () =>
   withLoop(function* (loop) {
     // Several chunks buffered, the peer goes away: a write error empties the buffer and is fatal.
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     const { tr, peer, sock } = yield* cloggedTransport(loop, proto);
     fillSocket(sock);
@@ -1024,7 +1024,7 @@ test("test_selector_events.py SelectorSocketTransportTests.test_write_ready_part
 
 test("test_selector_events.py SelectorSocketTransportTests.test_write_ready_exception", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new Recorder();
     const { tr, peer, sock } = yield* cloggedTransport(loop, proto);
     fillSocket(sock);
@@ -1159,7 +1159,7 @@ test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_
 
 test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_get_buffer_error", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new BufRecorder();
     proto.raiseIn = "getBuffer";
     const { peer } = yield* streamTransport(loop, proto);
@@ -1173,7 +1173,7 @@ test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_
 
 test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_get_buffer_zerosized", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new BufRecorder();
     proto.zeroBuffer = true;
     const { peer } = yield* streamTransport(loop, proto);
@@ -1204,7 +1204,7 @@ test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_
 
 test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_buffer_updated_error", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new BufRecorder();
     proto.raiseIn = "bufferUpdated";
     const { peer } = yield* streamTransport(loop, proto);
@@ -1217,7 +1217,7 @@ test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_
 
 test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_read_eof_received_error", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new BufRecorder();
     proto.raiseIn = "eofReceived";
     const { peer } = yield* streamTransport(loop, proto);
@@ -1269,7 +1269,7 @@ test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_
 
 test("test_selector_events.py SelectorSocketTransportBufferedProtocolTests.test_read_ready_conn_reset", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const proto = new BufRecorder();
     const [client, server] = tcpPair();
     yield* streamTransport(loop, proto, [client, server]);

@@ -3,7 +3,7 @@
 // Node's own TLS (node:tls) where the peer just speaks TLS, and a raw tsyncio
 // socket on the same loop where the peer must read an exact number of bytes
 // before it upgrades (the scenarios shared with test_sslproto.py, in
-// _c6-tls.ts). Payloads are smaller than CPython's (1 MiB per direction per
+// _tls-scenarios.ts). Payloads are smaller than CPython's (1 MiB per direction per
 // client there) to keep each test fast; the counts of clients are CPython's.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -13,12 +13,11 @@ import * as asyncio from "../../src/index.js";
 import { ConnectionResetError } from "../../src/index.js";
 import type { BaseEventLoop, Coroutine, StreamReader, StreamWriter, Transport } from "../../src/index.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../../src/stdlib/socket.js";
-import { until, withLoop } from "./_c6-helpers.js";
+import { until, withLoop } from "./_transport-helpers.js";
 import {
-  certs, clientCtxNoVerify, createConnectionMemoryLeak, createConnectionSslFailedCertificate, createConnectionSslSlowHandshake,
-  handshakeTimeout, recvAll, serverCtx, startTlsClientBufProto1, startTlsClientCorruptedSsl, startTlsClientRegProto1,
-  startTlsServer1, startTlsSlowClientCancel, tcpServer,
-} from "./_c6-tls.js";
+  certs, createConnectionMemoryLeak, createConnectionSslFailedCertificate, createConnectionSslSlowHandshake, handshakeTimeout, recvAll, startTlsClientBufProto1, startTlsClientCorruptedSsl, startTlsClientRegProto1, startTlsServer1, startTlsSlowClientCancel, tcpServer,
+} from "./_tls-scenarios.js";
+import { simpleClientSslContext, simpleServerSslContext } from "./_test-utils.js";
 
 after(() => certs.cleanup());
 
@@ -80,7 +79,7 @@ test("test_ssl.py TestSSL.test_create_server_ssl_1", () =>
       writer.close();
       CNT++;
     }
-    const srv = yield* asyncio.startServer(handleClient, "127.0.0.1", 0, { family: AF_INET, ssl: serverCtx(), sslHandshakeTimeout: 60 });
+    const srv = yield* asyncio.startServer(handleClient, "127.0.0.1", 0, { family: AF_INET, ssl: simpleServerSslContext(), sslHandshakeTimeout: 60 });
     try {
       assert.ok(srv.sockets.length > 0);
       const port = (srv.sockets[0]!.getsockname() as [string, number])[1];
@@ -129,14 +128,14 @@ test("test_ssl.py TestSSL.test_create_connection_ssl_1", () =>
       }
     }
     function* client(): Coroutine<void> {
-      const [r, w] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: clientCtxNoVerify(), serverHostname: "", sslHandshakeTimeout: 60 });
+      const [r, w] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: simpleClientSslContext(), serverHostname: "", sslHandshakeTimeout: 60 });
       yield* useConnection(r, w);
     }
     function* clientSock(): Coroutine<void> {
       const sock = new Socket(AF_INET, SOCK_STREAM);
       sock.setblocking(false);
       yield* loop.sockConnect(sock, ["127.0.0.1", server.port]);
-      const [r, w] = yield* asyncio.openConnection(undefined, undefined, { sock, ssl: clientCtxNoVerify(), serverHostname: "" });
+      const [r, w] = yield* asyncio.openConnection(undefined, undefined, { sock, ssl: simpleClientSslContext(), serverHostname: "" });
       yield* useConnection(r, w);
       sock.close();
     }
@@ -176,7 +175,7 @@ test("test_ssl.py TestSSL.test_ssl_handshake_connection_lost", () =>
     }
     let err: unknown = null;
     try {
-      yield* loop.createConnection(() => new ClientProto(), ...srv.addr, { ssl: clientCtxNoVerify(), serverHostname: "" });
+      yield* loop.createConnection(() => new ClientProto(), ...srv.addr, { ssl: simpleClientSslContext(), serverHostname: "" });
     } catch (e) {
       err = e;
     }
@@ -230,7 +229,7 @@ function* connectAcceptedSocket(loop: BaseEventLoop, useSsl: boolean): Coroutine
       done.setResult();
     }
   }
-  const [tr] = yield* loop.connectAcceptedSocket(() => new MyProto(), conn, useSsl ? { ssl: serverCtx(), sslHandshakeTimeout: 60 } : {});
+  const [tr] = yield* loop.connectAcceptedSocket(() => new MyProto(), conn, useSsl ? { ssl: simpleServerSslContext(), sslHandshakeTimeout: 60 } : {});
   yield* done;
   yield* asyncio.ensureFuture(client);
   lsock.close();
@@ -259,7 +258,7 @@ test("test_ssl.py TestSSL.test_create_server_ssl_over_ssl", () =>
     // TLS inside TLS: the server's protocol upgrades its (already TLS) transport once more with startTls.
     const CNT_CLIENTS = 5;
     let CNT = 0;
-    const sslctx2 = serverCtx();
+    const sslctx2 = simpleServerSslContext();
     function* handleClient(reader: StreamReader, writer: StreamWriter): Coroutine<void> {
       assert.ok(Buffer.from(yield* reader.readexactly(A_DATA.length)).equals(A_DATA));
       writer.write(Buffer.from("OK"));
@@ -281,7 +280,7 @@ test("test_ssl.py TestSSL.test_create_server_ssl_over_ssl", () =>
       }
     }
     const srv = yield* loop.createServer(() => new ServerProtocol(new asyncio.StreamReader(), handleClient), "127.0.0.1", 0,
-      { family: AF_INET, ssl: serverCtx() });
+      { family: AF_INET, ssl: simpleServerSslContext() });
     try {
       const port = (srv.sockets[0]!.getsockname() as [string, number])[1];
       const client = async (): Promise<void> => {
@@ -318,7 +317,7 @@ test("test_ssl.py TestSSL.test_shutdown_cleanly", () =>
     }, errors);
     let CNT = 0;
     function* client(): Coroutine<void> {
-      const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: clientCtxNoVerify(), serverHostname: "", sslHandshakeTimeout: 60 });
+      const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: simpleClientSslContext(), serverHostname: "", sslHandshakeTimeout: 60 });
       writer.write(A_DATA);
       assert.equal(Buffer.from(yield* reader.readexactly(2)).toString(), "OK");
       assert.equal(Buffer.from(yield* reader.read()).length, 0);
@@ -351,7 +350,7 @@ test("test_ssl.py TestSSL.test_flush_before_shutdown", () =>
       received = (await nodeReadExactly(s, CHUNK * SIZE)).length;
       s.destroy();
     }, errors);
-    const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: clientCtxNoVerify(), serverHostname: "" });
+    const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: simpleClientSslContext(), serverHostname: "" });
     writer.write(Buffer.from("ping"));
     assert.equal(Buffer.from(yield* reader.readexactly(4)).toString(), "pong");
     for (let i = 0; i < SIZE; i++) writer.write(Buffer.alloc(CHUNK, "x"));
@@ -400,7 +399,7 @@ test("test_ssl.py TestSSL.test_shutdown_timeout_handler_not_set", () =>
         else this.fut.setException(exc);
       }
     }
-    const [tr, pr] = yield* loop.createConnection(() => new Proto(), "127.0.0.1", server.port, { ssl: clientCtxNoVerify() });
+    const [tr, pr] = yield* loop.createConnection(() => new Proto(), "127.0.0.1", server.port, { ssl: simpleClientSslContext() });
     yield* eof.wait();
     tr.resumeReading();
     yield* pr.fut;
@@ -430,7 +429,7 @@ test("test_ssl.py TestSSL.test_remote_shutdown_receives_trailing_data", () =>
       received = first.length + rest.length;
       s.destroy();
     }, errors);
-    const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: clientCtxNoVerify(), serverHostname: "" });
+    const [reader, writer] = yield* asyncio.openConnection("127.0.0.1", server.port, { ssl: simpleClientSslContext(), serverHostname: "" });
     writer.write(Buffer.from("ping"));
     assert.equal(Buffer.from(yield* reader.readexactly(4)).toString(), "pong");
     for (let i = 0; i < SIZE; i++) writer.write(Buffer.alloc(CHUNK, "x"));
@@ -487,7 +486,7 @@ test("test_ssl.py TestSSL.test_shutdown_timeout_handler_leak", () =>
         this.fut.setResult();
       }
     }
-    const [tr, pr] = yield* loop.createConnection(() => new Proto(), "127.0.0.1", server.port, { ssl: clientCtxNoVerify() });
+    const [tr, pr] = yield* loop.createConnection(() => new Proto(), "127.0.0.1", server.port, { ssl: simpleClientSslContext() });
     tr.close();
     yield* pr.fut;
     yield* server.close();

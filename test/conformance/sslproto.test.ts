@@ -3,7 +3,7 @@
 // and a mock SSLObject; here the SSLProtocol (src/net/sslproto.ts, as
 // asyncio.sslproto) runs over a real socket transport whose peer is a raw
 // socket of the test. The BaseStartTLS functional tests run their peer on the
-// same loop (see _c6-tls.ts); ProactorStartTLSTests is Windows only.
+// same loop (see _tls-scenarios.ts); ProactorStartTLSTests is Windows only.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
@@ -11,12 +11,11 @@ import { ConnectionResetError, ValueError } from "../../src/index.js";
 import type { BaseEventLoop, Coroutine, Future, Transport } from "../../src/index.js";
 import { SSLProtocol, makeSslTransport } from "../../src/net/sslproto.js";
 import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_LINGER, Socket } from "../../src/stdlib/socket.js";
-import { Recorder, drain, nbPair, tick, until, withLoop } from "./_c6-helpers.js";
+import { Recorder, drain, nbPair, tick, until, withLoop } from "./_transport-helpers.js";
 import {
-  certs, clientCtx, serverCtx, createConnectionMemoryLeak, createConnectionSslFailedCertificate, createConnectionSslSlowHandshake,
-  handshakeTimeout, startTlsClientBufProto1, startTlsClientCorruptedSsl, startTlsClientRegProto1, startTlsServer1,
-  startTlsSlowClientCancel, startTlsWrongArgs,
-} from "./_c6-tls.js";
+  certs, clientCtx, createConnectionMemoryLeak, createConnectionSslFailedCertificate, createConnectionSslSlowHandshake, handshakeTimeout, startTlsClientBufProto1, startTlsClientCorruptedSsl, startTlsClientRegProto1, startTlsServer1, startTlsSlowClientCancel, startTlsWrongArgs,
+} from "./_tls-scenarios.js";
+import { simpleServerSslContext } from "./_test-utils.js";
 
 after(() => certs.cleanup());
 
@@ -191,7 +190,7 @@ test("test_sslproto.py BaseStartTLS.test_buf_feed_data", () =>
         }
         const [a, b] = nbPair();
         const client = makeSslTransport(loop, a, new Proto(), clientCtx(), null, { serverSide: false, serverHostname: "localhost" });
-        const [b1] = yield* loop.connectAcceptedSocket(() => new Recorder(), b, { ssl: serverCtx() });
+        const [b1] = yield* loop.connectAcceptedSocket(() => new Recorder(), b, { ssl: simpleServerSslContext() });
         (b1 as Transport).write(Buffer.from(payload));
         yield* done;
         assert.equal(Buffer.concat(got).toString(), payload);
@@ -216,7 +215,7 @@ test("test_sslproto.py BaseStartTLS.test_buf_feed_data", () =>
     const [a, b] = nbPair();
     const proto = new Empty();
     makeSslTransport(loop, a, proto, clientCtx(), null, { serverSide: false, serverHostname: "localhost" });
-    const [b1] = yield* loop.connectAcceptedSocket(() => new Recorder(), b, { ssl: serverCtx() });
+    const [b1] = yield* loop.connectAcceptedSocket(() => new Recorder(), b, { ssl: simpleServerSslContext() });
     (b1 as Transport).write(Buffer.from("12345"));
     yield* until(() => proto.lost !== undefined, "connectionLost");
     assert.ok(proto.lost instanceof asyncio.RuntimeError);

@@ -17,8 +17,9 @@ import type { BaseEventLoop, Coroutine, ReadTransport, WriteTransport } from "..
 import { AF_INET, AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_SNDBUF, Socket } from "../../src/stdlib/socket.js";
 import { native } from "../../src/internal/native.js";
 import {
-  Recorder, captureLogs, catchExceptions, fdClosed, fillFd, nbPair, osPipe, readFd, tick, until, withLoop,
-} from "./_c6-helpers.js";
+  Recorder, captureLogs, fdClosed, fillFd, nbPair, nonBlockingPipe, readFd, tick, until, withLoop,
+} from "./_transport-helpers.js";
+import { recordMessages } from "./_test-utils.js";
 
 const N = native();
 
@@ -414,7 +415,7 @@ test("test_unix_events.py SelectorEventLoopUnixSockSendfileTests.test_sock_sendf
 // ---- UnixReadPipeTransportTests -------------------------------------------------
 
 function* readPipe(loop: BaseEventLoop, proto = new Recorder()): Coroutine<{ tr: ReadTransport; proto: Recorder; rfd: number; wfd: number }> {
-  const [rfd, wfd] = osPipe();
+  const [rfd, wfd] = nonBlockingPipe();
   const [tr] = yield* loop.connectReadPipe(() => proto, rfd);
   return { tr: tr as ReadTransport, proto, rfd, wfd };
 }
@@ -426,7 +427,7 @@ function write(fd: number, s: string): void {
 test("test_unix_events.py UnixReadPipeTransportTests.test_ctor", () =>
   withLoop(function* (loop) {
     const proto = new Recorder();
-    const [rfd, wfd] = osPipe();
+    const [rfd, wfd] = nonBlockingPipe();
     const res = yield* loop.connectReadPipe(() => proto, rfd);
     assert.equal(res[1], proto);
     assert.deepEqual(proto.events, ["made"]);
@@ -569,7 +570,7 @@ test("test_unix_events.py UnixReadPipeTransportTests.test_resume_reading_on_paus
 
 /** A write pipe transport over a real pipe (small capacity, so that writes buffer). */
 function* writePipe(loop: BaseEventLoop): Coroutine<{ tr: WriteTransport; proto: Recorder; rfd: number; wfd: number }> {
-  const [rfd, wfd] = osPipe();
+  const [rfd, wfd] = nonBlockingPipe();
   const proto = new Recorder();
   const [tr] = yield* loop.connectWritePipe(() => proto, wfd);
   return { tr: tr as WriteTransport, proto, rfd, wfd };
@@ -590,7 +591,7 @@ function* readAll(rfd: number, n: number): Coroutine<Buffer> {
 test("test_unix_events.py UnixWritePipeTransportTests.test_ctor", () =>
   withLoop(function* (loop) {
     const proto = new Recorder();
-    const [rfd, wfd] = osPipe();
+    const [rfd, wfd] = nonBlockingPipe();
     const res = yield* loop.connectWritePipe(() => proto, wfd);
     assert.equal(res[1], proto);
     assert.deepEqual(proto.events, ["made"]);
@@ -673,7 +674,7 @@ test("test_unix_events.py UnixWritePipeTransportTests.test_write_again", () =>
 test("test_unix_events.py UnixWritePipeTransportTests.test_write_err", () =>
   captureLogs((records) =>
     withLoop(function* (loop) {
-      const errors = catchExceptions(loop);
+      const errors = recordMessages(loop);
       const { tr, proto, rfd } = yield* writePipe(loop);
       closeSync(rfd);
       tr.write(Buffer.from("data")); // EPIPE
@@ -745,7 +746,7 @@ test("test_unix_events.py UnixWritePipeTransportTests.test__write_ready_partial"
 
 test("test_unix_events.py UnixWritePipeTransportTests.test__write_ready_err", () =>
   withLoop(function* (loop) {
-    const errors = catchExceptions(loop);
+    const errors = recordMessages(loop);
     const { tr, proto, rfd, wfd } = yield* writePipe(loop);
     fillFd(wfd);
     tr.write(Buffer.from("data"));

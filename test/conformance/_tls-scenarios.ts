@@ -9,27 +9,13 @@ import * as asyncio from "../../src/index.js";
 import { ConnectionAbortedError, SSLContext, ssl } from "../../src/index.js";
 import type { BaseEventLoop, Coroutine, Task, Transport } from "../../src/index.js";
 import { AF_INET, SOCK_STREAM, Socket } from "../../src/stdlib/socket.js";
-import { makeCerts } from "../helpers/certs.js";
-import { Recorder, catchExceptions, until } from "./_c6-helpers.js";
+import { Recorder, until } from "./_transport-helpers.js";
+import { recordMessages, simpleClientSslContext, simpleServerSslContext, testCerts } from "./_test-utils.js";
 
-export const certs = makeCerts();
-
-export function serverCtx(): SSLContext {
-  const ctx = new SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  ctx.loadCertChain(certs.serverCert, certs.serverKey);
-  return ctx;
-}
+export const certs = testCerts();
 
 export function clientCtx(): SSLContext {
   return ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, { cafile: certs.caFile });
-}
-
-/** CPython's simple_client_sslcontext(): no verification. */
-export function clientCtxNoVerify(): SSLContext {
-  const ctx = new SSLContext(ssl.PROTOCOL_TLS_CLIENT);
-  ctx.checkHostname = false;
-  ctx.verifyMode = ssl.CERT_NONE;
-  return ctx;
 }
 
 export const PAYLOAD_SIZE = 1024 * 100;
@@ -68,7 +54,7 @@ export function tcpServer(loop: BaseEventLoop, serve: (sock: Socket) => Coroutin
 }
 
 /** The server side of a raw socket becomes TLS: [transport, recording protocol]. */
-export function* upgradeServer(loop: BaseEventLoop, sock: Socket, ctx = serverCtx()): Coroutine<[Transport, Recorder]> {
+export function* upgradeServer(loop: BaseEventLoop, sock: Socket, ctx = simpleServerSslContext()): Coroutine<[Transport, Recorder]> {
   const proto = new Recorder();
   const [tr] = yield* loop.connectAcceptedSocket(() => proto, sock, { ssl: ctx });
   return [tr as Transport, proto];
@@ -256,7 +242,7 @@ export function* startTlsServer1(loop: BaseEventLoop): Coroutine<void> {
   const tr = yield* onCon;
   tr.write(HELLO_MSG);
   assert.equal(proto.data.length, 0);
-  const newTr = yield* loop.startTls(tr, proto, serverCtx(), { serverSide: true, sslHandshakeTimeout: 60 });
+  const newTr = yield* loop.startTls(tr, proto, simpleServerSslContext(), { serverSide: true, sslHandshakeTimeout: 60 });
   proto.replaceTransport(newTr);
   yield* onGotHello;
   newTr.write(ANSWER);
@@ -271,7 +257,7 @@ export function* startTlsServer1(loop: BaseEventLoop): Coroutine<void> {
 
 export function* startTlsWrongArgs(loop: BaseEventLoop): Coroutine<void> {
   yield* assertRaises(() => loop.startTls(null as never, null as never, null as never), TypeError, /SSLContext, got/);
-  yield* assertRaises(() => loop.startTls(null as never, null as never, serverCtx()), TypeError, /is not supported/);
+  yield* assertRaises(() => loop.startTls(null as never, null as never, simpleServerSslContext()), TypeError, /is not supported/);
 }
 
 /** A server that reads and never answers the handshake; it records whether the client aborted. */
@@ -291,19 +277,19 @@ function silentServer(loop: BaseEventLoop): { addr: [string, number]; task: Task
 }
 
 export function* handshakeTimeout(loop: BaseEventLoop): Coroutine<void> {
-  const messages = catchExceptions(loop);
+  const messages = recordMessages(loop);
   const srv = silentServer(loop);
   yield* assertRaises(() => asyncio.waitFor(loop.createConnection(() => new asyncio.Protocol(), ...srv.addr,
-    { ssl: clientCtxNoVerify(), serverHostname: "", sslHandshakeTimeout: 60 }), 0.05), asyncio.TimeoutError);
+    { ssl: simpleClientSslContext(), serverHostname: "", sslHandshakeTimeout: 60 }), 0.05), asyncio.TimeoutError);
   yield* srv.task;
   assert.equal(srv.aborted(), true);
   assert.deepEqual(messages, []);
 }
 
 export function* createConnectionSslSlowHandshake(loop: BaseEventLoop): Coroutine<void> {
-  const messages = catchExceptions(loop);
+  const messages = recordMessages(loop);
   const srv = silentServer(loop);
-  yield* assertRaises(() => asyncio.openConnection(...srv.addr, { ssl: clientCtxNoVerify(), serverHostname: "", sslHandshakeTimeout: 0.05 }),
+  yield* assertRaises(() => asyncio.openConnection(...srv.addr, { ssl: simpleClientSslContext(), serverHostname: "", sslHandshakeTimeout: 0.05 }),
     ConnectionAbortedError, /SSL handshake.*is taking longer/);
   yield* srv.task;
   assert.deepEqual(messages, []);

@@ -1,12 +1,12 @@
-// Helpers shared by the c6 conformance ports (selector-events, unix-events,
-// sslproto, ssl): a loop runner, protocols that record every call they get,
-// real socket/pipe transports and ways to fill a kernel buffer so that a
-// transport has to buffer.
+// Transport test helpers of the selector-events, unix-events, sslproto and ssl
+// ports: a loop runner for a coroutine body, protocols that record every call
+// they get, real socket/pipe transports, and ways to fill a kernel buffer so
+// that a transport has to buffer (CPython mocks the socket for these).
 import assert from "node:assert/strict";
 import { constants as fsConstants } from "node:fs";
 import * as asyncio from "../../src/index.js";
 import type {
-  BaseEventLoop, BaseTransport, Coroutine, DatagramTransport, ExceptionContext, LogRecord, Transport,
+  BaseEventLoop, BaseTransport, Coroutine, DatagramTransport, LogRecord, Transport,
 } from "../../src/index.js";
 import { BlockingIOError } from "../../src/index.js";
 import { native } from "../../src/internal/native.js";
@@ -47,8 +47,8 @@ export function nbPair(family = AF_UNIX, type = SOCK_STREAM): [Socket, Socket] {
   return [a, b];
 }
 
-/** An os pipe, both ends non-blocking: [readFd, writeFd]. */
-export function osPipe(): [number, number] {
+/** os.pipe() with both ends non-blocking (_test-utils.ts osPipe is blocking): [readFd, writeFd]. */
+export function nonBlockingPipe(): [number, number] {
   const r = N.pipe(fsConstants.O_NONBLOCK);
   assert.ok(Array.isArray(r), `pipe() failed: ${String(r)}`);
   return r;
@@ -214,15 +214,6 @@ export function* streamTransport<P extends asyncio.BaseProtocol>(loop: BaseEvent
   const [sock, peer] = pair;
   const [tr] = yield* loop.connectAcceptedSocket(() => proto, sock);
   return { tr: tr as Transport, peer, sock };
-}
-
-/** Records what the loop's exception handler gets. */
-export function catchExceptions(loop: BaseEventLoop): ExceptionContext[] {
-  const got: ExceptionContext[] = [];
-  loop.setExceptionHandler((_l, ctx) => {
-    got.push(ctx);
-  });
-  return got;
 }
 
 /** Collects what the asyncio logger emits while `body` runs (sync or a promise). */
