@@ -82,7 +82,7 @@ test("test_server.py (3.13) TestServer2.test_abort_clients", () =>
         cSock.setsockopt(SOL_SOCKET, SO_RCVBUF, 65536);
         // Fill the client's reader past twice its limit, so it pauses reading.
         for (let i = 0; i < 3; i++) sWr.write(Buffer.alloc(4096, "a"));
-        const cTransport = cWr.transport;
+        const cTransport = cWr.transport as asyncio.Transport;
         while (cTransport.isReading()) yield* asyncio.sleep(0);
         // Then write until the server transport buffers data itself.
         const cBufsize = cSock.getsockopt(SOL_SOCKET, SO_RCVBUF);
