@@ -591,8 +591,9 @@ export class StreamReaderProtocol extends FlowControlMixin {
     this._overSsl = transport.getExtraInfo("sslcontext") != null;
     const cb = this._clientConnectedCb;
     if (cb === null) return;
+    // The protocol does not keep the server-side writer (3.13): a handler that
+    // drops its writer without closing it gets the "unclosed" warning.
     const writer = new StreamWriter(transport as Transport, this, reader, this._loop);
-    this._streamWriter = writer;
     const res = cb(reader as StreamReader, writer);
     let task: Future<unknown> | null = null;
     if (iscoroutine(res)) task = this._loop.createTask(res);
