@@ -480,6 +480,9 @@ test("a worker that exits with watched fds and DNS requests tears down cleanly",
       if (i % 2) N.send(a, Buffer.from("x"));
     }
     N.getaddrinfo("localhost", 80, 0, 1, 0, 0, () => {});
+    // Keeps the worker alive until terminate(): a poller's handles do not, and
+    // the lookup may already be done, so it could otherwise end on its own first.
+    setInterval(() => {}, 60_000);
     parentPort.postMessage("ready");
   `;
   const worker = new Worker(code, { eval: true });
