@@ -191,9 +191,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       repr: this.toString(),
       sourceTraceback: this._sourceTraceback,
       retrieved: false,
-      context: typeof (this as { getContext?: unknown }).getContext === "function"
-        ? (this as unknown as { getContext(): Context }).getContext()
-        : null,
+      context: this._reportContext(),
     };
     this._unretrieved = state;
     unretrieved.register(this, state, state);
@@ -259,6 +257,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this._state !== PENDING) settle();
       else this.addDoneCallback(settle);
     }).then(onfulfilled, onrejected);
+  }
+
+  /** @internal The context an unretrieved exception is reported in: none for a plain Future (a Task has its own). */
+  _reportContext(): Context | null {
+    return null;
   }
 
   /** Python's repr; `...` for a future met again inside its own repr (its result holds it), as reprlib.recursive_repr. */

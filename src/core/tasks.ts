@@ -152,6 +152,10 @@ export class Task<T = unknown> extends Future<T> {
     return this._context;
   }
 
+  /** @internal */ override _reportContext(): Context | null {
+    return this._context;
+  }
+
   /**
    * Frames of the task, newest first: called from inside the running task,
    * its live frames; when suspended, where its coroutine is suspended
