@@ -276,18 +276,18 @@ function scheduleStep(task: Task<unknown>, exc: unknown): void {
   else loop._callSoonWith(taskStep, [task, exc], task._context);
 }
 
-function makeStepCallback(task: Task<unknown>): () => void {
-  const cb = (): void => taskStep(task, undefined);
-  // Lets debug reprs of the loop's handles name the task they step.
+/** Tags a callback with the task it serves (Python's bound-method `__self__`): handle reprs and formatTaskTree() read it. */
+function boundTo<F extends object>(cb: F, task: Task<unknown>): F {
   (cb as { __self__?: unknown }).__self__ = task;
   return cb;
 }
 
+function makeStepCallback(task: Task<unknown>): () => void {
+  return boundTo(() => taskStep(task, undefined), task);
+}
+
 function makeWakeup(task: Task<unknown>): (fut: Future<unknown>) => void {
-  const cb = (fut: Future<unknown>): void => taskWakeup(task, fut);
-  // Lets formatTaskTree() and reprs find the task waiting on a future.
-  (cb as { __self__?: unknown }).__self__ = task;
-  return cb;
+  return boundTo((fut: Future<unknown>) => taskWakeup(task, fut), task);
 }
 
 /** The task waits on a future for the first time: from now on only a weak reference may keep track of it. */
