@@ -14,7 +14,7 @@ export {
 export { BaseEventLoop, type EventLoopOptions } from "./core/base-events.js";
 export { SelectorEventLoop } from "./loop.js";
 export { Server } from "./net/servers.js";
-export { Future, isfuture, wrapFuture, type DoneCallback } from "./core/futures.js";
+export { Future, isfuture, wrapFuture, type DoneCallback, type Awaitable } from "./core/futures.js";
 export {
   Task, createTask, currentTask, allTasks, ensureFuture, sleep, gather, shield, waitFor, wait, asCompleted, AsCompletedIterator,
   eagerTaskFactory, createEagerTaskFactory, runCoroutineThreadsafe,
@@ -23,7 +23,7 @@ export {
 } from "./core/tasks.js";
 export {
   iscoroutine, iscoroutinefunction, awaitableCoroutine,
-  type Coroutine, type CoroutineFunction, type Awaitable, type AwaitableCoroutine,
+  type Coroutine, type CoroutineFunction, type AwaitableCoroutine,
 } from "./core/coroutines.js";
 export { Timeout, timeout, timeoutAt } from "./sync/timeouts.js";
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from "./sync/locks.js";

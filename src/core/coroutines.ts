@@ -1,4 +1,3 @@
-import type { Future } from "./futures.js";
 
 // coroutines.py: a coroutine is a generator (docs/architecture.md). `await x` is `yield* x`.
 
@@ -8,8 +7,6 @@ export type Coroutine<T = unknown> = Generator<unknown, T, unknown>;
 /** A generator function, the `async def` of tsyncio. */
 export type CoroutineFunction<A extends unknown[] = unknown[], T = unknown> = (...args: A) => Coroutine<T>;
 
-/** Anything asyncio accepts as an awaitable: a Future/Task, a coroutine, or a promise. */
-export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
 
 /** A coroutine that async functions can also `await` (module-level coroutines such as sleep()). */
 export type AwaitableCoroutine<T> = Coroutine<T> & PromiseLike<T>;

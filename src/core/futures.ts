@@ -4,6 +4,7 @@ import {
   cancelledError, CancelledError, InvalidStateError, KeyboardInterrupt, RuntimeError, SystemExit,
 } from "../stdlib/exceptions.js";
 import { hideInternalFrames } from "../stdlib/traceback.js";
+import type { Coroutine } from "./coroutines.js";
 import { _getRunningLoop, captureStack, getEventLoop, inContext, reprValue, callbackName, type AbstractEventLoop } from "./events.js";
 
 // futures.py. A Future is awaitable both ways: `yield* fut` in a coroutine
@@ -60,6 +61,9 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
 
 /** The futures whose repr is being built (the recursion guard of toString()). */
 const reprInProgress = new Set<object>();
+
+/** Anything asyncio accepts as an awaitable: a Future/Task, a coroutine, or a promise. */
+export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
 
 /** A Future: the result of an operation that has not completed yet (asyncio.Future). */
 export class Future<T = unknown> implements PromiseLike<T> {

@@ -5,10 +5,10 @@ import {
 import {
   _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
 } from "./events.js";
-import { Future, isfuture, setResultUnlessCancelled, wrapFuture, type DoneCallback } from "./futures.js";
+import { Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback } from "./futures.js";
 import { iscoroutinefunction,
   awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture,
-  type Awaitable, type AwaitableCoroutine, type Coroutine,
+  type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
 // tasks.py: the Task that drives a generator coroutine step by step (docs/architecture.md),

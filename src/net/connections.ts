@@ -9,7 +9,8 @@ import { Future, wrapFuture } from "../core/futures.js";
 import type { Coroutine } from "../core/coroutines.js";
 import { logger } from "../core/log.js";
 import { Protocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
-import { setUpTransport, type Transport, type WriteTransport } from "../core/transports.js";
+import type { Transport, WriteTransport } from "../core/transports.js";
+import { setUpTransport } from "./transport-setup.js";
 import {
   AF_INET, AF_INET6, SOCK_STREAM, Socket,
   type Address,
@@ -258,4 +259,3 @@ export function connectAcceptedSocket<P extends BaseProtocol | ProtocolLike>(
     return [transport, protocol];
   })();
 }
-

@@ -17,7 +17,9 @@ import {
   AF_UNIX, SOCK_DGRAM, SOL_SOCKET, SO_BROADCAST,
   Socket, toNativeAddress, type Address,
 } from "../stdlib/socket.js";
-import { DatagramTransport, mixFlowControl, setUpTransport, type FlowControlMethods } from "../core/transports.js";
+import { DatagramTransport } from "../core/transports.js";
+import { mixFlowControl, type FlowControlMethods } from "../core/flow-control.js";
+import { setUpTransport } from "./transport-setup.js";
 
 // base_events.create_datagram_endpoint and selector_events._SelectorDatagramTransport.
 

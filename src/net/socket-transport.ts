@@ -7,7 +7,8 @@ import { Future, isExitException, setResultUnlessCancelled } from "../core/futur
 import { native, type FastPoller } from "../internal/native.js";
 import { LogLevel, logger } from "../core/log.js";
 import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
-import { FlowControlTransport, type BaseTransport, type Transport } from "../core/transports.js";
+import type { BaseTransport, Transport } from "../core/transports.js";
+import { FlowControlTransport } from "../core/flow-control.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "../stdlib/socket.js";
 import {
   _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,

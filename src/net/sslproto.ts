@@ -19,7 +19,8 @@ import type { Future } from "../core/futures.js";
 import type { Coroutine } from "../core/coroutines.js";
 import { logger } from "../core/log.js";
 import { isBufferedProtocol, type BaseProtocol, type ProtocolLike } from "../core/protocols.js";
-import { FlowControlTransport, type BaseTransport, type Transport } from "../core/transports.js";
+import type { BaseTransport, Transport } from "../core/transports.js";
+import { FlowControlTransport } from "../core/flow-control.js";
 import type { Socket } from "../stdlib/socket.js";
 import { makeSocketTransport, type ServerInternals } from "./socket-transport.js";
 import {

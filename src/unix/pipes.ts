@@ -9,7 +9,8 @@ import { native } from "../internal/native.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, Protocol, ProtocolLike } from "../core/protocols.js";
 import { _addReader, _addWriter, _releaseFd, _removeReader, _removeWriter } from "../net/selector.js";
-import { ReadTransport, WriteTransport, mixFlowControl, type FlowControlMethods } from "../core/transports.js";
+import { ReadTransport, WriteTransport } from "../core/transports.js";
+import { mixFlowControl, type FlowControlMethods } from "../core/flow-control.js";
 
 // unix_events.py: _UnixReadPipeTransport and _UnixWritePipeTransport, on raw
 // non-blocking fds (pipes, FIFOs, character devices, sockets).

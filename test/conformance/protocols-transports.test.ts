@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as asyncio from "../../src/index.js";
 import { NotImplementedError, ValueError } from "../../src/index.js";
 import type { Coroutine, Future, StreamReader, StreamWriter, Transport } from "../../src/index.js";
-import { FlowControlTransport } from "../../src/core/transports.js";
+import { FlowControlTransport } from "../../src/core/flow-control.js";
 
 const f = {} as never;
 
