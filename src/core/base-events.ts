@@ -6,7 +6,7 @@ import {
   type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
-import { Task, ensureFuture, _recordSuspension } from "./tasks.js";
+import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks } from "./tasks.js";
 import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
@@ -23,6 +23,10 @@ const MIN_SCHEDULED_TIMER_HANDLES = 100;
 const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 /** Node's longest timer delay (ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// How often (ms) a running loop hands the tasks that have waited on a future
+// since the previous sweep to the weak registry (core/tasks.ts): a task
+// forgotten while the loop runs is collectable one to two sweeps later.
+const TASK_SWEEP_MS = 1000;
 
 /** Something a module attaches to a loop to follow its life (fd watchers pause while the loop is stopped). */
 export interface LoopLifecycleHook {
@@ -88,8 +92,10 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _stopping = false;
   /** @internal */ _running = false;
   /** @internal */ _currentTask: Task<unknown> | null = null;
-  /** @internal Pending tasks that have not waited on a future yet (core/tasks.ts: the ready queue holds them). */
-  _startingTasks = new Set<Task<unknown>>();
+  /** @internal Pending tasks held strongly: not yet waited on a future, or not for long (core/tasks.ts). */
+  _heldTasks = new Set<Task<unknown>>();
+  /** @internal When (performance.now(), ms) _iterate next hands long-waiting tasks to the weak registry. */
+  private _nextTaskSweep = 0;
   /** @internal */ _currentHandle: Handle | null = null;
   /** @internal */ _debug: boolean;
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
@@ -223,7 +229,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._debug) logger.debug(`Close ${this}`);
     this._closed = true;
     this._ready.clear();
-    this._startingTasks.clear();
+    this._heldTasks.clear();
     this._scheduled.clear();
     this._timerCancelledCount = 0;
     this._executorShutdownCalled = true;
@@ -254,6 +260,7 @@ export class BaseEventLoop extends AbstractEventLoop {
 
   /** @internal Ends runForever(): resolves (err undefined) or rejects its promise. */
   private _finishRun(err: unknown): void {
+    _releaseWaitingTasks(this, true);
     this._running = false;
     this._stopping = false;
     _setRunningLoop(null);
@@ -293,6 +300,13 @@ export class BaseEventLoop extends AbstractEventLoop {
       }
     } catch (e) {
       return this._finishRun(e);
+    }
+    if (this._heldTasks.size !== 0) {
+      const now = performance.now();
+      if (now >= this._nextTaskSweep) {
+        _releaseWaitingTasks(this, false);
+        this._nextTaskSweep = now + TASK_SWEEP_MS;
+      }
     }
     this._immediate = null;
     this._scheduleNext();

@@ -14,13 +14,17 @@ import { iscoroutinefunction,
 // tasks.py: the Task that drives a generator coroutine step by step (docs/architecture.md),
 // and the module-level task API.
 
+/** Future._state values (core/futures.ts). */
 const PENDING = 0;
+const CANCELLED = 1;
 /** Task._registered: in no registry (done, or not constructed yet). */
 const NOT_REGISTERED = 0;
-/** Task._registered: in its loop's _startingTasks. */
-const STARTING = 1;
+/** Task._registered: in its loop's _heldTasks. */
+const HELD = 1;
+/** Task._registered: in its loop's _heldTasks, and found waiting on a future by the last sweep. */
+const HELD_WAITING = 2;
 /** Task._registered: in waitingTasks and the destroyed-pending finalizer. */
-const WAITING = 2;
+const WEAK = 3;
 
 let taskCounter = 0;
 
@@ -34,13 +38,17 @@ export interface TaskOptions {
 }
 
 // How allTasks() and the "Task was destroyed but it is pending!" report find
-// pending tasks (Python's _scheduled_tasks WeakSet and Task.__del__). A task
-// that has not yet waited on a future is reachable from the loop's ready
-// queue, so it cannot be collected: its loop's `_startingTasks` Set holds it
-// (no allocation per task; close() drops it with the ready queue). Only
-// when it first waits on a future can it become garbage; it then moves to a
-// WeakRef and a FinalizationRegistry entry. Finishing removes it from both, so
-// a finished task leaves nothing behind in the registry (test/conformance/gc-warnings.test.ts).
+// pending tasks (Python's _scheduled_tasks WeakSet and Task.__del__). A new
+// task goes into its loop's `_heldTasks` Set, a strong reference and no
+// allocation per task. Only a task waiting on a future can become garbage
+// (one in the ready queue is reachable from it), and only then does it need a
+// WeakRef and a FinalizationRegistry entry, which cost some 2 µs per task
+// (docs/BENCHMARKS.md, "Task life cycle"). Most waits are short, so the loop
+// pays that only for a task still waiting after two sweeps (releaseWaitingTasks:
+// about one a second while the loop runs, and all at once when it stops, so
+// that a task forgotten while the loop is stopped is collected and reported as
+// before). Finishing removes a task from whichever registry holds it, so a
+// finished task leaves nothing behind (test/conformance/gc-warnings.test.ts).
 
 /** What is kept of a pending task to report "Task was destroyed but it is pending!". */
 interface PendingState {
@@ -76,7 +84,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /** @internal */ _numCancelsRequested = 0;
-  /** @internal Which registry holds the task: NOT_REGISTERED, STARTING or WAITING. */
+  /** @internal Which registry holds the task: NOT_REGISTERED, HELD, HELD_WAITING or WEAK. */
   _registered = NOT_REGISTERED;
   /** @internal The WeakRef in waitingTasks, once the task waited on a future. */
   _weak: WeakRef<Task<unknown>> | null = null;
@@ -115,8 +123,8 @@ export class Task<T = unknown> extends Future<T> {
     }
     this._context = options?.context ?? copyContext();
     const loop = this._loop as AbstractEventLoop & FastLoop;
-    loop._startingTasks.add(this as Task<unknown>);
-    this._registered = STARTING;
+    loop._heldTasks.add(this as Task<unknown>);
+    this._registered = HELD;
     if (options?.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
     else loop._callSoonWith(taskStep, [this], this._context);
   }
@@ -267,7 +275,7 @@ export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>)
 interface FastLoop {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
   _currentTask: Task<unknown> | null;
-  _startingTasks: Set<Task<unknown>>;
+  _heldTasks: Set<Task<unknown>>;
 }
 
 function scheduleStep(task: Task<unknown>, exc: unknown): void {
@@ -290,9 +298,9 @@ function makeWakeup(task: Task<unknown>): (fut: Future<unknown>) => void {
   return boundTo((fut: Future<unknown>) => taskWakeup(task, fut), task);
 }
 
-/** The task waits on a future for the first time: from now on only a weak reference may keep track of it. */
+/** The task has waited on a future for a while: from now on only a weak reference keeps track of it. */
 function registerWaiting(task: Task<unknown>): void {
-  (task._loop as AbstractEventLoop & FastLoop)._startingTasks.delete(task);
+  (task._loop as AbstractEventLoop & FastLoop)._heldTasks.delete(task);
   const ref = new WeakRef(task);
   task._weak = ref;
   waitingTasks.add(ref);
@@ -304,12 +312,26 @@ function registerWaiting(task: Task<unknown>): void {
   };
   task._pending = state;
   destroyedPending.register(task, state, state);
-  task._registered = WAITING;
+  task._registered = WEAK;
+}
+
+/**
+ * @internal Moves the tasks of `loop` that wait on a future from its strong
+ * set to the weak registry: those found waiting by the previous sweep too, or
+ * every waiting one when `all` (the loop stops running).
+ */
+export function _releaseWaitingTasks(loop: AbstractEventLoop, all: boolean): void {
+  for (const task of (loop as AbstractEventLoop & FastLoop)._heldTasks) {
+    if (task._futWaiter === null) task._registered = HELD;
+    else if (all || task._registered === HELD_WAITING) registerWaiting(task);
+    else task._registered = HELD_WAITING;
+  }
 }
 
 function unregisterTask(task: Task<unknown>): void {
-  if (task._registered === STARTING) (task._loop as AbstractEventLoop & FastLoop)._startingTasks.delete(task);
-  else if (task._registered === WAITING) {
+  if (task._registered === HELD || task._registered === HELD_WAITING) {
+    (task._loop as AbstractEventLoop & FastLoop)._heldTasks.delete(task);
+  } else if (task._registered === WEAK) {
     waitingTasks.delete(task._weak!);
     destroyedPending.unregister(task._pending!);
     task._weak = null;
@@ -433,7 +455,6 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
         scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
       } else {
         result._asyncio_future_blocking = false;
-        if (task._registered === STARTING) registerWaiting(task);
         result.addDoneCallback((task._wakeup ??= makeWakeup(task)) as DoneCallback<Future<unknown>>, { context: task._context });
         task._futWaiter = result;
         if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
@@ -451,8 +472,22 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
   }
 }
 
+const futureResult = Future.prototype.result;
+
 /** Python's Task.__wakeup. */
 function taskWakeup(task: Task<unknown>, fut: Future<unknown>): void {
+  if (fut.result === futureResult && fut._state !== PENDING) {
+    // Future's own result(), read without the throw and catch it would take
+    // (as the C Task reads a Future's state): a cancelled or failed future's
+    // exception goes straight into the task's step.
+    if (fut._state === CANCELLED) return taskStep(task, fut._makeCancelledError());
+    const exc = fut._exception;
+    if (exc !== undefined) {
+      fut._markRetrieved();
+      return taskStep(task, exc);
+    }
+    return taskStep(task, undefined);
+  }
   try {
     fut.result();
   } catch (e) {
@@ -494,8 +529,8 @@ export function currentTask(loop?: AbstractEventLoop | null): Task<unknown> | nu
 export function allTasks(loop?: AbstractEventLoop | null): Set<Task<unknown>> {
   const l = loop ?? getRunningLoop();
   const out = new Set<Task<unknown>>();
-  const starting = (l as AbstractEventLoop & Partial<FastLoop>)._startingTasks;
-  if (starting !== undefined) for (const t of starting) if (!t.done()) out.add(t);
+  const held = (l as AbstractEventLoop & Partial<FastLoop>)._heldTasks;
+  if (held !== undefined) for (const t of held) if (!t.done()) out.add(t);
   for (const ref of waitingTasks) {
     const t = ref.deref();
     if (t === undefined) waitingTasks.delete(ref);
@@ -657,8 +692,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
     if (nfinished === nfuts) {
       const results: unknown[] = [];
       for (const f of children) {
-        // A new error per child, as Python's gather (its stack only in debug mode).
-        if (f.cancelled()) results.push(cancelledError(f._cancelMessage ?? "", loop!.getDebug()));
+        if (f.cancelled()) results.push(cancelledResult(f, loop!));
         else {
           const e = f.exception();
           results.push(e !== null ? e : f.result());
@@ -691,6 +725,19 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   outer = new GatheringFuture<unknown[]>(children, loop!);
   for (const f of doneFuts) doneCallback(f);
   return outer;
+}
+
+/**
+ * The CancelledError gather(returnExceptions) reports for a cancelled child.
+ * Python makes a new one with the child's cancel message; the one the child
+ * already holds (a task's, raised out of its coroutine) is reused when its
+ * message is that one, which saves an Error per child when many are cancelled.
+ */
+function cancelledResult(f: Future<unknown>, loop: AbstractEventLoop): CancelledError {
+  const msg = f._cancelMessage ?? "";
+  const held = f._cancelledExc;
+  if (held !== null && held.message === msg) return held;
+  return cancelledError(msg, loop.getDebug());
 }
 
 /** Protects an awaitable from cancellation: cancelling the returned future does not cancel the inner one. */

@@ -87,6 +87,29 @@ test("a pending Task that is collected is reported: 'Task was destroyed but it i
   loop.close();
 });
 
+test("a pending Task forgotten while the loop runs is collected and reported without the loop stopping", async () => {
+  // The loop holds a waiting task strongly for up to two of its once-a-second
+  // sweeps (core/tasks.ts); past them only a weak reference remains.
+  const loop = asyncio.newEventLoop();
+  const contexts: asyncio.ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, c) => void contexts.push(c));
+  await loop.runUntilComplete((function* () {
+    (() => {
+      loop.createTask((function* () {
+        yield* loop.createFuture();
+      })(), { name: "ForgottenWhileRunning" });
+    })();
+    yield* asyncio.sleep(0);
+    yield* asyncio.sleep(1.1);
+    yield* asyncio.sleep(1.1);
+    yield* asyncio.wrapFuture(collect());
+    yield* asyncio.sleep(0);
+    assert.deepEqual(contexts.map((c) => c.message), ["Task was destroyed but it is pending!"]);
+    assert.match(String(contexts[0]!.task_repr), /name='ForgottenWhileRunning'/);
+  })());
+  loop.close();
+});
+
 test("the task runUntilComplete made for a coroutine is not reported if the loop stopped before it finished", async () => {
   const [loop, contexts] = recordingLoop();
   loop.callSoon(() => loop.stop());
