@@ -3,10 +3,10 @@ import type { Context } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, RuntimeError, SystemExit, ValueError } from "../stdlib/exceptions.js";
 import {
   AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, captureStack, reprValue,
-  type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type TaskFactory,
+  type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type ReadyEntry, type TaskFactory,
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
-import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks } from "./tasks.js";
+import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks, _taskOfHandle } from "./tasks.js";
 import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
@@ -84,7 +84,7 @@ function warnLongDelay(loop: BaseEventLoop, delay: number): void {
 
 /** The event loop core (Python's BaseEventLoop). */
 export class BaseEventLoop extends AbstractEventLoop {
-  /** @internal */ _ready = new Deque<Handle>(1024);
+  /** @internal */ _ready = new Deque<ReadyEntry>(1024);
   /** @internal */ _scheduled = new Heap<TimerHandle>(timerLess);
   /** @internal */ _timerCancelledCount = 0;
   /** @internal */ _timerSeq = 0;
@@ -391,7 +391,7 @@ export class BaseEventLoop extends AbstractEventLoop {
       for (let i = 0; i < ntodo; i++) {
         const h = ready.shift()!;
         if (h._cancelled) continue;
-        this._currentHandle = h;
+        this._currentHandle = h instanceof Handle ? h : null;
         const t0 = this.time();
         try {
           h._run();
@@ -419,8 +419,8 @@ export class BaseEventLoop extends AbstractEventLoop {
     return h;
   }
 
-  /** @internal Appends an existing handle (an fd watcher's reader or writer) to the ready queue, as asyncio's _add_callback. */
-  _addReadyHandle(h: Handle): void {
+  /** @internal Appends an existing entry (an fd watcher's reader or writer, a task's step) to the ready queue, as asyncio's _add_callback. */
+  _addReadyHandle(h: ReadyEntry): void {
     this._ready.push(h);
     if (this._immediate === null && this._running) this._immediate = setImmediate(this._iterateBound);
   }
@@ -654,11 +654,9 @@ function checkCallback(callback: unknown, method: string): void {
 }
 
 /** A handle's description for slow-callback warnings: the task it steps, else the callback. */
-export function formatHandle(h: Handle): string {
-  const cb = h._callback as { __self__?: unknown } | null;
-  if (cb && cb.__self__ instanceof Task) return String(cb.__self__);
-  if (h._args !== null && h._args[0] instanceof Task && h._args.length >= 1 && String(h._callback?.name) === "taskStep") return String(h._args[0]);
-  return String(h);
+export function formatHandle(h: ReadyEntry): string {
+  if (!(h instanceof Handle)) return String(h);
+  return String(_taskOfHandle(h) ?? h);
 }
 
 

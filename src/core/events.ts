@@ -48,7 +48,20 @@ export function callbackName(cb: unknown): string {
     const f = inner ?? cb;
     return (f as { __qualname__?: string }).__qualname__ ?? (f.name || "<anonymous>");
   }
-  return String(cb);
+  // A callback object that names itself (a Task registered as its future's done callback: "Task.task_wakeup").
+  const named = (cb as { _callbackName?: unknown } | null)?._callbackName;
+  return typeof named === "string" ? named : String(cb);
+}
+
+/**
+ * What the loop's ready queue holds: a Handle, or an object that runs itself
+ * the way a Handle does (a Task, for its steps and wakeups: core/tasks.ts).
+ */
+export interface ReadyEntry {
+  /** @internal Skipped by the loop when true. */
+  _cancelled: boolean;
+  /** @internal Runs the callback; its exceptions go to the loop's exception handler. */
+  _run(): void;
 }
 
 /** The minimal loop surface a Handle needs (the loop core implements it). */
@@ -59,7 +72,7 @@ export interface HandleOwner {
 }
 
 /** A callback scheduled with callSoon()/callSoonThreadsafe(). */
-export class Handle {
+export class Handle implements ReadyEntry {
   /** How console.log and the REPL show it: its Python repr. */
   [inspectRepr](): string {
     return this.toString();
@@ -122,15 +135,20 @@ export class Handle {
     } catch (exc) {
       // The callback ran in an anonymous copy and set a variable: that is the handle's context now.
       if (this._ctx === null) this._ctx = takeRunContext();
-      if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) throw exc;
-      const ctx: ExceptionContext = {
-        message: `Exception in callback ${this._describeCallback()}`,
-        exception: exc,
-        handle: this,
-      };
-      if (this._sourceTraceback !== null) ctx.source_traceback = this._sourceTraceback;
-      this._loop.callExceptionHandler(ctx);
+      this._reportError(exc);
     }
+  }
+
+  /** @internal Hands what the callback raised to the loop's exception handler (SystemExit and KeyboardInterrupt propagate). */
+  _reportError(exc: unknown): void {
+    if (exc instanceof SystemExit || exc instanceof KeyboardInterrupt) throw exc;
+    const ctx: ExceptionContext = {
+      message: `Exception in callback ${this._describeCallback()}`,
+      exception: exc,
+      handle: this,
+    };
+    if (this._sourceTraceback !== null) ctx.source_traceback = this._sourceTraceback;
+    this._loop.callExceptionHandler(ctx);
   }
 
   /** @internal */

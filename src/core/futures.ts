@@ -62,6 +62,12 @@ const unretrieved = new FinalizationRegistry<UnretrievedState>((s) => {
 /** The futures whose repr is being built (the recursion guard of toString()). */
 const reprInProgress = new Set<object>();
 
+/** @internal A done callback that is not a function but schedules itself (Future._addWaker). */
+export interface Waker {
+  /** @internal The future it waits on is done. */
+  _wake(fut: Future<unknown>): void;
+}
+
 /** Anything asyncio accepts as an awaitable: a Future/Task, a coroutine, or a promise. */
 export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
 
@@ -139,6 +145,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     if (this._callbacks === null) this._callbacks = [fn, context ?? copyContext()];
     else this._callbacks.push(fn, context ?? copyContext());
+  }
+
+  /**
+   * @internal Registers a done callback that schedules itself (a Task waiting
+   * on this future, core/tasks.ts): its `_wake(fut)` runs where a callback's
+   * Handle would be made, and it runs in its own context.
+   */
+  _addWaker(waker: Waker): void {
+    if (this._state !== PENDING) waker._wake(this);
+    else if (this._callbacks === null) this._callbacks = [waker, null];
+    else this._callbacks.push(waker, null);
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
@@ -233,6 +250,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   private _schedule(fn: DoneCallback<this>, context: Context | null): void {
+    if (typeof fn !== "function") return (fn as Waker)._wake(this);
     const loop = this._loop;
     if (hasFastPath(loop)) loop._callSoonWith(fn as (...a: never[]) => unknown, [this], context);
     else if (context !== null) loop.callSoon(inContext(context, fn), this);

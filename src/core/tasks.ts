@@ -3,9 +3,11 @@ import {
   cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
 import {
-  _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop,
+  Handle, _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop, type HandleOwner, type ReadyEntry,
 } from "./events.js";
-import { Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback } from "./futures.js";
+import {
+  Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback, type Waker,
+} from "./futures.js";
 import { iscoroutinefunction,
   awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture,
   type AwaitableCoroutine, type Coroutine,
@@ -75,7 +77,7 @@ const waitingTasks = new Set<WeakRef<Task<unknown>>>();
 const eagerTasks = new Set<Task<unknown>>();
 
 /** A Future that runs a coroutine (asyncio.Task). */
-export class Task<T = unknown> extends Future<T> {
+export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   /** @internal */ _coro: Coroutine<T> | null;
   /** @internal */ _context: Context;
   /** @internal The name given, or null for `Task-<_number>`, formatted on demand by getName(). */
@@ -94,10 +96,12 @@ export class Task<T = unknown> extends Future<T> {
   _logDestroy = true;
   /** @internal Where the coroutine last suspended (debug mode). */
   _suspendedAt: string | null = null;
-  /** @internal The done callback waking the task, made when it first waits on a future. */
-  _wakeup: ((fut: Future<unknown>) => void) | null = null;
-  /** @internal The step callback of a bare `yield`, made at the first one. */
-  _stepCb: (() => void) | null = null;
+  /** @internal `[this]`, the argument list of resumeTask when the task runs from the ready queue (made once). */
+  _selfArgs: [Task<unknown>] | null = null;
+  /** @internal ReadyEntry: a task in the ready queue is never skipped (on the prototype: no field per task). */
+  declare _cancelled: boolean;
+  /** @internal How a future's repr names the task among its done callbacks (on the prototype). */
+  declare _callbackName: string;
   /** @internal Python's `_log_destroy_pending`, kept in the state the finalizer sees. */
   get _logDestroyPending(): boolean {
     return this._logDestroy;
@@ -126,7 +130,26 @@ export class Task<T = unknown> extends Future<T> {
     loop._heldTasks.add(this as Task<unknown>);
     this._registered = HELD;
     if (options?.eagerStart && loop.isRunning()) eagerStart(this as Task<unknown>);
-    else loop._callSoonWith(taskStep, [this], this._context);
+    else scheduleResume(this as Task<unknown>);
+  }
+
+  /**
+   * @internal ReadyEntry: the loop runs the task's next step (or its wakeup by
+   * the future it waited on) straight from the ready queue, in the task's
+   * context, as a Handle would; a failure is reported as a Handle's is.
+   */
+  _run(): void {
+    const ctx = this._context;
+    try {
+      runInContext(ctx, ctx._vars, resumeTask, this._selfArgs ??= [this as Task<unknown>]);
+    } catch (exc) {
+      new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
+    }
+  }
+
+  /** @internal Waker: the future this task waits on is done. */
+  _wake(_fut: Future<unknown>): void {
+    scheduleResume(this as Task<unknown>);
   }
 
   /** Task does not support setResult() (RuntimeError, as Python). */
@@ -272,31 +295,59 @@ export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>)
   if (fn.prototype) generatorNames.set(fn.prototype as object, fn.name);
 }
 
+Object.defineProperties(Task.prototype, {
+  _cancelled: { value: false, writable: false },
+  _callbackName: { value: "Task.task_wakeup", writable: false },
+});
+
 interface FastLoop {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
+  _addReadyHandle(entry: ReadyEntry): void;
   _currentTask: Task<unknown> | null;
   _heldTasks: Set<Task<unknown>>;
+  _debug: boolean;
+}
+
+/**
+ * Queues the task's next step: the task itself is the ready-queue entry (no
+ * Handle and argument list per step or wakeup). In debug mode a Handle is
+ * made as asyncio does, for its creation site and the slow-callback report.
+ */
+function scheduleResume(task: Task<unknown>): void {
+  const loop = task._loop as AbstractEventLoop & FastLoop;
+  if (loop._debug) loop._callSoonWith(resumeTask, [task], task._context);
+  else loop._addReadyHandle(task);
+}
+
+/** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
+function resumeTask(task: Task<unknown>): void {
+  const fut = task._futWaiter;
+  if (fut === null) taskStep(task, undefined);
+  else taskWakeup(task, fut);
+}
+Object.defineProperty(resumeTask, "__qualname__", { value: "Task.__step" });
+
+/** @internal The task a Handle steps or wakes (its description in slow-callback reports), or null. */
+export function _taskOfHandle(h: Handle): Task<unknown> | null {
+  const cb = h._callback as { __self__?: unknown } | null;
+  if (cb !== null && cb.__self__ instanceof Task) return cb.__self__ as Task<unknown>;
+  const first = h._args?.[0];
+  return (cb === resumeTask || cb === taskStep) && first instanceof Task ? first : null;
 }
 
 function scheduleStep(task: Task<unknown>, exc: unknown): void {
-  const loop = task._loop as AbstractEventLoop & FastLoop;
-  if (exc === undefined) loop._callSoonWith(task._stepCb ??= makeStepCallback(task), null, task._context);
-  else loop._callSoonWith(taskStep, [task, exc], task._context);
+  if (exc === undefined) scheduleResume(task);
+  else (task._loop as AbstractEventLoop & FastLoop)._callSoonWith(taskStep, [task, exc], task._context);
 }
 
-/** Tags a callback with the task it serves (Python's bound-method `__self__`): handle reprs and formatTaskTree() read it. */
-function boundTo<F extends object>(cb: F, task: Task<unknown>): F {
-  (cb as { __self__?: unknown }).__self__ = task;
-  return cb;
-}
-
-function makeStepCallback(task: Task<unknown>): () => void {
-  return boundTo(() => taskStep(task, undefined), task);
-}
-
+/** The done callback of a task waiting on a future that overrides addDoneCallback (Python's bound Task.__wakeup). */
 function makeWakeup(task: Task<unknown>): (fut: Future<unknown>) => void {
-  return boundTo((fut: Future<unknown>) => taskWakeup(task, fut), task);
+  const wakeup = (fut: Future<unknown>): void => taskWakeup(task, fut);
+  (wakeup as { __self__?: unknown }).__self__ = task;
+  return wakeup;
 }
+
+const futureAddDoneCallback = Future.prototype.addDoneCallback;
 
 /** The task has waited on a future for a while: from now on only a weak reference keeps track of it. */
 function registerWaiting(task: Task<unknown>): void {
@@ -455,7 +506,8 @@ function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
         scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
       } else {
         result._asyncio_future_blocking = false;
-        result.addDoneCallback((task._wakeup ??= makeWakeup(task)) as DoneCallback<Future<unknown>>, { context: task._context });
+        if (result.addDoneCallback === futureAddDoneCallback) result._addWaker(task);
+        else result.addDoneCallback(makeWakeup(task) as DoneCallback<Future<unknown>>, { context: task._context });
         task._futWaiter = result;
         if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
       }

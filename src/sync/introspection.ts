@@ -62,7 +62,9 @@ function buildGraph(loop: AbstractEventLoop): Graph {
     const cbs = fut._callbacks;
     if (cbs === null) return;
     for (let i = 0; i < cbs.length; i += 2) {
-      const self = (cbs[i] as { __self__?: unknown }).__self__;
+      // A Task waiting on the future is itself the callback (Future._addWaker); a bound callback names its owner as `__self__`.
+      const cb = cbs[i];
+      const self = typeof cb === "function" ? (cb as { __self__?: unknown }).__self__ : cb;
       if (self === undefined || self === null) continue;
       if (self instanceof Task) {
         if (owner !== null && self !== owner) pushTo(g.adopted, self as Task<unknown>, owner);

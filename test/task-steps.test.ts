@@ -1,0 +1,79 @@
+// How a task's steps are queued (core/tasks.ts): the task itself is the
+// ready-queue entry outside debug mode, a Handle in debug mode; what a user
+// sees is the same either way.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as asyncio from "../src/index.js";
+import type { Coroutine } from "../src/index.js";
+
+const modes = [false, true] as const;
+
+for (const debug of modes) {
+  test(`steps and wakeups run in the task's context, in scheduling order (debug ${debug})`, async () => {
+    const loop = asyncio.newEventLoop();
+    loop.setDebug(debug);
+    const v = new asyncio.ContextVar<string>("v", { default: "none" });
+    const seen: string[] = [];
+    function* worker(tag: string, fut: asyncio.Future<number>): Coroutine<void> {
+      v.set(tag);
+      seen.push(`${tag} start ${v.get()}`);
+      const n = yield* fut;
+      seen.push(`${tag} woke ${n} ${v.get()}`);
+      yield* asyncio.sleep(0);
+      seen.push(`${tag} end ${v.get()}`);
+    }
+    await loop.runUntilComplete((function* () {
+      const f1 = loop.createFuture<number>();
+      const f2 = loop.createFuture<number>();
+      const a = loop.createTask(worker("a", f1));
+      const b = loop.createTask(worker("b", f2));
+      yield* asyncio.sleep(0);
+      assert.match(String(f1), /^<Future pending cb=\[Task\.task_wakeup\(\)\]/);
+      f2.setResult(2);
+      f1.setResult(1);
+      yield* asyncio.gather(a, b);
+      assert.equal(v.get(), "none");
+    })());
+    assert.deepEqual(seen, ["a start a", "b start b", "b woke 2 b", "a woke 1 a", "b end b", "a end a"]);
+    loop.close();
+  });
+
+  test(`a step that cannot run is reported to the exception handler as a callback's error (debug ${debug})`, async () => {
+    const loop = asyncio.newEventLoop();
+    loop.setDebug(debug);
+    const contexts: asyncio.ExceptionContext[] = [];
+    loop.setExceptionHandler((_l, c) => void contexts.push(c));
+    await loop.runUntilComplete((function* () {
+      const t = loop.createTask((function* () {})(), { name: "stepped-after-done" });
+      // Done as a plain Future while its first step is queued: the step finds it done.
+      asyncio.Future.prototype.cancel.call(t);
+      yield* asyncio.sleep(0);
+    })());
+    assert.equal(contexts.length, 1);
+    const ctx = contexts[0]!;
+    assert.match(ctx.message, /^Exception in callback .*stepped-after-done/);
+    assert.ok(ctx.exception instanceof asyncio.InvalidStateError);
+    assert.match(String(ctx.exception), /_step\(\): already done/);
+    assert.ok(ctx.handle instanceof asyncio.Handle);
+    loop.close();
+  });
+}
+
+test("a task waiting on a future that overrides addDoneCallback is woken through it", async () => {
+  const calls: string[] = [];
+  class Watched<T> extends asyncio.Future<T> {
+    override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
+      calls.push("addDoneCallback");
+      super.addDoneCallback(fn, options);
+    }
+  }
+  const r = await asyncio.run((function* () {
+    const f = new Watched<number>({ loop: asyncio.getRunningLoop() });
+    const t = asyncio.createTask((function* () { return (yield* f) + 1; })());
+    yield* asyncio.sleep(0);
+    f.setResult(41);
+    return yield* t;
+  })());
+  assert.equal(r, 42);
+  assert.deepEqual(calls, ["addDoneCallback"]);
+});
