@@ -93,7 +93,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _running = false;
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Pending tasks held strongly: not yet waited on a future, or not for long (core/tasks.ts). */
-  _heldTasks = new Set<Task<unknown>>();
+  _heldTasks: Task<unknown>[] = [];
   /** @internal When (performance.now(), ms) _iterate next hands long-waiting tasks to the weak registry. */
   private _nextTaskSweep = 0;
   /** @internal */ _currentHandle: Handle | null = null;
@@ -229,7 +229,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._debug) logger.debug(`Close ${this}`);
     this._closed = true;
     this._ready.clear();
-    this._heldTasks.clear();
+    this._heldTasks.length = 0;
     this._scheduled.clear();
     this._timerCancelledCount = 0;
     this._executorShutdownCalled = true;
@@ -301,7 +301,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     } catch (e) {
       return this._finishRun(e);
     }
-    if (this._heldTasks.size !== 0) {
+    if (this._heldTasks.length !== 0) {
       const now = performance.now();
       if (now >= this._nextTaskSweep) {
         _releaseWaitingTasks(this, false);
