@@ -43,9 +43,11 @@ export interface TaskOptions {
 // pending tasks (Python's _scheduled_tasks WeakSet and Task.__del__). A new
 // task goes into its loop's `_heldTasks` array, a strong reference and no
 // allocation per task (the task keeps its index, so leaving is a swap with
-// the last entry: a Set's delete cost ~0.5 µs per task among 100k). Only a task waiting on a future can become garbage
-// (one in the ready queue is reachable from it), and only then does it need a
-// WeakRef and a FinalizationRegistry entry, which cost some 2 µs per task
+// the last entry: a Set's delete cost ~0.5 µs per task among 100k). Only a
+// task waiting on a future can become garbage (one in the ready queue is
+// reachable from it), and only then does it need a WeakRef (a PendingRef,
+// which also carries what the report says) and a FinalizationRegistry entry,
+// which cost some 2 µs per task
 // (docs/BENCHMARKS.md, "Task life cycle"). Most waits are short, so the loop
 // pays that only for a task still waiting after two sweeps (releaseWaitingTasks:
 // about one a second while the loop runs, and all at once when it stops, so
@@ -53,17 +55,29 @@ export interface TaskOptions {
 // before). Finishing removes a task from whichever registry holds it, so a
 // finished task leaves nothing behind (test/conformance/gc-warnings.test.ts).
 
-/** What is kept of a pending task to report "Task was destroyed but it is pending!". */
-interface PendingState {
+/**
+ * The weak reference to a pending task that has waited a while, with what is
+ * kept to report "Task was destroyed but it is pending!": the finalizer's held
+ * value and unregister token, and the entry allTasks() reads.
+ */
+class PendingRef extends WeakRef<Task<unknown>> {
   loop: AbstractEventLoop;
   /** The task's name, kept current by setName() (the finalizer cannot read the collected task). */
   name: string;
   sourceTraceback: string | null;
   /** Python's `_log_destroy_pending`. */
   log: boolean;
+
+  constructor(task: Task<unknown>) {
+    super(task);
+    this.loop = task._loop;
+    this.name = task.getName();
+    this.sourceTraceback = task._sourceTraceback;
+    this.log = task._logDestroy;
+  }
 }
 
-const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
+const destroyedPending = new FinalizationRegistry<PendingRef>((s) => {
   if (!s.log || s.loop.isClosed()) return;
   const ctx: Record<string, unknown> = {
     message: "Task was destroyed but it is pending!", task_repr: `<Task pending name='${s.name}'>`,
@@ -73,7 +87,9 @@ const destroyedPending = new FinalizationRegistry<PendingState>((s) => {
 });
 
 /** Weak references to the pending tasks that have waited on a future, for allTasks(). */
-const waitingTasks = new Set<WeakRef<Task<unknown>>>();
+const waitingTasks = new Set<PendingRef>();
+/** Where each task last suspended, in debug mode (Task.getStack()); a side table, so a task has no field for it. */
+const suspensionSites = new WeakMap<Task<unknown>, string>();
 /** Eager tasks whose first step is running right now (Python's _eager_tasks). */
 const eagerTasks = new Set<Task<unknown>>();
 
@@ -81,9 +97,8 @@ const eagerTasks = new Set<Task<unknown>>();
 export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   /** @internal */ _coro: Coroutine<T> | null;
   /** @internal */ _context: Context;
-  /** @internal The name given, or null for `Task-<_number>`, formatted on demand by getName(). */
-  _name: string | null;
-  /** @internal */ _number = 0;
+  /** @internal The name given, or the number N of `Task-N`, formatted on demand by getName(). */
+  _name: string | number;
   /** @internal */ _mustCancel = false;
   /** @internal */ _futWaiter: Future<unknown> | null = null;
   /** @internal */ _numCancelsRequested = 0;
@@ -91,14 +106,14 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   _registered = NOT_REGISTERED;
   /** @internal The task's index in its loop's _heldTasks while HELD or HELD_WAITING. */
   _heldAt = -1;
-  /** @internal The WeakRef in waitingTasks, once the task waited on a future. */
-  _weak: WeakRef<Task<unknown>> | null = null;
-  /** @internal The finalizer's state (also its unregister token), once the task waited on a future. */
-  _pending: PendingState | null = null;
+  /** @internal The weak registry's entry, once the task waited long on a future (WEAK). */
+  _weak: PendingRef | null = null;
   /** @internal Python's `_log_destroy_pending` (copied into the finalizer's state). */
   _logDestroy = true;
   /** @internal Where the coroutine last suspended (debug mode). */
-  _suspendedAt: string | null = null;
+  get _suspendedAt(): string | null {
+    return suspensionSites.get(this as Task<unknown>) ?? null;
+  }
   /** @internal `[this]`, the argument list of resumeTask when the task runs from the ready queue (made once). */
   _selfArgs: [Task<unknown>] | null = null;
   /** @internal ReadyEntry: a task in the ready queue is never skipped (on the prototype: no field per task). */
@@ -112,7 +127,7 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   /** @internal */
   set _logDestroyPending(value: boolean) {
     this._logDestroy = value;
-    if (this._pending !== null) this._pending.log = value;
+    if (this._weak !== null) this._weak.log = value;
   }
 
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
@@ -123,11 +138,7 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
     }
     this._coro = coro;
     const name = options?.name;
-    if (name != null) this._name = String(name);
-    else {
-      this._name = null;
-      this._number = ++taskCounter;
-    }
+    this._name = name != null ? String(name) : ++taskCounter;
     this._context = options?.context ?? copyContext();
     const loop = this._loop as AbstractEventLoop & FastLoop;
     this._heldAt = loop._heldTasks.push(this as Task<unknown>) - 1;
@@ -167,13 +178,14 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
 
   /** The task's name. */
   getName(): string {
-    return this._name ??= `Task-${this._number}`;
+    const name = this._name;
+    return typeof name === "string" ? name : (this._name = `Task-${name}`);
   }
 
   /** Renames the task. */
   setName(value: unknown): void {
     this._name = String(value);
-    if (this._pending !== null) this._pending.name = this._name;
+    if (this._weak !== null) this._weak.name = this._name;
   }
 
   /** The coroutine the task wraps (null once an eager task finished in its first step). */
@@ -355,17 +367,10 @@ const futureAddDoneCallback = Future.prototype.addDoneCallback;
 /** The task has waited on a future for a while: from now on only a weak reference keeps track of it. */
 function registerWaiting(task: Task<unknown>): void {
   releaseHeld(task);
-  const ref = new WeakRef(task);
+  const ref = new PendingRef(task);
   task._weak = ref;
   waitingTasks.add(ref);
-  const state: PendingState = {
-    loop: task._loop,
-    name: task.getName(),
-    sourceTraceback: task._sourceTraceback,
-    log: task._logDestroy,
-  };
-  task._pending = state;
-  destroyedPending.register(task, state, state);
+  destroyedPending.register(task, ref, ref);
   task._registered = WEAK;
 }
 
@@ -404,9 +409,8 @@ function unregisterTask(task: Task<unknown>): void {
     releaseHeld(task);
   } else if (task._registered === WEAK) {
     waitingTasks.delete(task._weak!);
-    destroyedPending.unregister(task._pending!);
+    destroyedPending.unregister(task._weak!);
     task._weak = null;
-    task._pending = null;
   }
   task._registered = NOT_REGISTERED;
 }
@@ -1087,5 +1091,5 @@ export function runCoroutineThreadsafe<T>(coro: Coroutine<T>, loop: AbstractEven
 export function _recordSuspension(): void {
   const loop = _getRunningLoop() as (AbstractEventLoop & Partial<FastLoop>) | null;
   const t = loop?._currentTask;
-  if (t) t._suspendedAt = captureStack(4);
+  if (t) suspensionSites.set(t, captureStack(4));
 }
