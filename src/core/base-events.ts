@@ -475,10 +475,14 @@ export class BaseEventLoop extends AbstractEventLoop {
       checkCallback(callback, "callAt");
       warnLongDelay(this, when - this.time());
     }
-    const h = new TimerHandle(when, this._timerSeq++, callback, args, this);
+    return this._scheduleTimer(new TimerHandle(when, this._timerSeq++, callback, args, this));
+  }
+
+  /** @internal Puts a timer handle made elsewhere (sleep()'s, core/tasks.ts) on the timer heap. */
+  _scheduleTimer<H extends TimerHandle>(h: H): H {
     h._scheduled = true;
     this._scheduled.push(h);
-    if (this._running && this._immediate === null && this._scheduled.peek() === h) this._armTimer(when);
+    if (this._running && this._immediate === null && this._scheduled.peek() === h) this._armTimer(h._when);
     return h;
   }
 
@@ -615,6 +619,11 @@ export class BaseEventLoop extends AbstractEventLoop {
     _setCoroutineOriginTracking(on ? captureStack : null);
   }
 }
+
+// sleep() (core/tasks.ts) schedules its own light timer only on a loop whose
+// callLater is this one: a loop that overrides callLater sees sleep call it, as
+// asyncio's sleep calls loop.call_later.
+Object.defineProperty(BaseEventLoop.prototype, "_baseCallLater", { value: BaseEventLoop.prototype.callLater });
 
 function noop(): void {}
 

@@ -1,9 +1,10 @@
-import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
+import { Context, copyContext, runInContext } from "../stdlib/contextvars.js";
 import {
   cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
 import {
-  Handle, _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue, type AbstractEventLoop, type HandleOwner, type ReadyEntry,
+  Handle, TimerHandle, _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue,
+  type AbstractEventLoop, type Callback, type HandleOwner, type ReadyEntry,
 } from "./events.js";
 import {
   Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback, type Waker,
@@ -315,8 +316,11 @@ Object.defineProperties(Task.prototype, {
   _callbackName: { value: "Task.task_wakeup", writable: false },
 });
 
-interface FastLoop {
+interface FastLoop extends HandleOwner {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
+  _scheduleTimer<H extends TimerHandle>(h: H): H;
+  _baseCallLater: unknown;
+  _timerSeq: number;
   _addReadyHandle(entry: ReadyEntry): void;
   _currentTask: Task<unknown> | null;
   _heldTasks: Task<unknown>[];
@@ -674,15 +678,54 @@ export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: nu
     yield;
     return result as T;
   }
-  const loop = getRunningLoop();
+  const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
   const future = loop.createFuture<T>();
-  const h = loop.callLater(delay, setResultUnlessCancelled, future, result as T);
+  // callLater itself in debug mode (its checks), for a delay that is not a
+  // number (its TypeError) and on a loop that overrides it (base-events.ts).
+  const h = loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater
+    ? loop.callLater(delay, setResultUnlessCancelled, future, result as T)
+    : loop._scheduleTimer(new SleepTimer(loop.time() + delay, loop._timerSeq++, loop, future, result as T));
   try {
     return yield* future;
   } finally {
     h.cancel();
   }
 }) as <T = undefined>(delay: number, result?: T) => AwaitableCoroutine<T>;
+
+/** A context for handles whose callback runs no user code (SleepTimer): never entered. */
+const NO_CONTEXT = new Context();
+
+/**
+ * sleep()'s timer: sets its future's result when due, as
+ * `callLater(delay, setResultUnlessCancelled, future, result)` would, without
+ * the argument list, the context snapshot or the context switch (what it runs
+ * is tsyncio's own code). Debug mode uses callLater itself.
+ */
+class SleepTimer<T> extends TimerHandle {
+  /** @internal */ _future: Future<T> | null;
+  /** @internal */ _result: T;
+
+  constructor(when: number, seq: number, loop: AbstractEventLoop & FastLoop, future: Future<T>, result: T) {
+    super(when, seq, setResultUnlessCancelled as Callback, null, loop, NO_CONTEXT);
+    this._future = future;
+    this._result = result;
+  }
+
+  override _run(): void {
+    const f = this._future;
+    this._future = null;
+    if (f !== null) setResultUnlessCancelled(f, this._result);
+  }
+
+  override cancel(): void {
+    super.cancel();
+    this._future = null;
+  }
+
+  override _describeCallback(): string {
+    return this._future === null ? "" : `setResultUnlessCancelled(${reprValue(this._future)}, ${reprValue(this._result)})`;
+  }
+}
 
 /** The future gather() returns: cancelling it cancels every child. */
 class GatheringFuture<T> extends Future<T> {
