@@ -77,3 +77,30 @@ test("a task waiting on a future that overrides addDoneCallback is woken through
   assert.equal(r, 42);
   assert.deepEqual(calls, ["addDoneCallback"]);
 });
+
+test("cancelling a sleeping task cancels its timer, and the task's repr shows a Future", async () => {
+  const loop = asyncio.newEventLoop();
+  const pendingTimers = (): number =>
+    (loop as unknown as { _scheduled: { items: asyncio.TimerHandle[] } })._scheduled.items.filter((h) => !h.cancelled()).length;
+  await loop.runUntilComplete((function* () {
+    const t = loop.createTask(asyncio.sleep(3600, "late"), { name: "sleeper" });
+    yield* asyncio.sleep(0);
+    assert.equal(pendingTimers(), 1);
+    assert.match(String(t), /^<Task pending name='sleeper' coro=<sleep\(\)> wait_for=<Future pending cb=\[Task\.task_wakeup\(\)\]>>$/);
+    t.cancel();
+    assert.equal(pendingTimers(), 0);
+    const [r] = yield* asyncio.gather(t, { returnExceptions: true });
+    assert.ok(r instanceof asyncio.CancelledError);
+  })());
+  loop.close();
+});
+
+test("a sleep's result comes back after its delay", async () => {
+  const r = await asyncio.run((function* () {
+    const loop = asyncio.getRunningLoop();
+    const t0 = loop.time();
+    const v = yield* asyncio.sleep(0.02, "done");
+    return [v, loop.time() - t0 >= 0.02] as const;
+  })());
+  assert.deepEqual(r, ["done", true]);
+});

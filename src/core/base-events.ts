@@ -620,10 +620,13 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 }
 
-// sleep() (core/tasks.ts) schedules its own light timer only on a loop whose
-// callLater is this one: a loop that overrides callLater sees sleep call it, as
-// asyncio's sleep calls loop.call_later.
-Object.defineProperty(BaseEventLoop.prototype, "_baseCallLater", { value: BaseEventLoop.prototype.callLater });
+// sleep() (core/tasks.ts) makes its own light future and timer only on a loop
+// whose createFuture and callLater are these: a loop that overrides either sees
+// sleep call it, as asyncio's sleep calls loop.create_future and call_later.
+Object.defineProperties(BaseEventLoop.prototype, {
+  _baseCallLater: { value: BaseEventLoop.prototype.callLater },
+  _baseCreateFuture: { value: BaseEventLoop.prototype.createFuture },
+});
 
 function noop(): void {}
 

@@ -320,6 +320,7 @@ interface FastLoop extends HandleOwner {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
   _scheduleTimer<H extends TimerHandle>(h: H): H;
   _baseCallLater: unknown;
+  _baseCreateFuture: unknown;
   _timerSeq: number;
   _addReadyHandle(entry: ReadyEntry): void;
   _currentTask: Task<unknown> | null;
@@ -679,18 +680,47 @@ export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: nu
     return result as T;
   }
   const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
-  const future = loop.createFuture<T>();
-  // callLater itself in debug mode (its checks), for a delay that is not a
-  // number (its TypeError) and on a loop that overrides it (base-events.ts).
-  const h = loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater
-    ? loop.callLater(delay, setResultUnlessCancelled, future, result as T)
-    : loop._scheduleTimer(new SleepTimer(loop.time() + delay, loop._timerSeq++, loop, future, result as T));
-  try {
-    return yield* future;
-  } finally {
-    h.cancel();
+  // Python's sleep, through createFuture and callLater, in debug mode (their
+  // checks), for a delay that is not a number (callLater's TypeError) and on a
+  // loop that overrides either (core/base-events.ts).
+  if (loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater ||
+      loop.createFuture !== loop._baseCreateFuture) {
+    const future = loop.createFuture<T>();
+    const h = loop.callLater(delay, setResultUnlessCancelled, future, result as T);
+    try {
+      return yield* future;
+    } finally {
+      h.cancel();
+    }
   }
+  // Else a future that cancels its own timer: no try/finally, whose catch and
+  // rethrow were a tenth of the cost of cancelling a sleeping task.
+  const future = new SleepFuture<T>(loop);
+  future._timer = loop._scheduleTimer(new SleepTimer(loop.time() + delay, loop._timerSeq++, loop, future, result as T));
+  return yield* future;
 }) as <T = undefined>(delay: number, result?: T) => AwaitableCoroutine<T>;
+
+/**
+ * sleep()'s future: cancelling it cancels its timer at once, which is what
+ * the `finally` of Python's sleep does when the cancellation reaches it (a
+ * sleep left another way, its coroutine closed or thrown into directly, leaves
+ * the timer to fire into a future nobody awaits). It shows as a Future (a
+ * repr, `wait_for=<Future pending ...>`, is asyncio's).
+ */
+class SleepFuture<T> extends Future<T> {
+  /** @internal */ _timer: TimerHandle | null = null;
+
+  constructor(loop: AbstractEventLoop) {
+    super({ loop });
+  }
+
+  override cancel(msg?: string | null): boolean {
+    if (!super.cancel(msg)) return false;
+    this._timer?.cancel();
+    return true;
+  }
+}
+Object.defineProperty(SleepFuture, "name", { value: "Future" });
 
 /** A context for handles whose callback runs no user code (SleepTimer): never entered. */
 const NO_CONTEXT = new Context();
