@@ -98,15 +98,18 @@ function acceptConnection2(s: Serving, conn: Socket, extra: Record<string, unkno
   let transport: Transport | null = null;
   try {
     protocol = s.protocolFactory();
-    const waiter = loop.createFuture<void>();
-    if (s.sslcontext !== null) {
-      transport = makeSslTransport(loop, conn, protocol, s.sslcontext, waiter, {
-        serverSide: true, serverHostname: null, extra, server: s.server,
-        sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
-      });
-    } else {
-      transport = makeSocketTransport(loop, conn, protocol, waiter, extra, s.server);
+    if (s.sslcontext === null) {
+      // A plain transport's waiter could only ever get its result (nothing
+      // else holds it, and the transport only resolves it), so none is made:
+      // a Future, its done callback and two Handles less per connection.
+      transport = makeSocketTransport(loop, conn, protocol, null, extra, s.server);
+      return;
     }
+    const waiter = loop.createFuture<void>();
+    transport = makeSslTransport(loop, conn, protocol, s.sslcontext, waiter, {
+      serverSide: true, serverHostname: null, extra, server: s.server,
+      sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
+    });
     const t = transport;
     const p = protocol;
     waiter.addDoneCallback((w) => {
