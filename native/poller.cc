@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "tsyncio.h"
@@ -65,7 +64,10 @@ struct PollerState {
   bool finalized = false;   // the JS object was collected during that call
   napi_env env = nullptr;
   napi_ref callback = nullptr;
-  std::unordered_map<int, FdPoll*> polls;
+  // fd -> its handle, indexed by fd (fds are small and dense): a slot of 8
+  // bytes per fd instead of a hash node of its own per watched fd.
+  std::vector<FdPoll*> polls;
+  size_t npolls = 0;  // non-null slots
   // The batch of the current poll phase, in a JS Int32Array (events).
   napi_ref events = nullptr;
   int32_t* eventsData = nullptr;
@@ -105,7 +107,8 @@ bool IsOurs(FdPoll* p) {
 // is not queued for an epoll update, i.e. after it was polled or stopped.
 void ClosePoll(FdPoll* p) {
   PollerState* s = p->state;
-  s->polls.erase(p->fd);
+  s->polls[p->fd] = nullptr;
+  s->npolls--;
   p->closing = true;
   uv__io_t* w = &p->poll.io_watcher;
   bool queued = w->watcher_queue.next != &w->watcher_queue;
@@ -155,8 +158,7 @@ void OnPoll(uv_poll_t* poll, int status, int events) {
 
 // fd's handle, or null.
 FdPoll* Find(PollerState* s, int fd) {
-  auto it = s->polls.find(fd);
-  return it == s->polls.end() ? nullptr : it->second;
+  return static_cast<size_t>(fd) < s->polls.size() ? s->polls[fd] : nullptr;
 }
 
 void OnCheck(uv_check_t* check) {
@@ -268,7 +270,9 @@ napi_value Start(napi_env env, napi_callback_info info) {
     p->closing = false;
     uv_unref(reinterpret_cast<uv_handle_t*>(&p->poll));
     s->data->liveHandles++;
-    s->polls.emplace(fd, p);
+    if (static_cast<size_t>(fd) >= s->polls.size()) s->polls.resize(static_cast<size_t>(fd) + 1, nullptr);
+    s->polls[fd] = p;
+    s->npolls++;
   } else {
     if (!p->started && events != 0 && now) {
       // The fd may have been closed, or its number reused, since this handle
@@ -488,7 +492,9 @@ void OnCheckClosed(uv_handle_t* handle) {
 void Dispose(PollerState* s) {
   if (s->disposed) return;
   s->disposed = true;
-  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
+  for (size_t fd = 0; fd < s->polls.size() && s->npolls != 0; fd++) {
+    if (s->polls[fd] != nullptr) ClosePoll(s->polls[fd]);
+  }
   if (s->check != nullptr) {
     uv_check_stop(s->check);
     s->check->data = s->data;
