@@ -210,6 +210,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._server = server;
     if (server !== null) server._attach(this);
     _registerTransport(loop, this._sockFd, this);
+    // The selector now holds this transport until _callConnectionLost()
+    // closes the socket, so the socket needs no close-on-collection of its own.
+    sock._untrack();
     setNodelay(sock);
     const p = this._protocol as ProtocolLike;
     if (typeof p.connectionMade === "function") loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
@@ -217,6 +220,11 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     // wakes up after both.
     loop._callSoonWith(startReading as Callback, [this], null);
     if (waiter !== null) loop._callSoonWith(setResultUnlessCancelled as Callback, [waiter, undefined], null);
+  }
+
+  /** @internal The loop closed with this transport open: a collected socket closes its fd again. */
+  _selectorClosed(): void {
+    this._sock?._track();
   }
 
   override toString(): string {
