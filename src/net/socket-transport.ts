@@ -149,6 +149,29 @@ function shareHost(addr: unknown, slot: 0 | 1): unknown {
   return addr;
 }
 
+// The local address of a server's connections is nearly always the same
+// tuple: a sockname equal to the previous transport's is that same frozen
+// array (a Python tuple is immutable too), not an array of its own: 64 bytes
+// less per connection, and fewer bytes for V8's young generation to copy.
+let lastSockname: readonly unknown[] | null = null;
+function shareSockname(addr: unknown): unknown {
+  if (!Array.isArray(addr)) return addr;
+  const last = lastSockname;
+  if (last !== null && last.length === addr.length) {
+    let same = true;
+    for (let i = 0; i < addr.length; i++) {
+      if (last[i] !== addr[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  shareHost(addr, 0);
+  lastSockname = Object.freeze(addr);
+  return addr;
+}
+
 /** Python's base_events._set_nodelay: TCP_NODELAY on TCP sockets (small writes go out at once). */
 function setNodelay(sock: Socket): void {
   const family = sock.family;
@@ -191,7 +214,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._io = socketIoOf(loop);
     this._extra.socket = sock;
     try {
-      this._extra.sockname = shareHost(sock.getsockname(), 0);
+      this._extra.sockname = shareSockname(sock.getsockname());
     } catch {
       this._extra.sockname = null;
     }
