@@ -213,10 +213,14 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._bloop = loop;
     this._io = socketIoOf(loop);
     this._extra.socket = sock;
-    try {
-      this._extra.sockname = shareSockname(sock.getsockname());
-    } catch {
-      this._extra.sockname = null;
+    // The accept loop passes the sockname when its listener has one address.
+    const sockname = this._extra.sockname;
+    if (sockname === undefined || sockname === null) {
+      try {
+        this._extra.sockname = shareSockname(sock.getsockname());
+      } catch {
+        this._extra.sockname = null;
+      }
     }
     if ("peername" in this._extra) {
       shareHost(this._extra.peername, 1);
