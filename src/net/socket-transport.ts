@@ -188,7 +188,7 @@ const NO_CHUNKS = Object.freeze([]) as unknown as Buffer[];
 
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
-  /** @internal */ _bloop: BaseEventLoop;
+  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
   /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
@@ -210,7 +210,6 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
     extra: Record<string, unknown> | null, server: ServerInternals | null) {
     super(extra, loop);
-    this._bloop = loop;
     this._io = socketIoOf(loop);
     this._extra.socket = sock;
     // The accept loop passes the sockname when its listener has one address.
@@ -259,9 +258,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._sock === null) info.push("closed");
     else if (this._closing) info.push("closing");
     info.push(`fd=${this._sockFd}`);
-    if (!this._bloop.isClosed()) {
-      info.push(`read=${_isPolling(this._bloop, this._sockFd, false) ? "polling" : "idle"}`);
-      const state = _isPolling(this._bloop, this._sockFd, true) ? "polling" : "idle";
+    if (!this._loop.isClosed()) {
+      info.push(`read=${_isPolling(this._loop, this._sockFd, false) ? "polling" : "idle"}`);
+      const state = _isPolling(this._loop, this._sockFd, true) ? "polling" : "idle";
       info.push(`write=<${state}, bufsize=${this._bufferSize}>`);
     }
     return `<${info.join(" ")}>`;
@@ -288,31 +287,31 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   override pauseReading(): void {
     if (!this.isReading()) return;
     this._paused = true;
-    _removeReader(this._bloop, this._sockFd);
-    if (this._bloop.getDebug()) logger.debug(`${this} pauses reading`);
+    _removeReader(this._loop, this._sockFd);
+    if (this._loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
   override resumeReading(): void {
     if (this._closing || !this._paused) return;
     this._paused = false;
     this._addReaderIfReading();
-    if (this._bloop.getDebug()) logger.debug(`${this} resumes reading`);
+    if (this._loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
   /** @internal asyncio's _SelectorTransport._add_reader(fd, self._read_ready). */
   _addReaderIfReading(): void {
     if (!this.isReading()) return;
-    _addReader(this._bloop, this._sockFd, readReady as Callback, [this]);
+    _addReader(this._loop, this._sockFd, readReady as Callback, [this]);
   }
 
   override close(): void {
     if (this._closing) return;
     this._closing = true;
-    _removeReader(this._bloop, this._sockFd);
+    _removeReader(this._loop, this._sockFd);
     if (this._bufferSize === 0) {
       this._connLost++;
-      _removeWriter(this._bloop, this._sockFd);
-      this._bloop._callSoonWith(callConnectionLost as Callback, [this, null], null);
+      _removeWriter(this._loop, this._sockFd);
+      this._loop._callSoonWith(callConnectionLost as Callback, [this, null], null);
     }
   }
 
@@ -323,9 +322,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal A fatal error: OSErrors are logged only in debug mode, others go to the exception handler; then the transport closes. */
   _fatalError(exc: unknown, message = "Fatal error on transport"): void {
     if (exc instanceof OSError) {
-      if (this._bloop.getDebug()) logger.log(LogLevel.DEBUG, `${this}: ${message}`, exc);
+      if (this._loop.getDebug()) logger.log(LogLevel.DEBUG, `${this}: ${message}`, exc);
     } else {
-      this._bloop.callExceptionHandler({ message, exception: exc, transport: this, protocol: this._protocol });
+      this._loop.callExceptionHandler({ message, exception: exc, transport: this, protocol: this._protocol });
     }
     this._forceClose(exc as Error);
   }
@@ -336,14 +335,14 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._bufferSize !== 0) {
       this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
     }
     if (!this._closing) {
       this._closing = true;
-      _removeReader(this._bloop, this._sockFd);
+      _removeReader(this._loop, this._sockFd);
     }
     this._connLost++;
-    this._bloop._callSoonWith(callConnectionLost as Callback, [this, exc], null);
+    this._loop._callSoonWith(callConnectionLost as Callback, [this, exc], null);
   }
 
   /** @internal */
@@ -353,7 +352,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     } finally {
       const sock = this._sock;
       if (sock !== null) {
-        _unregisterTransport(this._bloop, this._sockFd);
+        _unregisterTransport(this._loop, this._sockFd);
         sock.close();
         this._sock = null;
       }
@@ -441,7 +440,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   }
 
   private _readReadyOnEof(): void {
-    if (this._bloop.getDebug()) logger.debug(`${this} received EOF`);
+    if (this._loop.getDebug()) logger.debug(`${this} received EOF`);
     let keepOpen: unknown;
     try {
       keepOpen = this._protocol!.eofReceived?.();
@@ -452,7 +451,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     }
     if (keepOpen) {
       // Half-open: the protocol may still write, but nothing more can be read.
-      _removeReader(this._bloop, this._sockFd);
+      _removeReader(this._loop, this._sockFd);
     } else {
       this.close();
     }
@@ -488,7 +487,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         this._fatalError(osError(-n), "Fatal write error on socket transport");
         return;
       }
-      _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+      _addWriter(this._loop, this._sockFd, writeReady as Callback, [this]);
     } else {
       rest = toBuffer(data);
     }
@@ -522,7 +521,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._bufferSize += size;
     if (!wasEmpty) return;
     this._writeReady();
-    if (this._bufferSize !== 0) _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+    if (this._bufferSize !== 0) _addWriter(this._loop, this._sockFd, writeReady as Callback, [this]);
   }
 
   /** @internal The writer callback: one send/sendmsg of the queued chunks. */
@@ -535,7 +534,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
       const exc = osError(-n);
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
       this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
       this._fatalError(exc, "Fatal write error on socket transport");
@@ -545,7 +544,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._adjustLeftoverBuffer(n);
     this._maybeResumeProtocol(); // may write more
     if (this._bufferSize === 0) {
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
       if (this._emptyWaiter !== null && !this._emptyWaiter.done()) this._emptyWaiter.setResult(undefined);
       if (this._closing) this._callConnectionLost(null);
       else if (this._eof) this._sock!.shutdown(SHUT_WR);
@@ -583,7 +582,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal loop.sendfile: a future done once the write buffer is empty. */
   _makeEmptyWaiter(): Future<void> {
     if (this._emptyWaiter !== null) throw new RuntimeError("Empty waiter is already set");
-    this._emptyWaiter = this._bloop.createFuture<void>();
+    this._emptyWaiter = this._loop.createFuture<void>();
     if (this._bufferSize === 0) this._emptyWaiter.setResult(undefined);
     return this._emptyWaiter;
   }
