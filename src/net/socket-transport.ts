@@ -186,6 +186,14 @@ function setNodelay(sock: Socket): void {
 // drains drops its array instead of allocating a new empty one.
 const NO_CHUNKS = Object.freeze([]) as unknown as Buffer[];
 
+// The bits of a socket transport's _flags.
+const FLAG_CLOSING = 1;
+const FLAG_PAUSED = 2;
+const FLAG_EOF = 4;
+const FLAG_PROTOCOL_CONNECTED = 8;
+const FLAG_BUFFERED = 16;
+const FLAG_BIG_READS = 32;
+
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
@@ -196,13 +204,25 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = NO_CHUNKS;
   /** @internal */ _bufferSize = 0;
   /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
-  /** @internal */ _closing = false;
-  /** @internal */ _paused = false;
-  /** @internal */ _eof = false;
   /** @internal */ _emptyWaiter: Future<void> | null = null;
-  /** @internal */ _protocolConnected = false;
-  /** @internal The protocol reads into its own buffer. */ _buffered = false;
-  /** @internal The last read was at least LARGE_READ bytes. */ _bigReads = false;
+  /**
+   * @internal The transport's six booleans, one bit each (FLAG_*), read and
+   * written through the accessors below: one field instead of six, 40 bytes
+   * less per connection.
+   */
+  _flags = 0;
+  /** @internal */ get _closing(): boolean { return (this._flags & FLAG_CLOSING) !== 0; }
+  set _closing(v: boolean) { this._flags = v ? this._flags | FLAG_CLOSING : this._flags & ~FLAG_CLOSING; }
+  /** @internal */ get _paused(): boolean { return (this._flags & FLAG_PAUSED) !== 0; }
+  set _paused(v: boolean) { this._flags = v ? this._flags | FLAG_PAUSED : this._flags & ~FLAG_PAUSED; }
+  /** @internal */ get _eof(): boolean { return (this._flags & FLAG_EOF) !== 0; }
+  set _eof(v: boolean) { this._flags = v ? this._flags | FLAG_EOF : this._flags & ~FLAG_EOF; }
+  /** @internal */ get _protocolConnected(): boolean { return (this._flags & FLAG_PROTOCOL_CONNECTED) !== 0; }
+  set _protocolConnected(v: boolean) { this._flags = v ? this._flags | FLAG_PROTOCOL_CONNECTED : this._flags & ~FLAG_PROTOCOL_CONNECTED; }
+  /** @internal The protocol reads into its own buffer. */ get _buffered(): boolean { return (this._flags & FLAG_BUFFERED) !== 0; }
+  set _buffered(v: boolean) { this._flags = v ? this._flags | FLAG_BUFFERED : this._flags & ~FLAG_BUFFERED; }
+  /** @internal The last read was at least LARGE_READ bytes. */ get _bigReads(): boolean { return (this._flags & FLAG_BIG_READS) !== 0; }
+  set _bigReads(v: boolean) { this._flags = v ? this._flags | FLAG_BIG_READS : this._flags & ~FLAG_BIG_READS; }
   /** @internal loop.startTls may wrap this transport (on the prototype: no field per connection). */ declare readonly _startTlsCompatible: true;
   /** @internal loop.sendfile may use sendfile(2) on the socket (on the prototype). */ declare readonly _sendfileCompatible: "TRY_NATIVE";
 
