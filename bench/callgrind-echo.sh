@@ -6,6 +6,7 @@
 #   bench/callgrind-echo.sh MODE SIZE [SECONDS]
 #     MODE: protocol | buffered | streams (tsyncio), or uvloop-protocol | uvloop-streams
 #     SIZE: message bytes (1024, 10240, 102400)
+#   KEEP=DIR also copies the callgrind profile there.
 #
 # The tsyncio server runs compiled (dist/, built by npm install; the bench's
 # server file is bundled next to it with esbuild) so that the count is the
@@ -63,5 +64,7 @@ kill -KILL "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 counted=$((c1 - c0))
 ir=$(cat "$work"/cg.* | awk '/^totals:/ {s += $2} END {print s}')
+# KEEP=DIR keeps the profile (callgrind_annotate DIR/cg.*) to see where a change went.
+if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$work"/cg.* "$KEEP"/; fi
 printf '%s %s B: %.0f instructions per request (%s instructions, %s requests)\n' \
   "$mode" "$size" "$(echo "$ir / $counted" | bc -l)" "$ir" "$counted"

@@ -2,34 +2,37 @@
 // with it the socket transports' reads and writes (recvSlab, recvU8, sendU8:
 // V8 API functions, see tsyncio.h) and the malloc tuning their Buffers want.
 //
-// One poller per event loop, each with its own uv_poll_t per fd, its own
-// check handle and its own JS callback. This is the hot
-// path of every socket transport, so it pays for no JS object per fd and no
-// MakeCallback per event: during libuv's poll phase (asyncio's select()
-// returning) each ready fd is only recorded, and a check handle, which libuv
-// runs right after the poll phase, hands the whole batch to JS in one
-// MakeCallback as `callback(events, n)`: events[2i] is an fd, events[2i+1]
-// its mask. JS queues the fds' Handles and runs the loop iteration there;
-// MakeCallback drains the microtasks after it, as Node does after each
-// setImmediate.
+// One poller per event loop, each with an epoll set of its own, watched by
+// one uv_poll_t on Node's loop, a check handle and its own JS callback. This
+// is the hot path of every socket transport, so it pays for no JS object per
+// fd and no MakeCallback per event: during libuv's poll phase (asyncio's
+// select() returning) the epoll set's ready fds are only recorded, and the
+// check handle, which libuv runs right after the poll phase, hands the whole
+// batch to JS in one MakeCallback as `callback(events, n)`: events[2i] is an
+// fd, events[2i+1] its mask. JS queues the fds' Handles and runs the loop
+// iteration there; MakeCallback drains the microtasks after it, as Node does
+// after each setImmediate.
 //
-// A poll handle outlives the moments its fd is watched ("idle"): starting
-// and stopping it is cheap, creating one is not. Because an idle handle's fd
-// may meanwhile have been closed and its number reused (even by one of
-// Node's own handles), an idle handle is revalidated before it is started
-// again and is never closed with libuv's epoll DEL (that would unregister
-// whatever owns the number now): it is "forgotten" instead.
+// Why an epoll set of its own rather than a uv_poll_t per fd: a uv_poll_t is
+// a 208-byte allocation per watched fd, and libuv spends five syscalls on a
+// connection's watcher that epoll does not need (uv_poll_init's test
+// ADD + DEL and FIONBIO, uv_poll_start's DEL before its ADD, the DEL when the
+// handle closes): a connection's set-up and teardown made 13 syscalls, now 8
+// (docs/BENCHMARKS.md). Here a watched fd is one level-triggered epoll entry
+// and an 8-byte slot. An fd the kernel closed leaves the set by itself, and
+// the set is this poller's alone, so a DEL of a number that was reused can
+// only touch this poller's own entry for it.
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #include <stdlib.h>
 #endif
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "tsyncio.h"
@@ -46,16 +49,21 @@ namespace tsyncio {
 
 namespace {
 
-struct PollerState;
+// One fd's state in a poller, indexed by fd.
+struct FdSlot {
+  int32_t wanted = 0;    // the mask JS asked for (0: idle)
+  uint8_t state = 0;     // kNone, kIdle or kWatching
+};
+constexpr uint8_t kNone = 0;      // the poller does not hold the fd
+constexpr uint8_t kIdle = 1;      // held (claimed), not in the epoll set
+constexpr uint8_t kWatching = 2;  // in the epoll set for `wanted`
 
-struct FdPoll {
+// The poll handle that watches a poller's epoll set; it closes the set once
+// libuv is done with it.
+struct EpollHandle {
   uv_poll_t poll;
-  PollerState* state;
+  int epfd;
   AddonData* data;
-  int fd;
-  int wanted;    // the mask JS asked for (0: idle)
-  bool started;  // the uv_poll is active
-  bool closing;
 };
 
 struct PollerState {
@@ -65,7 +73,9 @@ struct PollerState {
   bool finalized = false;   // the JS object was collected during that call
   napi_env env = nullptr;
   napi_ref callback = nullptr;
-  std::unordered_map<int, FdPoll*> polls;
+  int epfd = -1;                 // the epoll set
+  EpollHandle* ep = nullptr;     // watches epfd on Node's loop
+  std::vector<FdSlot> fds;       // indexed by fd
   // The batch of the current poll phase, in a JS Int32Array (events).
   napi_ref events = nullptr;
   int32_t* eventsData = nullptr;
@@ -77,40 +87,76 @@ struct PollerState {
   napi_ref slab = nullptr;
   char* slabData = nullptr;
   size_t slabLen = 0;
-  std::vector<int> errored;  // fds whose handle libuv stopped in this poll phase
 };
 
 // The live (not disposed) pollers of this thread: the main thread and each
-// worker have their own environment. libuv allows one poll handle per fd per
-// loop, so Start() looks here for another poller holding the same fd.
+// worker have their own environment. An fd is watched by one loop at a time,
+// so Start() looks here for another poller holding the same fd.
 thread_local std::vector<PollerState*>* live = nullptr;
 
-void OnClosed(uv_handle_t* handle) {
-  auto* p = reinterpret_cast<FdPoll*>(handle);
-  AddonData* data = p->data;
-  delete p;
-  data->liveHandles--;
-  MaybeFinishTeardown(data);
+// fd's slot, or null when the poller has none for it.
+FdSlot* Find(PollerState* s, int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= s->fds.size()) return nullptr;
+  FdSlot* slot = &s->fds[static_cast<size_t>(fd)];
+  return slot->state == kNone ? nullptr : slot;
 }
 
-bool IsOurs(FdPoll* p) {
-  uv_loop_t* loop = p->poll.loop;
-  unsigned fd = static_cast<unsigned>(p->fd);
-  return fd < loop->nwatchers && loop->watchers[fd] == &p->poll.io_watcher;
+FdSlot* SlotFor(PollerState* s, int fd) {
+  if (static_cast<size_t>(fd) >= s->fds.size()) s->fds.resize(static_cast<size_t>(fd) + 1);
+  return &s->fds[static_cast<size_t>(fd)];
 }
 
-// Closes the handle. When its fd may no longer be ours, libuv must not touch
-// the fd number (its close path does an epoll DEL): the watcher's fd is
-// cleared first, which libuv's stop path honours. Only safe when the watcher
-// is not queued for an epoll update, i.e. after it was polled or stopped.
-void ClosePoll(FdPoll* p) {
-  PollerState* s = p->state;
-  s->polls.erase(p->fd);
-  p->closing = true;
-  uv__io_t* w = &p->poll.io_watcher;
-  bool queued = w->watcher_queue.next != &w->watcher_queue;
-  if (!(p->started && IsOurs(p)) && !queued) w->fd = -1;
-  uv_close(reinterpret_cast<uv_handle_t*>(&p->poll), OnClosed);
+uint32_t EpollEvents(int events) {
+  uint32_t e = 0;
+  if (events & UV_READABLE) e |= EPOLLIN;
+  if (events & UV_WRITABLE) e |= EPOLLOUT;
+  if (events & UV_PRIORITIZED) e |= EPOLLPRI;
+  return e;
+}
+
+// Takes fd out of the epoll set (it may be closed already: then the kernel
+// took it out itself) and leaves its slot in `state`.
+void Unwatch(PollerState* s, int fd, FdSlot* slot, uint8_t state) {
+  if (slot->state == kWatching) {
+    struct epoll_event dummy = {};
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, &dummy);
+  }
+  slot->state = state;
+  if (state == kNone) slot->wanted = 0;
+}
+
+// Puts fd in the epoll set for `events` (ADD, or MOD when it is there):
+// 0 or -errno (EPERM for a regular file, as libuv's uv_poll_init).
+int Watch(PollerState* s, int fd, FdSlot* slot, int events) {
+  struct epoll_event e = {};
+  e.events = EpollEvents(events);
+  e.data.fd = fd;
+  int op = slot->state == kWatching ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(s->epfd, op, fd, &e) != 0) {
+    // The fd was closed and its number reused while watched (the kernel
+    // dropped the old entry), or it is in the set already.
+    int err = errno;
+    if (op == EPOLL_CTL_MOD && err == ENOENT) op = EPOLL_CTL_ADD;
+    else if (op == EPOLL_CTL_ADD && err == EEXIST) op = EPOLL_CTL_MOD;
+    else return -err;
+    if (epoll_ctl(s->epfd, op, fd, &e) != 0) return -errno;
+  }
+  slot->state = kWatching;
+  slot->wanted = events;
+  return 0;
+}
+
+// Whether fd can be watched at all (what a uv_poll_init checks): 0, or
+// -EBADF / -EPERM (a regular file, a directory).
+int CheckFd(PollerState* s, int fd) {
+  struct epoll_event e = {};
+  e.events = EPOLLIN;
+  e.data.fd = fd;
+  if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &e) != 0) {
+    if (errno != EEXIST) return -errno;
+  }
+  epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, &e);
+  return 0;
 }
 
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
@@ -129,34 +175,37 @@ bool GrowEvents(PollerState* s, size_t pairs) {
   return true;
 }
 
-void OnPoll(uv_poll_t* poll, int status, int events) {
-  auto* p = reinterpret_cast<FdPoll*>(poll);
-  PollerState* s = p->state;
-  if (p->closing || s->data->tearingDown) return;
-  if (status < 0) {
-    // libuv stopped the handle (POLLERR); asyncio's selector keeps reporting
-    // an fd in error as ready for both directions.
-    p->started = false;
-    events = UV_READABLE | UV_WRITABLE;
-    s->errored.push_back(p->fd);
+// The epoll set is readable: records its ready fds. An error is reported as
+// ready for both directions (asyncio's selector does so; the callbacks meet
+// it in their own syscalls); a hang-up as ready for what the fd waits for,
+// as libuv does.
+void OnEpoll(uv_poll_t* poll, int status, int) {
+  PollerState* s = static_cast<PollerState*>(poll->data);
+  if (s == nullptr || s->disposed || s->data->tearingDown || status < 0) return;
+  struct epoll_event evs[256];
+  int n = NoIntr([&] { return epoll_wait(s->epfd, evs, 256, 0); });
+  for (int i = 0; i < n; i++) {
+    int fd = evs[i].data.fd;
+    FdSlot* slot = Find(s, fd);
+    if (slot == nullptr || slot->state != kWatching) continue;
+    uint32_t ev = evs[i].events;
+    int events = ((ev & EPOLLIN) ? UV_READABLE : 0) | ((ev & EPOLLOUT) ? UV_WRITABLE : 0) |
+                 ((ev & EPOLLPRI) ? UV_PRIORITIZED : 0);
+    if (ev & EPOLLERR) events |= UV_READABLE | UV_WRITABLE;
+    else if (ev & EPOLLHUP) events |= slot->wanted;
+    if (events == 0) continue;
+    if (s->pending == s->eventsCap) {
+      // Outside JS: the handle scope is needed for the new array only.
+      napi_handle_scope scope;
+      napi_open_handle_scope(s->env, &scope);
+      bool ok = GrowEvents(s, s->eventsCap * 2);
+      napi_close_handle_scope(s->env, scope);
+      if (!ok) return;
+    }
+    s->eventsData[s->pending * 2] = fd;
+    s->eventsData[s->pending * 2 + 1] = events;
+    s->pending++;
   }
-  if (s->pending == s->eventsCap) {
-    // Outside JS: the handle scope is needed for the new array only.
-    napi_handle_scope scope;
-    napi_open_handle_scope(s->env, &scope);
-    bool ok = GrowEvents(s, s->eventsCap * 2);
-    napi_close_handle_scope(s->env, scope);
-    if (!ok) return;
-  }
-  s->eventsData[s->pending * 2] = p->fd;
-  s->eventsData[s->pending * 2 + 1] = events;
-  s->pending++;
-}
-
-// fd's handle, or null.
-FdPoll* Find(PollerState* s, int fd) {
-  auto it = s->polls.find(fd);
-  return it == s->polls.end() ? nullptr : it->second;
 }
 
 void OnCheck(uv_check_t* check) {
@@ -176,24 +225,7 @@ void OnCheck(uv_check_t* check) {
   CallFromLoop(env, s->asyncContext, cb, 2, argv);
   s->inCallback = false;
   napi_close_handle_scope(env, scope);
-  if (s->finalized) {
-    delete s;
-    return;
-  }
-  if (s->disposed) return;  // disposed from JS
-  // Handles libuv stopped on an error are started again while JS still
-  // wants them, so that the error keeps being reported.
-  if (!s->errored.empty()) {
-    std::vector<int> fds;
-    fds.swap(s->errored);
-    for (int fd : fds) {
-      FdPoll* p = Find(s, fd);
-      if (p == nullptr) continue;
-      if (!p->closing && !p->started && p->wanted != 0 && uv_poll_start(&p->poll, p->wanted, OnPoll) == 0) {
-        p->started = true;
-      }
-    }
-  }
+  if (s->finalized) delete s;
 }
 
 PollerState* StateOf(napi_env env, napi_callback_info info, size_t* argc, napi_value* argv) {
@@ -217,10 +249,10 @@ napi_value Num(napi_env env, int v) {
   return out;
 }
 
-// start(fd, events, now = true): watches fd for events (0 creates or
-// revalidates the handle and leaves it idle). With now false, the fd is only
-// claimed for events (its loop is stopped): nothing is polled, but no other
-// loop's poller may take the fd. 0 or -errno.
+// start(fd, events, now = true): watches fd for events (0 claims the fd and
+// leaves it idle). With now false, the fd is only claimed for events (its
+// loop is stopped): nothing is polled, but no other loop's poller may take
+// the fd. 0 or -errno.
 napi_value Start(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -242,90 +274,65 @@ napi_value Start(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (s->disposed || s->data->tearingDown) return Num(env, -EBADF);
-  FdPoll* p = Find(s, fd);
-  if (p == nullptr) {
-    // Another loop's poller of this thread may hold the fd: an idle handle
-    // is handed over (that loop makes a new one if it wants the fd again),
-    // one that is watching is not.
+  FdSlot* slot = Find(s, fd);
+  if (slot == nullptr) {
+    // Another loop's poller of this thread may hold the fd: an idle one is
+    // handed over (that loop claims it again if it wants the fd), one that
+    // is watching is not.
     for (PollerState* o : *live) {
       if (o == s) continue;
-      FdPoll* q = Find(o, fd);
+      FdSlot* q = Find(o, fd);
       if (q == nullptr) continue;
-      if (q->started || q->wanted != 0) return Num(env, -EEXIST);
-      ClosePoll(q);
+      if (q->state == kWatching || q->wanted != 0) return Num(env, -EEXIST);
+      Unwatch(o, fd, q, kNone);
     }
-    p = new FdPoll();
-    int r = uv_poll_init(s->data->loop, &p->poll, fd);
-    if (r != 0) {
-      delete p;
-      return Num(env, r);
+    if (events == 0 || !now) {
+      int err = CheckFd(s, fd);
+      if (err != 0) return Num(env, err);
     }
-    p->state = s;
-    p->data = s->data;
-    p->fd = fd;
-    p->wanted = 0;
-    p->started = false;
-    p->closing = false;
-    uv_unref(reinterpret_cast<uv_handle_t*>(&p->poll));
-    s->data->liveHandles++;
-    s->polls.emplace(fd, p);
-  } else {
-    if (!p->started && events != 0 && now) {
-      // The fd may have been closed, or its number reused, since this handle
-      // last watched it: libuv aborts on an epoll ADD that fails.
-      struct stat st;
-      int err = 0;
-      if (fstat(fd, &st) != 0) err = errno;
-      else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) err = EPERM;
-      if (err != 0) {
-        ClosePoll(p);
-        return Num(env, -err);
-      }
+    slot = SlotFor(s, fd);
+    slot->state = kIdle;
+    slot->wanted = 0;
+    if (events != 0 && now) {
+      int err = Watch(s, fd, slot, events);
+      if (err != 0) slot->state = kNone;
+      return Num(env, err);
     }
   }
   if (events == 0 || !now) {
-    if (p->started) {
-      uv_poll_stop(&p->poll);
-      p->started = false;
-    }
-    p->wanted = events;
+    Unwatch(s, fd, slot, kIdle);
+    slot->wanted = events;
     return Num(env, 0);
   }
-  if (p->started && p->wanted == events) return Num(env, 0);
-  int r = uv_poll_start(&p->poll, events, OnPoll);
-  if (r != 0) return Num(env, r);
-  p->started = true;
-  p->wanted = events;
-  return Num(env, 0);
+  if (slot->state == kWatching && slot->wanted == events) return Num(env, 0);
+  int err = Watch(s, fd, slot, events);
+  if (err != 0 && slot->state != kWatching) {
+    // The fd went bad while idle (closed, or its number reused by a file):
+    // the poller lets it go, as a failed uv_poll revalidation did.
+    Unwatch(s, fd, slot, kNone);
+  }
+  return Num(env, err);
 }
 
-// stop(fd): stops watching, keeps the handle idle. Always 0.
+// stop(fd): stops watching, keeps the fd claimed (idle). Always 0.
 napi_value Stop(napi_env env, napi_callback_info info) {
   int32_t fd;
   PollerState* s = FdArg(env, info, &fd);
   if (s == nullptr) return nullptr;
-  if (FdPoll* p = Find(s, fd)) {
-    p->wanted = 0;
-    if (p->started) {
-      if (IsOurs(p)) {
-        uv_poll_stop(&p->poll);
-        p->started = false;
-      } else {
-        // The fd was closed while watched and its number is someone else's now.
-        ClosePoll(p);
-      }
-    }
+  if (FdSlot* slot = Find(s, fd)) {
+    Unwatch(s, fd, slot, kIdle);
+    slot->wanted = 0;
   }
   return Num(env, 0);
 }
 
-// close(fd): releases the handle (call it before the fd is closed when the
-// fd is watched; an idle handle can be released at any time).
+// close(fd): releases the fd (call it before the fd is closed when the fd is
+// watched; an idle one can be released at any time).
 napi_value Close(napi_env env, napi_callback_info info) {
   int32_t fd;
   PollerState* s = FdArg(env, info, &fd);
   if (s == nullptr) return nullptr;
-  if (FdPoll* p = Find(s, fd)) ClosePoll(p);
+  if (FdSlot* slot = Find(s, fd)) Unwatch(s, fd, slot, kNone);
   return Num(env, 0);
 }
 
@@ -482,13 +489,32 @@ void OnCheckClosed(uv_handle_t* handle) {
   MaybeFinishTeardown(data);
 }
 
-// Releases every handle of the poller, its check handle and its references,
-// and takes it off the thread's list. The struct itself lives on until its
-// JS object is collected: that object's functions may still be called.
+// The epoll set's poll handle closed: the set itself is closed with it.
+void OnEpollClosed(uv_handle_t* handle) {
+  auto* h = reinterpret_cast<EpollHandle*>(handle);
+  AddonData* data = h->data;
+  close(h->epfd);
+  delete h;
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
+}
+
+// Releases the poller's epoll set and its poll handle, its check handle and
+// its references, and takes it off the thread's list. The struct itself
+// lives on until its JS object is collected: that object's functions may
+// still be called.
 void Dispose(PollerState* s) {
   if (s->disposed) return;
   s->disposed = true;
-  while (!s->polls.empty()) ClosePoll(s->polls.begin()->second);
+  s->fds.clear();
+  s->fds.shrink_to_fit();
+  if (s->ep != nullptr) {
+    uv_poll_stop(&s->ep->poll);
+    s->ep->poll.data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&s->ep->poll), OnEpollClosed);
+    s->ep = nullptr;
+    s->epfd = -1;
+  }
   if (s->check != nullptr) {
     uv_check_stop(s->check);
     s->check->data = s->data;
@@ -541,9 +567,29 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     ThrowType(env, "fastPoll(callback): the environment is shutting down");
     return nullptr;
   }
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) {
+    ThrowType(env, "fastPoll(callback): epoll_create1 failed");
+    return nullptr;
+  }
+  auto* ep = new EpollHandle();
+  ep->epfd = epfd;
+  ep->data = data;
+  if (uv_poll_init(data->loop, &ep->poll, epfd) != 0) {
+    close(epfd);
+    delete ep;
+    ThrowType(env, "fastPoll(callback): uv_poll_init failed");
+    return nullptr;
+  }
   PollerState* s = new PollerState();
   s->data = data;
   s->env = env;
+  s->epfd = epfd;
+  s->ep = ep;
+  ep->poll.data = s;
+  uv_poll_start(&ep->poll, UV_READABLE, OnEpoll);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&ep->poll));
+  data->liveHandles++;
   GrowEvents(s, 64);
   napi_value resource, name;
   napi_create_object(env, &resource);

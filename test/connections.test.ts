@@ -12,6 +12,7 @@ import {
 import { staggeredRace } from "../src/sync/staggered.js";
 import { connectAddrinfos, interleaveAddrinfos } from "../src/net/connections.js";
 import { ipaddrInfo } from "../src/net/dns.js";
+import { selectorOf } from "../src/net/selector.js";
 import type { AddrInfo } from "../src/core/events.js";
 import { inLoop } from "./helpers/loop.js";
 
@@ -437,6 +438,8 @@ test("Happy Eyeballs: a hanging first attempt loses after the delay and its sock
     const port = (addr as [string, number])[1];
     const stuckPort = (stuckAddr as [string, number])[1];
     try {
+      // The loop's selector holds an epoll fd of its own: made before counting.
+      selectorOf(loop);
       const before = openFds();
       const infos: AddrInfo[] = [tcp6(stuckPort), [AF_INET, SOCK_STREAM, IPPROTO_TCP, "", ["127.0.0.1", port]]];
       const sock = yield* connectAddrinfos(loop, infos, null, 0.05, 1, false);

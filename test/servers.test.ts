@@ -349,3 +349,25 @@ test("Symbol.asyncDispose closes the server and waits for it", () =>
     assert.deepEqual(srv.sockets, []);
     assert.equal(srv.isServing(), false);
   }));
+
+test("an accepted connection's sockname is the local address of that connection, on a listener bound to one address or to all", () =>
+  inLoop(function* (loop) {
+    for (const host of ["127.0.0.1", "0.0.0.0"]) {
+      const seen: unknown[] = [];
+      const server = yield* loop.createServer(() => {
+        const p = new asyncio.Protocol();
+        p.connectionMade = (t: asyncio.BaseTransport): void => void seen.push(t.getExtraInfo("sockname"));
+        return p;
+      }, host, 0);
+      const port = (server.sockets[0]!.getsockname() as [string, number])[1];
+      for (let i = 0; i < 2; i++) {
+        const [, writer] = yield* asyncio.openConnection("127.0.0.1", port);
+        while (seen.length <= i) yield* asyncio.sleep(0);
+        assert.deepEqual(seen[i], writer.getExtraInfo("peername"));
+        assert.deepEqual(seen[i], ["127.0.0.1", port]);
+        writer.close();
+      }
+      server.close();
+      yield* server.waitClosed();
+    }
+  }));

@@ -3,6 +3,8 @@
 // accept loop (startServing/stopServing).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import * as asyncio from "../src/index.js";
 import type { BaseEventLoop } from "../src/core/base-events.js";
 import type { Coroutine } from "../src/core/coroutines.js";
@@ -470,3 +472,31 @@ test("errors of connectionMade in accepted connections go to the exception handl
     stopServing(loop, lsock);
     c.close();
   }));
+
+test("a transport still open when its loop closes has its fd closed once it is collected", async () => {
+  // The selector holds an open transport, so its socket is left out of the
+  // close-on-collection registry; closing the loop puts it back.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const loop = asyncio.newEventLoop() as BaseEventLoop;
+  // Only the peer is kept: the transport's own socket lives in the coroutine.
+  const b = await loop.runUntilComplete((function* () {
+    const [a, peer] = pair();
+    makeSocketTransport(loop, a, new Protocol(), null, null, null);
+    yield* asyncio.sleep(0);
+    return peer;
+  })());
+  loop.close();
+  let eof: Buffer | null = null;
+  for (let i = 0; i < 50 && eof === null; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    try {
+      eof = b.recv(10);
+    } catch (e) {
+      if (!(e instanceof asyncio.BlockingIOError)) throw e;
+    }
+  }
+  assert.ok(eof !== null && eof.length === 0, "the collected transport's socket was closed");
+  b.close();
+});

@@ -7,7 +7,7 @@ import { native } from "../internal/native.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, ProtocolLike } from "../core/protocols.js";
 import type { Transport } from "../core/transports.js";
-import { SOCK_NONBLOCK, Socket, type Address } from "../stdlib/socket.js";
+import { AF_INET, AF_INET6, SOCK_NONBLOCK, Socket, type Address } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
 import { makeSslTransport } from "./sslproto.js";
 import { _addReader, _releaseFd, _removeReader } from "./selector.js";
@@ -33,13 +33,38 @@ interface Serving {
   backlog: number;
   sslHandshakeTimeout: number | null;
   sslShutdownTimeout: number | null;
+  /** The local address of every connection accepted here, when the listener has one address; null otherwise. */
+  sockname: readonly unknown[] | null;
+}
+
+/**
+ * The sockname every socket accepted on `sock` reports: the listener's own
+ * address when it is bound to one IP address (not a wildcard, where each
+ * connection's local address depends on the interface it came in on). The
+ * transport then makes no getsockname() call per connection, and all of
+ * them share this one frozen tuple.
+ */
+function fixedSockname(sock: Socket): readonly unknown[] | null {
+  if (sock.family !== AF_INET && sock.family !== AF_INET6) return null;
+  let name: unknown;
+  try {
+    name = sock.getsockname();
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(name) || typeof name[0] !== "string") return null;
+  const host = name[0];
+  if (host === "0.0.0.0" || host === "::" || host === "::ffff:0.0.0.0") return null;
+  return Object.freeze(name);
 }
 
 /** Starts accepting connections on the listening `sock` (Python's loop._start_serving). */
 export function startServing(loop: BaseEventLoop, protocolFactory: () => BaseProtocol | ProtocolLike, sock: Socket,
   sslcontext: SSLContext | null, server: ServerInternals, backlog: number, sslHandshakeTimeout: number | null,
   sslShutdownTimeout: number | null): void {
-  const s: Serving = { loop, protocolFactory, sock, sslcontext, server, backlog, sslHandshakeTimeout, sslShutdownTimeout };
+  const s: Serving = {
+    loop, protocolFactory, sock, sslcontext, server, backlog, sslHandshakeTimeout, sslShutdownTimeout, sockname: fixedSockname(sock),
+  };
   _addReader(loop, sock.fileno(), acceptConnection as Callback, [s]);
 }
 
@@ -88,7 +113,7 @@ function acceptConnection(s: Serving): void {
     // iteration later, in a copy of the context. A Handle gives both.
     // All three keys the transport fills are in the literal, so they live in
     // the object itself rather than in a property array it grows later.
-    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, { peername: addr, socket: null, sockname: null }], null);
+    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, { peername: addr, socket: null, sockname: s.sockname }], null);
   }
 }
 
@@ -98,15 +123,18 @@ function acceptConnection2(s: Serving, conn: Socket, extra: Record<string, unkno
   let transport: Transport | null = null;
   try {
     protocol = s.protocolFactory();
-    const waiter = loop.createFuture<void>();
-    if (s.sslcontext !== null) {
-      transport = makeSslTransport(loop, conn, protocol, s.sslcontext, waiter, {
-        serverSide: true, serverHostname: null, extra, server: s.server,
-        sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
-      });
-    } else {
-      transport = makeSocketTransport(loop, conn, protocol, waiter, extra, s.server);
+    if (s.sslcontext === null) {
+      // A plain transport's waiter could only ever get its result (nothing
+      // else holds it, and the transport only resolves it), so none is made:
+      // a Future, its done callback and two Handles less per connection.
+      transport = makeSocketTransport(loop, conn, protocol, null, extra, s.server);
+      return;
     }
+    const waiter = loop.createFuture<void>();
+    transport = makeSslTransport(loop, conn, protocol, s.sslcontext, waiter, {
+      serverSide: true, serverHostname: null, extra, server: s.server,
+      sslHandshakeTimeout: s.sslHandshakeTimeout, sslShutdownTimeout: s.sslShutdownTimeout,
+    });
     const t = transport;
     const p = protocol;
     waiter.addDoneCallback((w) => {

@@ -25,6 +25,8 @@ const POLL_FAULT = N.constants.POLLERR! | N.constants.POLLHUP! | N.constants.POL
 /** What the ownership check needs of a transport. */
 interface OwningTransport {
   isClosing(): boolean;
+  /** The selector's loop closed while the transport was open: it no longer holds the transport. */
+  _selectorClosed?(): void;
 }
 
 /** One watched fd: asyncio's selector key data `(reader, writer)`. */
@@ -70,8 +72,12 @@ export class Selector {
    * never turns sparse (dictionary elements).
    */
   private readonly _entries: (FdEntry | undefined)[] = [];
-  /** asyncio's `loop._transports`: fd → the transport that owns it. */
-  readonly transports = new Map<number, OwningTransport>();
+  /**
+   * asyncio's `loop._transports`: fd → the transport that owns it, indexed by
+   * fd like the entries (a slot of 8 bytes per connection where a Map entry
+   * and its share of the hash table took ~45), grown one slot at a time.
+   */
+  private readonly _transports: (OwningTransport | undefined)[] = [];
   private _suspended: FdEntry[] = [];
   private _closed = false;
 
@@ -81,6 +87,19 @@ export class Selector {
     this.loop = loop;
     this.poller = N.fastPoll((events, n) => this._onPollBatch(events, n));
     openSelectors.add(this._ref);
+  }
+
+  /** The transport that owns fd, if any. */
+  transport(fd: number): OwningTransport | undefined {
+    return fd >= 0 ? this._transports[fd] : undefined;
+  }
+
+  /** Records (or, with undefined, forgets) the transport that owns fd. */
+  setTransport(fd: number, t: OwningTransport | undefined): void {
+    const list = this._transports;
+    if (t === undefined && fd >= list.length) return;
+    while (list.length <= fd) list.push(undefined);
+    list[fd] = t;
   }
 
   /** fd's entry, if the fd is watched or held idle. */
@@ -94,13 +113,20 @@ export class Selector {
     entries[fd] = e;
   }
 
-  /** fd's entry, created (with an idle native handle) if needed; throws the OSError of a failed start. */
-  entryFor(fd: number): FdEntry {
+  /**
+   * fd's entry, created if needed with its native handle watching `mask`
+   * (idle when the loop is stopped: _arm claims the fd then); throws the
+   * OSError of a failed start. Creating and starting the handle in one call
+   * spares a new connection a second native call and its fd revalidation
+   * (an fstat), which a handle that was just made does not need.
+   */
+  entryFor(fd: number, mask = 0): FdEntry {
     let e = this._entries[fd];
     if (e !== undefined) return e;
-    const r = this.poller.start(fd, 0);
+    if (!this.loop._running) mask = 0;
+    const r = this.poller.start(fd, mask);
     if (r < 0) throw osError(-r);
-    e = { fd, reader: null, writer: null, armed: 0, suspended: false };
+    e = { fd, reader: null, writer: null, armed: mask, suspended: false };
     this._setEntry(fd, e);
     return e;
   }
@@ -252,7 +278,8 @@ export class Selector {
     this._closed = true;
     openSelectors.delete(this._ref);
     this._entries.length = 0;
-    this.transports.clear();
+    const transports = this._transports.splice(0);
+    for (const t of transports) t?._selectorClosed?.();
     this._suspended = [];
     this.poller.dispose();
   }
@@ -260,7 +287,7 @@ export class Selector {
   /** Registers `cb` as fd's reader (replacing and cancelling a previous one). */
   addReader(fd: number, cb: Callback, args: unknown[] | null): Handle {
     const h = new Handle(cb, args, this.loop, null);
-    const e = this.entryFor(fd);
+    const e = this.entryFor(fd, READABLE);
     const old = e.reader;
     e.reader = h;
     try {
@@ -276,7 +303,7 @@ export class Selector {
   /** Registers `cb` as fd's writer (replacing and cancelling a previous one). */
   addWriter(fd: number, cb: Callback, args: unknown[] | null): Handle {
     const h = new Handle(cb, args, this.loop, null);
-    const e = this.entryFor(fd);
+    const e = this.entryFor(fd, WRITABLE);
     const old = e.writer;
     e.writer = h;
     try {
@@ -363,7 +390,7 @@ export function fileobjToFd(obj: FileDescriptorLike | unknown): number {
 
 /** @internal asyncio's _ensure_fd_no_transport: RuntimeError when a live transport owns the fd. */
 export function ensureFdNoTransport(loop: BaseEventLoop, fd: FileDescriptorLike | unknown): void {
-  const transport = existingSelector(loop)?.transports.get(filenoOf(fd));
+  const transport = existingSelector(loop)?.transport(filenoOf(fd));
   if (transport !== undefined && !transport.isClosing()) {
     throw new RuntimeError(`File descriptor ${reprValue(fd)} is used by transport ${String(transport)}`);
   }
@@ -395,7 +422,7 @@ export function _removeWriter(loop: BaseEventLoop, fd: number): boolean {
 
 /** @internal Records that `transport` owns `fd` (asyncio's `loop._transports[fd] = transport`). */
 export function _registerTransport(loop: BaseEventLoop, fd: number, transport: OwningTransport): void {
-  selectorOf(loop).transports.set(fd, transport);
+  selectorOf(loop).setTransport(fd, transport);
 }
 
 /**
@@ -405,7 +432,7 @@ export function _registerTransport(loop: BaseEventLoop, fd: number, transport: O
 export function _unregisterTransport(loop: BaseEventLoop, fd: number): void {
   const sel = existingSelector(loop);
   if (sel === undefined) return;
-  sel.transports.delete(fd);
+  sel.setTransport(fd, undefined);
   sel.releaseIdle(fd);
 }
 

@@ -150,6 +150,29 @@ function shareHost(addr: unknown, slot: 0 | 1): unknown {
   return addr;
 }
 
+// The local address of a server's connections is nearly always the same
+// tuple: a sockname equal to the previous transport's is that same frozen
+// array (a Python tuple is immutable too), not an array of its own: 64 bytes
+// less per connection, and fewer bytes for V8's young generation to copy.
+let lastSockname: readonly unknown[] | null = null;
+function shareSockname(addr: unknown): unknown {
+  if (!Array.isArray(addr)) return addr;
+  const last = lastSockname;
+  if (last !== null && last.length === addr.length) {
+    let same = true;
+    for (let i = 0; i < addr.length; i++) {
+      if (last[i] !== addr[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  shareHost(addr, 0);
+  lastSockname = Object.freeze(addr);
+  return addr;
+}
+
 /** Python's base_events._set_nodelay: TCP_NODELAY on TCP sockets (small writes go out at once). */
 function setNodelay(sock: Socket): void {
   const family = sock.family;
@@ -164,9 +187,17 @@ function setNodelay(sock: Socket): void {
 // drains drops its array instead of allocating a new empty one.
 const NO_CHUNKS = Object.freeze([]) as unknown as Buffer[];
 
+// The bits of a socket transport's _flags.
+const FLAG_CLOSING = 1;
+const FLAG_PAUSED = 2;
+const FLAG_EOF = 4;
+const FLAG_PROTOCOL_CONNECTED = 8;
+const FLAG_BUFFERED = 16;
+const FLAG_BIG_READS = 32;
+
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
-  /** @internal */ _bloop: BaseEventLoop;
+  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
   /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
@@ -174,13 +205,25 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = NO_CHUNKS;
   /** @internal */ _bufferSize = 0;
   /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
-  /** @internal */ _closing = false;
-  /** @internal */ _paused = false;
-  /** @internal */ _eof = false;
   /** @internal */ _emptyWaiter: Future<void> | null = null;
-  /** @internal */ _protocolConnected = false;
-  /** @internal The protocol reads into its own buffer. */ _buffered = false;
-  /** @internal The last read was at least LARGE_READ bytes. */ _bigReads = false;
+  /**
+   * @internal The transport's six booleans, one bit each (FLAG_*), read and
+   * written through the accessors below: one field instead of six, 40 bytes
+   * less per connection.
+   */
+  _flags = 0;
+  /** @internal */ get _closing(): boolean { return (this._flags & FLAG_CLOSING) !== 0; }
+  set _closing(v: boolean) { this._flags = v ? this._flags | FLAG_CLOSING : this._flags & ~FLAG_CLOSING; }
+  /** @internal */ get _paused(): boolean { return (this._flags & FLAG_PAUSED) !== 0; }
+  set _paused(v: boolean) { this._flags = v ? this._flags | FLAG_PAUSED : this._flags & ~FLAG_PAUSED; }
+  /** @internal */ get _eof(): boolean { return (this._flags & FLAG_EOF) !== 0; }
+  set _eof(v: boolean) { this._flags = v ? this._flags | FLAG_EOF : this._flags & ~FLAG_EOF; }
+  /** @internal */ get _protocolConnected(): boolean { return (this._flags & FLAG_PROTOCOL_CONNECTED) !== 0; }
+  set _protocolConnected(v: boolean) { this._flags = v ? this._flags | FLAG_PROTOCOL_CONNECTED : this._flags & ~FLAG_PROTOCOL_CONNECTED; }
+  /** @internal The protocol reads into its own buffer. */ get _buffered(): boolean { return (this._flags & FLAG_BUFFERED) !== 0; }
+  set _buffered(v: boolean) { this._flags = v ? this._flags | FLAG_BUFFERED : this._flags & ~FLAG_BUFFERED; }
+  /** @internal The last read was at least LARGE_READ bytes. */ get _bigReads(): boolean { return (this._flags & FLAG_BIG_READS) !== 0; }
+  set _bigReads(v: boolean) { this._flags = v ? this._flags | FLAG_BIG_READS : this._flags & ~FLAG_BIG_READS; }
   /** @internal loop.startTls may wrap this transport (on the prototype: no field per connection). */ declare readonly _startTlsCompatible: true;
   /** @internal loop.sendfile may use sendfile(2) on the socket (on the prototype). */ declare readonly _sendfileCompatible: "TRY_NATIVE";
 
@@ -188,13 +231,16 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
     extra: Record<string, unknown> | null, server: ServerInternals | null) {
     super(extra, loop);
-    this._bloop = loop;
     this._io = socketIoOf(loop);
     this._extra.socket = sock;
-    try {
-      this._extra.sockname = shareHost(sock.getsockname(), 0);
-    } catch {
-      this._extra.sockname = null;
+    // The accept loop passes the sockname when its listener has one address.
+    const sockname = this._extra.sockname;
+    if (sockname === undefined || sockname === null) {
+      try {
+        this._extra.sockname = shareSockname(sock.getsockname());
+      } catch {
+        this._extra.sockname = null;
+      }
     }
     if ("peername" in this._extra) {
       shareHost(this._extra.peername, 1);
@@ -211,6 +257,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._server = server;
     if (server !== null) server._attach(this);
     _registerTransport(loop, this._sockFd, this);
+    // The selector now holds this transport until _callConnectionLost()
+    // closes the socket, so the socket needs no close-on-collection of its own.
+    sock._untrack();
     setNodelay(sock);
     const p = this._protocol as ProtocolLike;
     if (typeof p.connectionMade === "function") loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
@@ -220,14 +269,19 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (waiter !== null) loop._callSoonWith(setResultUnlessCancelled as Callback, [waiter, undefined], null);
   }
 
+  /** @internal The loop closed with this transport open: a collected socket closes its fd again. */
+  _selectorClosed(): void {
+    this._sock?._track();
+  }
+
   override toString(): string {
     const info = [this.constructor.name];
     if (this._sock === null) info.push("closed");
     else if (this._closing) info.push("closing");
     info.push(`fd=${this._sockFd}`);
-    if (!this._bloop.isClosed()) {
-      info.push(`read=${_isPolling(this._bloop, this._sockFd, false) ? "polling" : "idle"}`);
-      const state = _isPolling(this._bloop, this._sockFd, true) ? "polling" : "idle";
+    if (!this._loop.isClosed()) {
+      info.push(`read=${_isPolling(this._loop, this._sockFd, false) ? "polling" : "idle"}`);
+      const state = _isPolling(this._loop, this._sockFd, true) ? "polling" : "idle";
       info.push(`write=<${state}, bufsize=${this._bufferSize}>`);
     }
     return `<${info.join(" ")}>`;
@@ -254,31 +308,31 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   override pauseReading(): void {
     if (!this.isReading()) return;
     this._paused = true;
-    _removeReader(this._bloop, this._sockFd);
-    if (this._bloop.getDebug()) logger.debug(`${this} pauses reading`);
+    _removeReader(this._loop, this._sockFd);
+    if (this._loop.getDebug()) logger.debug(`${this} pauses reading`);
   }
 
   override resumeReading(): void {
     if (this._closing || !this._paused) return;
     this._paused = false;
     this._addReaderIfReading();
-    if (this._bloop.getDebug()) logger.debug(`${this} resumes reading`);
+    if (this._loop.getDebug()) logger.debug(`${this} resumes reading`);
   }
 
   /** @internal asyncio's _SelectorTransport._add_reader(fd, self._read_ready). */
   _addReaderIfReading(): void {
     if (!this.isReading()) return;
-    _addReader(this._bloop, this._sockFd, readReady as Callback, [this]);
+    _addReader(this._loop, this._sockFd, readReady as Callback, [this]);
   }
 
   override close(): void {
     if (this._closing) return;
     this._closing = true;
-    _removeReader(this._bloop, this._sockFd);
+    _removeReader(this._loop, this._sockFd);
     if (this._bufferSize === 0) {
       this._connLost++;
-      _removeWriter(this._bloop, this._sockFd);
-      this._bloop._callSoonWith(callConnectionLost as Callback, [this, null], null);
+      _removeWriter(this._loop, this._sockFd);
+      this._loop._callSoonWith(callConnectionLost as Callback, [this, null], null);
     }
   }
 
@@ -289,9 +343,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal A fatal error: OSErrors are logged only in debug mode, others go to the exception handler; then the transport closes. */
   _fatalError(exc: unknown, message = "Fatal error on transport"): void {
     if (exc instanceof OSError) {
-      if (this._bloop.getDebug()) logger.log(LogLevel.DEBUG, `${this}: ${message}`, exc);
+      if (this._loop.getDebug()) logger.log(LogLevel.DEBUG, `${this}: ${message}`, exc);
     } else {
-      this._bloop.callExceptionHandler({ message, exception: exc, transport: this, protocol: this._protocol });
+      this._loop.callExceptionHandler({ message, exception: exc, transport: this, protocol: this._protocol });
     }
     this._forceClose(exc as Error);
   }
@@ -302,14 +356,14 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (this._bufferSize !== 0) {
       this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
     }
     if (!this._closing) {
       this._closing = true;
-      _removeReader(this._bloop, this._sockFd);
+      _removeReader(this._loop, this._sockFd);
     }
     this._connLost++;
-    this._bloop._callSoonWith(callConnectionLost as Callback, [this, exc], null);
+    this._loop._callSoonWith(callConnectionLost as Callback, [this, exc], null);
   }
 
   /** @internal */
@@ -319,7 +373,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     } finally {
       const sock = this._sock;
       if (sock !== null) {
-        _unregisterTransport(this._bloop, this._sockFd);
+        _unregisterTransport(this._loop, this._sockFd);
         sock.close();
         this._sock = null;
       }
@@ -407,7 +461,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   }
 
   private _readReadyOnEof(): void {
-    if (this._bloop.getDebug()) logger.debug(`${this} received EOF`);
+    if (this._loop.getDebug()) logger.debug(`${this} received EOF`);
     let keepOpen: unknown;
     try {
       keepOpen = this._protocol!.eofReceived?.();
@@ -418,7 +472,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     }
     if (keepOpen) {
       // Half-open: the protocol may still write, but nothing more can be read.
-      _removeReader(this._bloop, this._sockFd);
+      _removeReader(this._loop, this._sockFd);
     } else {
       this.close();
     }
@@ -454,7 +508,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         this._fatalError(osError(-n), "Fatal write error on socket transport");
         return;
       }
-      _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+      _addWriter(this._loop, this._sockFd, writeReady as Callback, [this]);
     } else {
       rest = toBuffer(data);
     }
@@ -488,7 +542,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._bufferSize += size;
     if (!wasEmpty) return;
     this._writeReady();
-    if (this._bufferSize !== 0) _addWriter(this._bloop, this._sockFd, writeReady as Callback, [this]);
+    if (this._bufferSize !== 0) _addWriter(this._loop, this._sockFd, writeReady as Callback, [this]);
   }
 
   /** @internal The writer callback: one send/sendmsg of the queued chunks. */
@@ -501,7 +555,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     if (n < 0) {
       if (n === -EAGAIN || n === -EINTR) return;
       const exc = osError(-n);
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
       this._buffer = NO_CHUNKS;
       this._bufferSize = 0;
       this._fatalError(exc, "Fatal write error on socket transport");
@@ -511,7 +565,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this._adjustLeftoverBuffer(n);
     this._maybeResumeProtocol(); // may write more
     if (this._bufferSize === 0) {
-      _removeWriter(this._bloop, this._sockFd);
+      _removeWriter(this._loop, this._sockFd);
       if (this._emptyWaiter !== null && !this._emptyWaiter.done()) this._emptyWaiter.setResult(undefined);
       if (this._closing) this._callConnectionLost(null);
       else if (this._eof) this._sock!.shutdown(SHUT_WR);
@@ -549,7 +603,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal loop.sendfile: a future done once the write buffer is empty. */
   _makeEmptyWaiter(): Future<void> {
     if (this._emptyWaiter !== null) throw new RuntimeError("Empty waiter is already set");
-    this._emptyWaiter = this._bloop.createFuture<void>();
+    this._emptyWaiter = this._loop.createFuture<void>();
     if (this._bufferSize === 0) this._emptyWaiter.setResult(undefined);
     return this._emptyWaiter;
   }

@@ -723,6 +723,24 @@ export class Socket<F extends number = number> implements Disposable {
     if (r < 0 && -r !== E.ECONNRESET) throw osError(-r);
   }
 
+  /**
+   * @internal The fd's owner closes it: a socket transport, which its
+   * selector holds (so it cannot be collected) until it closes the socket.
+   * The socket leaves the registry that closes a collected open socket's fd,
+   * and the connection does not keep the registry's cell (~74 bytes).
+   * `_track()` puts it back (the selector does that when its loop closes).
+   */
+  _untrack(): void {
+    registry.unregister(this.#s);
+  }
+
+  /** @internal Closes the fd if the socket is collected while open (every socket starts so). */
+  _track(): void {
+    if (this.#s.fd < 0) return;
+    registry.unregister(this.#s);
+    registry.register(this, this.#s, this.#s);
+  }
+
   /** Gives up the fd without closing it: returns it; the socket is closed afterwards. */
   detach(): number {
     this.#closed = true;
