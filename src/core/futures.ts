@@ -252,7 +252,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   private _schedule(fn: DoneCallback<this>, context: Context | null): void {
     if (typeof fn !== "function") return (fn as Waker)._wake(this);
     const loop = this._loop;
-    if (hasFastPath(loop)) loop._callSoonWith(fn as (...a: never[]) => unknown, [this], context);
+    if (hasFastPath(loop)) loop._callSoonWith(fn as (...a: never[]) => unknown, this._selfArgs(), context);
     else if (context !== null) loop.callSoon(inContext(context, fn), this);
     else loop.callSoon(fn, this);
   }
@@ -279,6 +279,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this._state !== PENDING) settle();
       else this.addDoneCallback(settle);
     }).then(onfulfilled, onrejected);
+  }
+
+  /** @internal `[this]`, the argument list of a done callback's Handle (a Task keeps one: core/tasks.ts). */
+  _selfArgs(): readonly unknown[] {
+    return [this];
   }
 
   /** @internal The context an unretrieved exception is reported in: none for a plain Future (a Task has its own). */

@@ -115,8 +115,8 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   get _suspendedAt(): string | null {
     return suspensionSites.get(this as Task<unknown>) ?? null;
   }
-  /** @internal `[this]`, the argument list of resumeTask when the task runs from the ready queue (made once). */
-  _selfArgs: [Task<unknown>] | null = null;
+  /** @internal `[this]`: resumeTask's arguments from the ready queue, and its done callbacks' (made once). */
+  _argList: [Task<unknown>] | null = null;
   /** @internal ReadyEntry: a task in the ready queue is never skipped (on the prototype: no field per task). */
   declare _cancelled: boolean;
   /** @internal How a future's repr names the task among its done callbacks (on the prototype). */
@@ -156,10 +156,15 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   _run(): void {
     const ctx = this._context;
     try {
-      runInContext(ctx, ctx._vars, resumeTask, this._selfArgs ??= [this as Task<unknown>]);
+      runInContext(ctx, ctx._vars, resumeTask, this._argList ??= [this as Task<unknown>]);
     } catch (exc) {
       new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
     }
+  }
+
+  /** @internal The one `[this]` list serves every Handle that passes the task (handles never change their arguments). */
+  override _selfArgs(): readonly unknown[] {
+    return this._argList ??= [this as Task<unknown>];
   }
 
   /** @internal Waker: the future this task waits on is done. */
