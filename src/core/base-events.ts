@@ -3,7 +3,7 @@ import type { Context } from "../stdlib/contextvars.js";
 import { KeyboardInterrupt, RuntimeError, SystemExit, ValueError } from "../stdlib/exceptions.js";
 import {
   AbstractEventLoop, Handle, TimerHandle, _getRunningLoop, _setRunningLoop, captureStack, reprValue,
-  type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type ReadyEntry, type TaskFactory,
+  type Callback, type ExceptionContext, type ExceptionHandler, type Executor, type ReadyEntry, type TaskFactory, type TimerEntry,
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
 import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks, _taskOfHandle } from "./tasks.js";
@@ -65,7 +65,7 @@ export interface EventLoopOptions {
   iterationBudget?: number;
 }
 
-function timerLess(a: TimerHandle, b: TimerHandle): boolean {
+function timerLess(a: TimerEntry, b: TimerEntry): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
 
@@ -85,7 +85,7 @@ function warnLongDelay(loop: BaseEventLoop, delay: number): void {
 /** The event loop core (Python's BaseEventLoop). */
 export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _ready = new Deque<ReadyEntry>(1024);
-  /** @internal */ _scheduled = new Heap<TimerHandle>(timerLess);
+  /** @internal */ _scheduled = new Heap<TimerEntry>(timerLess);
   /** @internal */ _timerCancelledCount = 0;
   /** @internal */ _timerSeq = 0;
   /** @internal */ _closed = false;
@@ -360,7 +360,7 @@ export class BaseEventLoop extends AbstractEventLoop {
     const sched = this._scheduled;
     if (sched.length > MIN_SCHEDULED_TIMER_HANDLES &&
         this._timerCancelledCount / sched.length > MIN_CANCELLED_TIMER_HANDLES_FRACTION) {
-      const kept: TimerHandle[] = [];
+      const kept: TimerEntry[] = [];
       for (const h of sched.items) {
         if (h._cancelled) h._scheduled = false;
         else kept.push(h);
@@ -478,8 +478,8 @@ export class BaseEventLoop extends AbstractEventLoop {
     return this._scheduleTimer(new TimerHandle(when, this._timerSeq++, callback, args, this));
   }
 
-  /** @internal Puts a timer handle made elsewhere (sleep()'s, core/tasks.ts) on the timer heap. */
-  _scheduleTimer<H extends TimerHandle>(h: H): H {
+  /** @internal Puts a timer entry made elsewhere (sleep()'s future, core/tasks.ts) on the timer heap. */
+  _scheduleTimer<H extends TimerEntry>(h: H): H {
     h._scheduled = true;
     this._scheduled.push(h);
     if (this._running && this._immediate === null && this._scheduled.peek() === h) this._armTimer(h._when);
@@ -487,7 +487,7 @@ export class BaseEventLoop extends AbstractEventLoop {
   }
 
   /** @internal A TimerHandle was cancelled: counted, purged lazily (as asyncio does). */
-  _timerHandleCancelled(h: TimerHandle): void {
+  _timerHandleCancelled(h: TimerEntry): void {
     if (h._scheduled) this._timerCancelledCount++;
   }
 

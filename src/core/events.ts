@@ -64,9 +64,21 @@ export interface ReadyEntry {
   _run(): void;
 }
 
+/** What the loop's timer heap holds: a TimerHandle, or an object due and run the same way (sleep()'s future, core/tasks.ts). */
+export interface TimerEntry extends ReadyEntry {
+  /** @internal The absolute due time (loop.time() clock). */
+  _when: number;
+  /** @internal The order among entries due at the same time. */
+  _seq: number;
+  /** @internal Whether it is on the heap. */
+  _scheduled: boolean;
+  /** Whether it was cancelled (a TimerHandle's or a Future's own method). */
+  cancelled(): boolean;
+}
+
 /** The minimal loop surface a Handle needs (the loop core implements it). */
 export interface HandleOwner {
-  /** @internal */ _timerHandleCancelled(h: TimerHandle): void;
+  /** @internal */ _timerHandleCancelled(h: TimerEntry): void;
   callExceptionHandler(context: ExceptionContext): void;
   getDebug(): boolean;
 }
@@ -174,7 +186,7 @@ export class Handle implements ReadyEntry {
 }
 
 /** A callback scheduled with callLater()/callAt(). */
-export class TimerHandle extends Handle {
+export class TimerHandle extends Handle implements TimerEntry {
   /** @internal */ _when: number;
   /** @internal */ _seq: number;
   /** @internal */ _scheduled = false;

@@ -1,10 +1,10 @@
-import { Context, copyContext, runInContext } from "../stdlib/contextvars.js";
+import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
 import {
   cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
 import {
-  Handle, TimerHandle, _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue,
-  type AbstractEventLoop, type Callback, type HandleOwner, type ReadyEntry,
+  Handle, _getRunningLoop, captureStack, getEventLoop, getRunningLoop, reprValue,
+  type AbstractEventLoop, type HandleOwner, type ReadyEntry, type TimerEntry,
 } from "./events.js";
 import {
   Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback, type Waker,
@@ -323,7 +323,7 @@ Object.defineProperties(Task.prototype, {
 
 interface FastLoop extends HandleOwner {
   _callSoonWith(callback: (...a: never[]) => unknown, args: readonly unknown[] | null, context: Context | null): unknown;
-  _scheduleTimer<H extends TimerHandle>(h: H): H;
+  _scheduleTimer<H extends TimerEntry>(h: H): H;
   _baseCallLater: unknown;
   _baseCreateFuture: unknown;
   _timerSeq: number;
@@ -698,69 +698,49 @@ export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: nu
       h.cancel();
     }
   }
-  // Else a future that cancels its own timer: no try/finally, whose catch and
-  // rethrow were a tenth of the cost of cancelling a sleeping task.
-  const future = new SleepFuture<T>(loop);
-  future._timer = loop._scheduleTimer(new SleepTimer(loop.time() + delay, loop._timerSeq++, loop, future, result as T));
-  return yield* future;
+  // Else a future that is its own timer: no try/finally (its catch and
+  // rethrow were a tenth of the cost of cancelling a sleeping task), no
+  // TimerHandle.
+  return yield* loop._scheduleTimer(new SleepFuture<T>(loop, loop.time() + delay, result as T));
 }) as <T = undefined>(delay: number, result?: T) => AwaitableCoroutine<T>;
 
 /**
- * sleep()'s future: cancelling it cancels its timer at once, which is what
- * the `finally` of Python's sleep does when the cancellation reaches it (a
- * sleep left another way, its coroutine closed or thrown into directly, leaves
- * the timer to fire into a future nobody awaits). It shows as a Future (a
- * repr, `wait_for=<Future pending ...>`, is asyncio's).
+ * sleep()'s future, which is also its own timer on the loop's heap (a
+ * TimerEntry): due, it sets its result; cancelled, it leaves the heap's count
+ * at once, which is what the `finally` of Python's sleep does when the
+ * cancellation reaches it (a sleep left another way, its coroutine closed or
+ * thrown into directly, leaves the entry to fire into a future nobody awaits).
+ * One object instead of a Future, a TimerHandle and its argument list. It
+ * shows as a Future (a repr, `wait_for=<Future pending ...>`, is asyncio's).
  */
-class SleepFuture<T> extends Future<T> {
-  /** @internal */ _timer: TimerHandle | null = null;
+class SleepFuture<T> extends Future<T> implements TimerEntry {
+  /** @internal */ _when: number;
+  /** @internal */ _seq: number;
+  /** @internal */ _scheduled = false;
+  /** @internal TimerEntry: skipped by the loop once true. */
+  _cancelled = false;
 
-  constructor(loop: AbstractEventLoop) {
+  constructor(loop: AbstractEventLoop & FastLoop, when: number, result: T) {
     super({ loop });
+    this._when = when;
+    this._seq = loop._timerSeq++;
+    // The result to set when due; a pending future's _result is read by nothing.
+    this._result = result;
+  }
+
+  /** @internal TimerEntry: due (Python's `_set_result_unless_cancelled`). */
+  _run(): void {
+    if (this._state === PENDING) futureSetResult.call(this, this._result);
   }
 
   override cancel(msg?: string | null): boolean {
     if (!super.cancel(msg)) return false;
-    this._timer?.cancel();
+    this._cancelled = true;
+    (this._loop as AbstractEventLoop & FastLoop)._timerHandleCancelled(this);
     return true;
   }
 }
 Object.defineProperty(SleepFuture, "name", { value: "Future" });
-
-/** A context for handles whose callback runs no user code (SleepTimer): never entered. */
-const NO_CONTEXT = new Context();
-
-/**
- * sleep()'s timer: sets its future's result when due, as
- * `callLater(delay, setResultUnlessCancelled, future, result)` would, without
- * the argument list, the context snapshot or the context switch (what it runs
- * is tsyncio's own code). Debug mode uses callLater itself.
- */
-class SleepTimer<T> extends TimerHandle {
-  /** @internal */ _future: Future<T> | null;
-  /** @internal */ _result: T;
-
-  constructor(when: number, seq: number, loop: AbstractEventLoop & FastLoop, future: Future<T>, result: T) {
-    super(when, seq, setResultUnlessCancelled as Callback, null, loop, NO_CONTEXT);
-    this._future = future;
-    this._result = result;
-  }
-
-  override _run(): void {
-    const f = this._future;
-    this._future = null;
-    if (f !== null) setResultUnlessCancelled(f, this._result);
-  }
-
-  override cancel(): void {
-    super.cancel();
-    this._future = null;
-  }
-
-  override _describeCallback(): string {
-    return this._future === null ? "" : `setResultUnlessCancelled(${reprValue(this._future)}, ${reprValue(this._result)})`;
-  }
-}
 
 /** The future gather() returns: cancelling it cancels every child. */
 class GatheringFuture<T> extends Future<T> {
