@@ -68,6 +68,12 @@ export interface Waker {
   _wake(fut: Future<unknown>): void;
 }
 
+/** @internal A future's done callbacks as the flat [callback, context, ...] list, whichever form they are kept in. */
+export function callbackEntries(fut: Future<unknown>): readonly unknown[] {
+  const cbs = fut._callbacks;
+  return cbs === null ? [] : Array.isArray(cbs) ? cbs : [cbs, null];
+}
+
 /** Anything asyncio accepts as an awaitable: a Future/Task, a coroutine, or a promise. */
 export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
 
@@ -81,8 +87,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /** @internal */ _result: T | undefined = undefined;
   /** @internal */ _exception: unknown = undefined;
   /** @internal */ _loop: AbstractEventLoop;
-  /** @internal Flattened [callback, context, callback, context, ...]. */
-  _callbacks: unknown[] | null = null;
+  /**
+   * @internal Flattened [callback, context, callback, context, ...], or a
+   * lone Waker (the one task waiting on the future, its most common
+   * registration) without a list; callbackEntries() reads either form.
+   */
+  _callbacks: unknown[] | Waker | null = null;
   /** @internal */ _cancelMessage: string | null = null;
   /** @internal */ _cancelledExc: CancelledError | null = null;
   /** @internal */ _sourceTraceback: string | null = null;
@@ -143,8 +153,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._schedule(fn, context ?? copyContext());
       return;
     }
-    if (this._callbacks === null) this._callbacks = [fn, context ?? copyContext()];
-    else this._callbacks.push(fn, context ?? copyContext());
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = [fn, context ?? copyContext()];
+    else if (Array.isArray(cbs)) cbs.push(fn, context ?? copyContext());
+    else this._callbacks = [cbs, null, fn, context ?? copyContext()];
   }
 
   /**
@@ -153,15 +165,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Handle would be made, and it runs in its own context.
    */
   _addWaker(waker: Waker): void {
+    const cbs = this._callbacks;
     if (this._state !== PENDING) waker._wake(this);
-    else if (this._callbacks === null) this._callbacks = [waker, null];
-    else this._callbacks.push(waker, null);
+    else if (cbs === null) this._callbacks = waker;
+    else if (Array.isArray(cbs)) cbs.push(waker, null);
+    else this._callbacks = [cbs, null, waker, null];
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
   removeDoneCallback(fn: DoneCallback<this>): number {
-    const cbs = this._callbacks;
-    if (cbs === null) return 0;
+    if (this._callbacks === null) return 0;
+    const cbs = callbackEntries(this);
     let removed = 0;
     const kept: unknown[] = [];
     for (let i = 0; i < cbs.length; i += 2) {
@@ -245,6 +259,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
+    if (!Array.isArray(cbs)) return cbs._wake(this);
     for (let i = 0; i < cbs.length; i += 2) this._schedule(cbs[i] as DoneCallback<this>, cbs[i + 1] as Context | null);
   }
 
@@ -309,8 +324,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
       if (this._exception !== undefined) info.push(`exception=${reprException(this._exception)}`);
       else info.push(`result=${reprValue(this._result)}`);
     }
-    const cbs = this._callbacks;
-    if (cbs !== null && cbs.length) {
+    const cbs = callbackEntries(this);
+    if (cbs.length) {
       const names: string[] = [];
       for (let i = 0; i < cbs.length; i += 2) names.push(callbackName(cbs[i]) + "()");
       const n = names.length;

@@ -1,5 +1,5 @@
 import { _getRunningLoop, getEventLoop, type AbstractEventLoop } from "../core/events.js";
-import type { Future } from "../core/futures.js";
+import { callbackEntries, type Future } from "../core/futures.js";
 import { allTasks, Task } from "../core/tasks.js";
 
 // Task introspection beyond asyncio 3.12: the tree of who awaits whom, as
@@ -59,8 +59,7 @@ function buildGraph(loop: AbstractEventLoop): Graph {
   const scan = (fut: Future<unknown>, owner: Task<unknown> | null): void => {
     if (seen.has(fut)) return;
     seen.add(fut);
-    const cbs = fut._callbacks;
-    if (cbs === null) return;
+    const cbs = callbackEntries(fut);
     for (let i = 0; i < cbs.length; i += 2) {
       // A Task waiting on the future is itself the callback (Future._addWaker); a bound callback names its owner as `__self__`.
       const cb = cbs[i];

@@ -14,6 +14,7 @@ import {
 import type { Coroutine, Future, Task } from "../../src/index.js";
 import { raises, rejects } from "./_assertions.js";
 import { gcCollect, newFuture, newTask, runBriefly, withVirtualLoop, type VirtualTimeLoop } from "./_test-utils.js";
+import { callbackEntries } from "../../src/core/futures.js";
 
 /** A ZeroDivisionError stand-in: a distinct Error class with Python's name. */
 class ZeroDivisionError extends Error {}
@@ -1532,7 +1533,7 @@ test("test_tasks.py BaseTaskTests.test_shield_cancel_outer", () =>
     outer.cancel();
     await runBriefly(loop);
     assert.ok(outer.cancelled());
-    assert.equal(outer._callbacks === null ? 0 : outer._callbacks.length, 0);
+    assert.equal(callbackEntries(outer).length, 0);
   }));
 
 // test_tasks.py BaseTaskTests.test_shield_shortcut
