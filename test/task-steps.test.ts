@@ -104,3 +104,25 @@ test("a sleep's result comes back after its delay", async () => {
   })());
   assert.deepEqual(r, ["done", true]);
 });
+
+test("gather's done callback on a child shows as asyncio's, and a child that overrides addDoneCallback gets the callback itself", async () => {
+  const seen: string[] = [];
+  class Watched<T> extends asyncio.Future<T> {
+    override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
+      seen.push("addDoneCallback");
+      super.addDoneCallback(fn, options);
+    }
+  }
+  const r = await asyncio.run((function* () {
+    const loop = asyncio.getRunningLoop();
+    const a = loop.createFuture<number>();
+    const b = new Watched<number>({ loop });
+    const g = asyncio.gather(a, b);
+    assert.equal(String(a), "<Future pending cb=[gather.<locals>._done_callback()]>");
+    b.setResult(2);
+    a.setResult(1);
+    return yield* g;
+  })());
+  assert.deepEqual(r, [1, 2]);
+  assert.deepEqual(seen, ["addDoneCallback"]);
+});

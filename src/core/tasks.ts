@@ -840,6 +840,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // One copy of the context serves every child's done callback (the callback reads no context variable).
   const callbackOptions = { context: copyContext() };
   let loopOptions: { loop: AbstractEventLoop } | undefined;
+  let waker: ChildDoneWaker | false | null = null;
   for (const arg of aws) {
     // Only a coroutine or a promise given twice must be wrapped once; a future
     // given twice is registered twice, which ends the same, without a Map
@@ -855,7 +856,9 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       nfuts += 1;
       if (fut !== arg) argToFut.set(arg, fut);
       if (fut.done()) doneFuts.push(fut);
-      else fut.addDoneCallback(doneCallback, callbackOptions);
+      else if (fut.addDoneCallback === futureAddDoneCallback && (waker ??= childDoneWaker(doneCallback, loop!)) !== false) {
+        fut._addWaker(waker);
+      } else fut.addDoneCallback(doneCallback, callbackOptions);
     }
     children.push(fut);
   }
@@ -875,6 +878,52 @@ function cancelledResult(f: Future<unknown>, loop: AbstractEventLoop): Cancelled
   const held = f._cancelledExc;
   if (held !== null && held.message === msg) return held;
   return cancelledError(msg, loop.getDebug());
+}
+
+/**
+ * gather()'s done callback on a child, registered as a Waker: when the child
+ * is done it queues a ChildDone entry where asyncio queues the callback's
+ * Handle (the same place in the order), without the Handle and without a
+ * callback list on a child that has no other callback. Debug mode, and a
+ * child whose addDoneCallback is overridden, get the callback itself.
+ */
+class ChildDoneWaker implements Waker {
+  /** @internal How a child's repr names the callback (on the prototype). */
+  declare _callbackName: string;
+
+  constructor(
+    /** @internal */ readonly _fn: (fut: Future<unknown>) => void,
+    /** @internal */ readonly _loop: AbstractEventLoop & FastLoop,
+  ) {}
+
+  /** @internal */
+  _wake(fut: Future<unknown>): void {
+    this._loop._addReadyHandle(new ChildDone(this, fut));
+  }
+}
+Object.defineProperty(ChildDoneWaker.prototype, "_callbackName", { value: "gather.<locals>._done_callback" });
+
+/** gather()'s waker on `loop`, or false where the callback itself is registered: debug mode, a loop of another kind. */
+function childDoneWaker(fn: (fut: Future<unknown>) => void, loop: AbstractEventLoop): ChildDoneWaker | false {
+  const l = loop as AbstractEventLoop & Partial<FastLoop>;
+  return typeof l._addReadyHandle === "function" && !l._debug ? new ChildDoneWaker(fn, l as AbstractEventLoop & FastLoop) : false;
+}
+
+/** One run of gather()'s done callback for one child: a ready entry (core/events.ts's ReadyEntry). */
+class ChildDone implements ReadyEntry {
+  /** @internal */ _cancelled = false;
+
+  constructor(private readonly _waker: ChildDoneWaker, private readonly _fut: Future<unknown>) {}
+
+  /** @internal The callback touches futures only: it needs no context of its own. A failure is reported as a Handle's. */
+  _run(): void {
+    const w = this._waker;
+    try {
+      w._fn(this._fut);
+    } catch (exc) {
+      new Handle(w._fn, [this._fut], w._loop, null)._reportError(exc);
+    }
+  }
 }
 
 /** Protects an awaitable from cancellation: cancelling the returned future does not cancel the inner one. */
