@@ -153,10 +153,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       this._schedule(fn, context ?? copyContext());
       return;
     }
-    const cbs = this._callbacks;
-    if (cbs === null) this._callbacks = [fn, context ?? copyContext()];
-    else if (Array.isArray(cbs)) cbs.push(fn, context ?? copyContext());
-    else this._callbacks = [cbs, null, fn, context ?? copyContext()];
+    this._pushCallback(fn, context ?? copyContext());
   }
 
   /**
@@ -165,11 +162,17 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Handle would be made, and it runs in its own context.
    */
   _addWaker(waker: Waker): void {
-    const cbs = this._callbacks;
     if (this._state !== PENDING) waker._wake(this);
-    else if (cbs === null) this._callbacks = waker;
-    else if (Array.isArray(cbs)) cbs.push(waker, null);
-    else this._callbacks = [cbs, null, waker, null];
+    else if (this._callbacks === null) this._callbacks = waker;
+    else this._pushCallback(waker, null);
+  }
+
+  /** Appends a (callback, context) pair, turning a lone Waker into the list's first pair. */
+  private _pushCallback(fn: unknown, context: Context | null): void {
+    const cbs = this._callbacks;
+    if (cbs === null) this._callbacks = [fn, context];
+    else if (Array.isArray(cbs)) cbs.push(fn, context);
+    else this._callbacks = [cbs, null, fn, context];
   }
 
   /** Removes every registration of `fn`; returns how many were removed. */
@@ -259,7 +262,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const cbs = this._callbacks;
     if (cbs === null) return;
     this._callbacks = null;
-    if (!Array.isArray(cbs)) return cbs._wake(this);
+    if (!Array.isArray(cbs)) return this._schedule(cbs as unknown as DoneCallback<this>, null);
     for (let i = 0; i < cbs.length; i += 2) this._schedule(cbs[i] as DoneCallback<this>, cbs[i + 1] as Context | null);
   }
 
