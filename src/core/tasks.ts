@@ -17,9 +17,8 @@ import { iscoroutinefunction,
 // tasks.py: the Task that drives a generator coroutine step by step (docs/architecture.md),
 // and the module-level task API.
 
-/** Future._state values (core/futures.ts). */
+/** Future._state while pending (core/futures.ts). */
 const PENDING = 0;
-const CANCELLED = 1;
 /** Task._registered: in no registry (done, or not constructed yet). */
 const NOT_REGISTERED = 0;
 /** Task._registered: in its loop's _heldTasks. */
@@ -48,12 +47,11 @@ export interface TaskOptions {
 // task waiting on a future can become garbage (one in the ready queue is
 // reachable from it), and only then does it need a WeakRef (a PendingRef,
 // which also carries what the report says) and a FinalizationRegistry entry,
-// which cost some 2 µs per task
-// (docs/BENCHMARKS.md, "Task life cycle"). Most waits are short, so the loop
-// pays that only for a task still waiting after two sweeps (releaseWaitingTasks:
-// about one a second while the loop runs, and all at once when it stops, so
-// that a task forgotten while the loop is stopped is collected and reported as
-// before). Finishing removes a task from whichever registry holds it, so a
+// which cost some 2 µs per task (docs/BENCHMARKS.md, "Task life cycle").
+// Most waits are short, so the loop pays that only for a task still waiting
+// after two sweeps (_releaseWaitingTasks: about one a second while the loop
+// runs, and all at once when it stops, so that a task forgotten while the
+// loop is stopped is collected and reported as before). Finishing removes a task from whichever registry holds it, so a
 // finished task leaves nothing behind (test/conformance/gc-warnings.test.ts).
 
 /**
@@ -115,7 +113,7 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   get _suspendedAt(): string | null {
     return suspensionSites.get(this as Task<unknown>) ?? null;
   }
-  /** @internal `[this]`: resumeTask's arguments from the ready queue, and its done callbacks' (made once). */
+  /** @internal `[this]`, made once: resumeTask's arguments from the ready queue, and its done callbacks' Handles'. */
   _argList: [Task<unknown>] | null = null;
   /** @internal ReadyEntry: a task in the ready queue is never skipped (on the prototype: no field per task). */
   declare _cancelled: boolean;
@@ -156,7 +154,7 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   _run(): void {
     const ctx = this._context;
     try {
-      runInContext(ctx, ctx._vars, resumeTask, this._argList ??= [this as Task<unknown>]);
+      runInContext(ctx, ctx._vars, resumeTask, this._selfArgs());
     } catch (exc) {
       new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
     }
@@ -562,11 +560,11 @@ const futureResult = Future.prototype.result;
 
 /** Python's Task.__wakeup. */
 function taskWakeup(task: Task<unknown>, fut: Future<unknown>): void {
-  if (fut.result === futureResult && fut._state !== PENDING) {
+  if (fut.result === futureResult && fut.done()) {
     // Future's own result(), read without the throw and catch it would take
     // (as the C Task reads a Future's state): a cancelled or failed future's
     // exception goes straight into the task's step.
-    if (fut._state === CANCELLED) return taskStep(task, fut._makeCancelledError());
+    if (fut.cancelled()) return taskStep(task, fut._makeCancelledError());
     const exc = fut._exception;
     if (exc !== undefined) {
       fut._markRetrieved();
@@ -840,7 +838,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // One copy of the context serves every child's done callback (the callback reads no context variable).
   const callbackOptions = { context: copyContext() };
   let loopOptions: { loop: AbstractEventLoop } | undefined;
-  let waker: ChildDoneWaker | false | null = null;
+  let waker: ChildDoneWaker | null = null;
   for (const arg of aws) {
     // Only a coroutine or a promise given twice must be wrapped once; a future
     // given twice is registered twice, which ends the same, without a Map
@@ -851,14 +849,14 @@ export function gather(...args: unknown[]): Future<unknown[]> {
       if (loopOptions === undefined) {
         loop = fut.getLoop();
         loopOptions = { loop };
+        waker = childDoneWaker(doneCallback, loop);
       }
       if (fut !== arg && fut instanceof Task) fut._logDestroyPending = false;
       nfuts += 1;
       if (fut !== arg) argToFut.set(arg, fut);
       if (fut.done()) doneFuts.push(fut);
-      else if (fut.addDoneCallback === futureAddDoneCallback && (waker ??= childDoneWaker(doneCallback, loop!)) !== false) {
-        fut._addWaker(waker);
-      } else fut.addDoneCallback(doneCallback, callbackOptions);
+      else if (waker !== null && fut.addDoneCallback === futureAddDoneCallback) fut._addWaker(waker);
+      else fut.addDoneCallback(doneCallback, callbackOptions);
     }
     children.push(fut);
   }
@@ -903,10 +901,10 @@ class ChildDoneWaker implements Waker {
 }
 Object.defineProperty(ChildDoneWaker.prototype, "_callbackName", { value: "gather.<locals>._done_callback" });
 
-/** gather()'s waker on `loop`, or false where the callback itself is registered: debug mode, a loop of another kind. */
-function childDoneWaker(fn: (fut: Future<unknown>) => void, loop: AbstractEventLoop): ChildDoneWaker | false {
+/** gather()'s waker on `loop`, or null where the callback itself is registered: debug mode, a loop of another kind. */
+function childDoneWaker(fn: (fut: Future<unknown>) => void, loop: AbstractEventLoop): ChildDoneWaker | null {
   const l = loop as AbstractEventLoop & Partial<FastLoop>;
-  return typeof l._addReadyHandle === "function" && !l._debug ? new ChildDoneWaker(fn, l as AbstractEventLoop & FastLoop) : false;
+  return typeof l._addReadyHandle === "function" && !l._debug ? new ChildDoneWaker(fn, l as AbstractEventLoop & FastLoop) : null;
 }
 
 /** One run of gather()'s done callback for one child: a ready entry (core/events.ts's ReadyEntry). */
