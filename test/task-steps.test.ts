@@ -8,6 +8,16 @@ import type { Coroutine } from "../src/index.js";
 
 const modes = [false, true] as const;
 
+/** A Future subclass whose addDoneCallback records each call in `calls` before doing its work. */
+function watchedFuture(calls: string[]): typeof asyncio.Future {
+  return class Watched<T> extends asyncio.Future<T> {
+    override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
+      calls.push("addDoneCallback");
+      super.addDoneCallback(fn, options);
+    }
+  };
+}
+
 for (const debug of modes) {
   test(`steps and wakeups run in the task's context, in scheduling order (debug ${debug})`, async () => {
     const loop = asyncio.newEventLoop();
@@ -61,12 +71,7 @@ for (const debug of modes) {
 
 test("a task waiting on a future that overrides addDoneCallback is woken through it", async () => {
   const calls: string[] = [];
-  class Watched<T> extends asyncio.Future<T> {
-    override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
-      calls.push("addDoneCallback");
-      super.addDoneCallback(fn, options);
-    }
-  }
+  const Watched = watchedFuture(calls);
   const r = await asyncio.run((function* () {
     const f = new Watched<number>({ loop: asyncio.getRunningLoop() });
     const t = asyncio.createTask((function* () { return (yield* f) + 1; })());
@@ -107,12 +112,7 @@ test("a sleep's result comes back after its delay", async () => {
 
 test("gather's done callback on a child shows as asyncio's, and a child that overrides addDoneCallback gets the callback itself", async () => {
   const seen: string[] = [];
-  class Watched<T> extends asyncio.Future<T> {
-    override addDoneCallback(fn: asyncio.DoneCallback<this>, options?: { context?: asyncio.Context | null }): void {
-      seen.push("addDoneCallback");
-      super.addDoneCallback(fn, options);
-    }
-  }
+  const Watched = watchedFuture(seen);
   const r = await asyncio.run((function* () {
     const loop = asyncio.getRunningLoop();
     const a = loop.createFuture<number>();
