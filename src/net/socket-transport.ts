@@ -195,6 +195,11 @@ const FLAG_PROTOCOL_CONNECTED = 8;
 const FLAG_BUFFERED = 16;
 const FLAG_BIG_READS = 32;
 
+/** `flags` with `bit` set or cleared. */
+function withFlag(flags: number, bit: number, on: boolean): number {
+  return on ? flags | bit : flags & ~bit;
+}
+
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
@@ -213,17 +218,17 @@ export class _SelectorSocketTransport extends FlowControlTransport {
    */
   _flags = 0;
   /** @internal */ get _closing(): boolean { return (this._flags & FLAG_CLOSING) !== 0; }
-  set _closing(v: boolean) { this._flags = v ? this._flags | FLAG_CLOSING : this._flags & ~FLAG_CLOSING; }
+  set _closing(v: boolean) { this._flags = withFlag(this._flags, FLAG_CLOSING, v); }
   /** @internal */ get _paused(): boolean { return (this._flags & FLAG_PAUSED) !== 0; }
-  set _paused(v: boolean) { this._flags = v ? this._flags | FLAG_PAUSED : this._flags & ~FLAG_PAUSED; }
+  set _paused(v: boolean) { this._flags = withFlag(this._flags, FLAG_PAUSED, v); }
   /** @internal */ get _eof(): boolean { return (this._flags & FLAG_EOF) !== 0; }
-  set _eof(v: boolean) { this._flags = v ? this._flags | FLAG_EOF : this._flags & ~FLAG_EOF; }
+  set _eof(v: boolean) { this._flags = withFlag(this._flags, FLAG_EOF, v); }
   /** @internal */ get _protocolConnected(): boolean { return (this._flags & FLAG_PROTOCOL_CONNECTED) !== 0; }
-  set _protocolConnected(v: boolean) { this._flags = v ? this._flags | FLAG_PROTOCOL_CONNECTED : this._flags & ~FLAG_PROTOCOL_CONNECTED; }
+  set _protocolConnected(v: boolean) { this._flags = withFlag(this._flags, FLAG_PROTOCOL_CONNECTED, v); }
   /** @internal The protocol reads into its own buffer. */ get _buffered(): boolean { return (this._flags & FLAG_BUFFERED) !== 0; }
-  set _buffered(v: boolean) { this._flags = v ? this._flags | FLAG_BUFFERED : this._flags & ~FLAG_BUFFERED; }
+  set _buffered(v: boolean) { this._flags = withFlag(this._flags, FLAG_BUFFERED, v); }
   /** @internal The last read was at least LARGE_READ bytes. */ get _bigReads(): boolean { return (this._flags & FLAG_BIG_READS) !== 0; }
-  set _bigReads(v: boolean) { this._flags = v ? this._flags | FLAG_BIG_READS : this._flags & ~FLAG_BIG_READS; }
+  set _bigReads(v: boolean) { this._flags = withFlag(this._flags, FLAG_BIG_READS, v); }
   /** @internal loop.startTls may wrap this transport (on the prototype: no field per connection). */ declare readonly _startTlsCompatible: true;
   /** @internal loop.sendfile may use sendfile(2) on the socket (on the prototype). */ declare readonly _sendfileCompatible: "TRY_NATIVE";
 
