@@ -16,6 +16,7 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ON_BUILD } from "./node-args.js";
 import { writeHeapSnapshot } from "node:v8";
 import { buildC, median } from "./echo.js";
 
@@ -166,7 +167,7 @@ async function measure(name: string, cmd: string[], n: number, mode: ConnMode, h
 
 /** The command that runs this file's tsyncio server. */
 export function tsyncioServer(): string[] {
-  return [process.execPath, "--expose-gc", "--import", "tsx", join(here, "conns.ts"), "server"];
+  return [process.execPath, "--expose-gc", ...ON_BUILD, join(here, "conns.ts"), "server"];
 }
 
 /**

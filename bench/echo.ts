@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ON_BUILD } from "./node-args.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -176,7 +177,7 @@ export function standardServers(): ServerSpec[] {
 }
 
 function allServers(): ServerSpec[] {
-  const tsx = ["node", "--import", "tsx"];
+  const tsx = ["node", ...ON_BUILD];
   const list: ServerSpec[] = [
     { name: CEILING, cmd: [buildC("servers", "c-echo")] },
     { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"] },

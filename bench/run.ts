@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ON_BUILD } from "./node-args.js";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
 import { CEILING, runEcho, standardServers, type EchoRow } from "./echo.js";
 import { kib, runConns } from "./conns.js";
@@ -58,13 +59,13 @@ async function main(): Promise<void> {
   if (only.length === 0 || only.includes("sock")) {
     // bench/sock.ts prints its own table (sockSendall/sockRecvInto throughput, watcher round trip).
     console.log("\n## Raw sockets (sock* methods and fd watchers) beside Node net\n");
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const r = spawnSync(process.execPath, [...ON_BUILD, join(here, "sock.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     console.log(r.stdout.trimEnd());
   }
   if (only.length === 0 || only.includes("burst")) {
     // In a fresh process: the baseline must not carry this run's other sections.
     console.log("\n## Memory after a burst of short tasks (target: RSS back within 10 % of the baseline)\n");
-    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, "burst.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const r = spawnSync(process.execPath, ["--expose-gc", ...ON_BUILD, join(here, "burst.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     console.log(r.stdout.split("\n").filter((l) => !l.startsWith("BURST")).join("\n").trimEnd());
   }
   if (only.length === 0 || only.includes("conns") || only.includes("idle")) {

@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ON_BUILD } from "./node-args.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,7 +32,7 @@ function runOne(system: TaskSystemName, workload: string, n: number): TaskSample
   const python = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
   const r = system === "uvloop" || system === "asyncio"
     ? spawnSync(python, [join(here, "tasks_bench.py"), system, workload, String(n)], { encoding: "utf8", timeout: 600_000 })
-    : spawnSync(process.execPath, ["--import", "tsx", join(here, "tasks.ts"), system, workload, String(n)], { encoding: "utf8", timeout: 600_000 });
+    : spawnSync(process.execPath, [...ON_BUILD, join(here, "tasks.ts"), system, workload, String(n)], { encoding: "utf8", timeout: 600_000 });
   if (r.status !== 0) {
     console.error(`(${system} ${workload} not measured: ${(r.stderr || "").trim().split("\n").pop()})`);
     return null;
