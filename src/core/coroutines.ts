@@ -12,7 +12,8 @@ export type CoroutineFunction<A extends unknown[] = unknown[], T = unknown> = (.
 export type AwaitableCoroutine<T> = Coroutine<T> & PromiseLike<T>;
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as new () => unknown;
-const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})()));
+/** @internal %GeneratorPrototype%: a hand-written coroutine inherits from it, so that it is a generator to isGeneratorObject(). */
+export const GeneratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())) as object;
 
 /** Whether `obj` is a coroutine object (a generator). */
 export function iscoroutine(obj: unknown): obj is Coroutine<unknown> {
@@ -103,6 +104,24 @@ function markStarted(g: Watched): void {
 }
 
 /**
+ * @internal A new coroutine of tsyncio's API joins the "never awaited" check
+ * (and, in debug mode, records where it was made). awaitableCoroutine's
+ * generators call it, and so does a coroutine written by hand as an object
+ * (core/tasks.ts's sleep), which calls _coroutineStarted when first resumed.
+ */
+export function _watchCoroutine(g: object): void {
+  const w = g as Watched;
+  w[STARTED] = false;
+  if (captureOrigin !== null) w[ORIGIN] = captureOrigin(2);
+  if (fresh.push(w) === 1) queueMicrotask(registerUnstarted);
+}
+
+/** @internal A coroutine made with _watchCoroutine was resumed (next, throw or return). */
+export function _coroutineStarted(g: object): void {
+  if (!(g as Watched)[STARTED]) markStarted(g as Watched);
+}
+
+/**
  * Makes the coroutines of a generator function awaitable from async functions
  * too: `await sleep(1)` wraps the coroutine in a Task on the running loop, while
  * `yield* sleep(1)` still runs it inline as Python's `await` does. A coroutine
@@ -128,10 +147,8 @@ export function awaitableCoroutine<A extends unknown[], T>(genFn: (...args: A) =
   // `arguments` rather than a rest array: V8 forwards it to apply() without allocating.
   const make = function (this: unknown): AwaitableCoroutine<T> {
     // eslint-disable-next-line prefer-rest-params
-    const g = genFn.apply(this, arguments as unknown as A) as Watched;
-    g[STARTED] = false;
-    if (captureOrigin !== null) g[ORIGIN] = captureOrigin(2);
-    if (fresh.push(g) === 1) queueMicrotask(registerUnstarted);
+    const g = genFn.apply(this, arguments as unknown as A);
+    _watchCoroutine(g);
     return g as unknown as AwaitableCoroutine<T>;
   };
   Object.defineProperties(make, { name: { value: name }, _isCoroutine: { value: true } });

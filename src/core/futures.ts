@@ -359,8 +359,7 @@ class FutureIter<T> implements Iterator<Future<T>, T, unknown> {
     if (f._state === PENDING) {
       if (this.yielded) throw new RuntimeError("await wasn't used with future");
       this.yielded = true;
-      f._asyncio_future_blocking = true;
-      if (suspensionHook !== null) suspensionHook(f);
+      _suspendOn(f);
       return { done: false, value: f };
     }
     return { done: true, value: f.result() };
@@ -376,6 +375,12 @@ class FutureIter<T> implements Iterator<Future<T>, T, unknown> {
 }
 
 let suspensionHook: ((fut: Future<unknown>) => void) | null = null;
+
+/** @internal What `yield* fut` does when it suspends on a pending future (asyncio's __await__ before its yield). */
+export function _suspendOn(f: Future<unknown>): void {
+  f._asyncio_future_blocking = true;
+  if (suspensionHook !== null) suspensionHook(f);
+}
 
 /** @internal Called at every suspension on a future (debug mode records where tasks wait). */
 export function _setSuspensionHook(hook: ((fut: Future<unknown>) => void) | null): void {

@@ -7,10 +7,10 @@ import {
   type AbstractEventLoop, type HandleOwner, type ReadyEntry, type TimerEntry,
 } from "./events.js";
 import {
-  Future, isfuture, setResultUnlessCancelled, wrapFuture, type Awaitable, type DoneCallback, type Waker,
+  Future, isfuture, setResultUnlessCancelled, wrapFuture, _suspendOn, type Awaitable, type DoneCallback, type Waker,
 } from "./futures.js";
 import { iscoroutinefunction,
-  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture,
+  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchCoroutine, _coroutineStarted, GeneratorPrototype,
   type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
@@ -675,32 +675,152 @@ export function createEagerTaskFactory<C extends new (coro: Coroutine<unknown>, 
 }
 
 /** Suspends the calling coroutine for `delay` seconds, then returns `result`; `sleep(0)` yields exactly once. */
-export const sleep = awaitableCoroutine(function* sleep<T = undefined>(delay: number, result?: T): Coroutine<T> {
-  if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
-  if (delay <= 0) {
-    // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
-    yield;
-    return result as T;
+export function sleep<T = undefined>(delay: number, result?: T): AwaitableCoroutine<T> {
+  return new SleepCoroutine(delay, result as T) as unknown as AwaitableCoroutine<T>;
+}
+Object.defineProperty(sleep, "_isCoroutine", { value: true });
+
+/**
+ * Python's sleep through createFuture and callLater: SleepCoroutine runs it in
+ * debug mode (their checks), for a delay that is not a number (callLater's
+ * TypeError) and on a loop that overrides either (core/base-events.ts).
+ */
+function* sleepThroughLoop<T>(loop: AbstractEventLoop, delay: number, result: T): Coroutine<T> {
+  const future = loop.createFuture<T>();
+  const h = loop.callLater(delay, setResultUnlessCancelled, future, result);
+  try {
+    return yield* future;
+  } finally {
+    h.cancel();
   }
-  const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
-  // Python's sleep, through createFuture and callLater, in debug mode (their
-  // checks), for a delay that is not a number (callLater's TypeError) and on a
-  // loop that overrides either (core/base-events.ts).
-  if (loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater ||
-      loop.createFuture !== loop._baseCreateFuture) {
-    const future = loop.createFuture<T>();
-    const h = loop.callLater(delay, setResultUnlessCancelled, future, result as T);
-    try {
-      return yield* future;
-    } finally {
-      h.cancel();
+}
+
+const SLEEP_CREATED = 0;
+/** Suspended on its SleepFuture, or (sleep(0)) on a bare yield. */
+const SLEEP_WAITING = 1;
+/** Running sleepThroughLoop, which it forwards to. */
+const SLEEP_DELEGATING = 2;
+const SLEEP_DONE = 3;
+
+/**
+ * sleep()'s coroutine, written as an object rather than a generator function.
+ * Cancelling a sleeping task throws CancelledError through every coroutine
+ * frame between the task and the future, and V8's search for a handler costs
+ * per frame (docs/BENCHMARKS.md, "Task life cycle"): as an object, sleep adds
+ * no frame, its throw() rethrows at once, as a Future's own iterator does.
+ * It is still a coroutine everywhere one is looked at: lazy (nothing runs
+ * until it is first resumed), a generator to isGeneratorObject(), named
+ * `sleep` in task reprs, awaitable from async functions, and reported when
+ * collected without ever being awaited.
+ */
+class SleepCoroutine<T> {
+  /** @internal */ _delay: number;
+  /** @internal */ _result: T;
+  /** @internal */ _state = SLEEP_CREATED;
+  /** @internal The SleepFuture waited on, or sleepThroughLoop's generator. */
+  _inner: Future<T> | Coroutine<T> | null = null;
+
+  constructor(delay: number, result: T) {
+    this._delay = delay;
+    this._result = result;
+    _watchCoroutine(this);
+  }
+
+  next(_value?: unknown): IteratorResult<unknown, T> {
+    switch (this._state) {
+      case SLEEP_CREATED:
+        _coroutineStarted(this);
+        return this._start();
+      case SLEEP_WAITING: {
+        const fut = this._inner as Future<T> | null;
+        if (fut === null) {
+          // sleep(0)'s one bare yield is over.
+          this._state = SLEEP_DONE;
+          return { done: true, value: this._result };
+        }
+        return this._finish(fut);
+      }
+      case SLEEP_DELEGATING:
+        return this._forward((this._inner as Coroutine<T>).next());
+      default:
+        return { done: true, value: undefined as T };
     }
   }
-  // Else a future that is its own timer: no try/finally (its catch and
-  // rethrow were a tenth of the cost of cancelling a sleeping task), no
-  // TimerHandle.
-  return yield* loop._scheduleTimer(new SleepFuture<T>(loop, loop.time() + delay, result as T));
-}) as <T = undefined>(delay: number, result?: T) => AwaitableCoroutine<T>;
+
+  throw(exc?: unknown): IteratorResult<unknown, T> {
+    if (this._state === SLEEP_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
+    // Not started, suspended or finished: the exception comes straight out (a
+    // sleep left this way leaves its SleepFuture to fire into nothing).
+    _coroutineStarted(this);
+    this._state = SLEEP_DONE;
+    this._inner = null;
+    throw exc;
+  }
+
+  return(value?: T): IteratorResult<unknown, T> {
+    if (this._state === SLEEP_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
+    _coroutineStarted(this);
+    this._state = SLEEP_DONE;
+    this._inner = null;
+    return { done: true, value: value as T };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  /** `await sleep(1)` from an async function: runs it as a Task on the running loop. */
+  then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+    return ensureFuture(this as unknown as Coroutine<T>).then(onfulfilled, onrejected);
+  }
+
+  /** @internal The first resumption: the body of Python's sleep. */
+  _start(): IteratorResult<unknown, T> {
+    const delay = this._delay;
+    this._state = SLEEP_DONE;
+    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
+    if (delay <= 0) {
+      // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
+      this._state = SLEEP_WAITING;
+      return { done: false, value: undefined };
+    }
+    const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
+    if (loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater ||
+        loop.createFuture !== loop._baseCreateFuture) {
+      const gen = sleepThroughLoop(loop, delay, this._result);
+      this._inner = gen;
+      this._state = SLEEP_DELEGATING;
+      return this._forward(gen.next());
+    }
+    // Else a future that is its own timer: no TimerHandle, no try/finally.
+    const fut = loop._scheduleTimer(new SleepFuture<T>(loop, loop.time() + delay, this._result));
+    this._inner = fut;
+    this._state = SLEEP_WAITING;
+    _suspendOn(fut);
+    return { done: false, value: fut };
+  }
+
+  /** @internal Resumed after the wait, as `yield* fut` resumes: the future's result, or its exception. */
+  _finish(fut: Future<T>): IteratorResult<unknown, T> {
+    if (!fut.done()) throw new RuntimeError("await wasn't used with future");
+    this._state = SLEEP_DONE;
+    this._inner = null;
+    return { done: true, value: fut.result() };
+  }
+
+  /** @internal A step of sleepThroughLoop, passed on. */
+  _forward(r: IteratorResult<unknown, T>): IteratorResult<unknown, T> {
+    if (r.done) {
+      this._state = SLEEP_DONE;
+      this._inner = null;
+    }
+    return r;
+  }
+}
+// A generator to the checks that tell a coroutine object from a plain iterator.
+Object.setPrototypeOf(SleepCoroutine.prototype, GeneratorPrototype);
+Object.defineProperty(SleepCoroutine.prototype, "__name__", { value: "sleep" });
+Object.defineProperty(SleepCoroutine, "name", { value: "sleep" });
 
 /**
  * sleep()'s future, which is also its own timer on the loop's heap (a
