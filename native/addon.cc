@@ -77,6 +77,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSendfile(env, exports);
   InitDns(env, exports, data);
   InitPoller(env, exports);
+  InitQuietCall(env, exports);
   return exports;
 }
 

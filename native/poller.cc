@@ -472,16 +472,6 @@ void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
   OnFdRange(info, [](int fd, char* p, size_t n) { return send(fd, p, n, MSG_NOSIGNAL); });
 }
 
-// N-API values are V8 handles underneath (Node's own napi implementation
-// converts them this way); used only to attach the V8 API functions above to
-// the object FastPoll builds with N-API.
-v8::Local<v8::Object> AsV8Object(napi_value v) {
-  v8::Local<v8::Object> local;
-  static_assert(sizeof(local) == sizeof(v), "napi_value is a V8 handle");
-  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
-  return local;
-}
-
 void OnCheckClosed(uv_handle_t* handle) {
   auto* data = static_cast<AddonData*>(handle->data);
   delete reinterpret_cast<uv_check_t*>(handle);
@@ -636,6 +626,16 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
 }
 
 }  // namespace
+
+// N-API values are V8 handles underneath (Node's own napi implementation
+// converts them this way); used only to attach the V8 API functions above to
+// the object FastPoll builds with N-API.
+v8::Local<v8::Object> AsV8Object(napi_value v) {
+  v8::Local<v8::Object> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a V8 handle");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
 
 void ClosePoller(AddonData* data) {
   if (live == nullptr) return;

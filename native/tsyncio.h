@@ -16,6 +16,7 @@
 #pragma once
 
 #include <napi.h>
+#include <v8.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -109,6 +110,11 @@ void InitSocket(Napi::Env env, Napi::Object exports);
 void InitSendfile(Napi::Env env, Napi::Object exports);
 void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
 void InitPoller(Napi::Env env, Napi::Object exports);
+void InitQuietCall(Napi::Env env, Napi::Object exports);
+
+// The V8 object behind an N-API value (poller.cc), to attach functions written
+// against the V8 API where N-API costs too much or cannot say what is needed.
+v8::Local<v8::Object> AsV8Object(napi_value v);
 // Teardown of what each concern holds on the loop.
 void ClosePoller(AddonData* data);
 void CancelAllRequests(AddonData* data);

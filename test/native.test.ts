@@ -538,3 +538,21 @@ test("without the built addon (install scripts skipped), loading it says what ha
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("callQuietly calls fn with thisArg, returns nothing of its own, and rethrows what leaves fn unchanged", () => {
+  const seen: unknown[] = [];
+  const self = { tag: "self" };
+  N.callQuietly(function (this: unknown) {
+    seen.push(this);
+    // Thrown and caught inside: the catch sees the exception as usual, stack and all.
+    try {
+      throw new RangeError("inside");
+    } catch (e) {
+      seen.push((e as Error).message, /RangeError: inside\n\s+at /.test((e as Error).stack ?? ""));
+    }
+  }, self);
+  assert.deepEqual(seen, [self, "inside", true]);
+  const boom = new TypeError("boom");
+  assert.throws(() => N.callQuietly(() => { throw boom; }, undefined), (e) => e === boom);
+  assert.throws(() => N.callQuietly(42 as never, undefined), { name: "TypeError", message: /fn must be a function/ });
+});

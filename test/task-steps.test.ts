@@ -126,3 +126,19 @@ test("gather's done callback on a child shows as asyncio's, and a child that ove
   assert.deepEqual(r, [1, 2]);
   assert.deepEqual(seen, ["addDoneCallback"]);
 });
+
+test("an exception that leaves a loop iteration (SystemExit from a callback) reaches run() as the same object", async () => {
+  const exit = new asyncio.SystemExit(3);
+  let caught: unknown = null;
+  try {
+    await asyncio.run((function* () {
+      asyncio.getRunningLoop().callSoon(() => {
+        throw exit;
+      });
+      yield* asyncio.sleep(1);
+    })());
+  } catch (e) {
+    caught = e;
+  }
+  assert.equal(caught, exit);
+});

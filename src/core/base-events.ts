@@ -10,6 +10,7 @@ import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks, _taskOfHan
 import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
+import { callQuietly } from "../internal/native.js";
 import { logger } from "./log.js";
 import { hideInternalFrames } from "../stdlib/traceback.js";
 
@@ -289,15 +290,11 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (!this._running) return;
     this._immediate = IN_ITERATION;
     try {
-      this._runOnce();
+      // Quietly: V8 then builds no message for the exceptions thrown and
+      // caught inside, such as each CancelledError a cancellation throws
+      // through a task's coroutines (native/quiet-call.cc).
+      callQuietly(this._runBatch, this);
       if (this._stopping) return this._finishRun(undefined);
-      if (this._ready.length > 0 && this.iterationBudget > 0) {
-        const deadline = performance.now() + this.iterationBudget * 1000;
-        do {
-          this._runOnce();
-          if (this._stopping) return this._finishRun(undefined);
-        } while (this._ready.length > 0 && performance.now() < deadline);
-      }
     } catch (e) {
       return this._finishRun(e);
     }
@@ -310,6 +307,16 @@ export class BaseEventLoop extends AbstractEventLoop {
     }
     this._immediate = null;
     this._scheduleNext();
+  }
+
+  /** One iteration, then more while the iteration budget lasts and callbacks are ready, until the loop is stopping. */
+  private _runBatch(): void {
+    this._runOnce();
+    if (this._stopping || this._ready.length === 0 || this.iterationBudget <= 0) return;
+    const deadline = performance.now() + this.iterationBudget * 1000;
+    do {
+      this._runOnce();
+    } while (!this._stopping && this._ready.length > 0 && performance.now() < deadline);
   }
 
   /**

@@ -50,6 +50,8 @@ export interface NativeConstants {
 export interface NativeBinding {
   /** The addon's version. */
   version(): string;
+  /** fn.call(thisArg) under a v8::TryCatch that captures no message (native/quiet-call.cc). */
+  callQuietly(fn: () => void, thisArg: unknown): void;
   /** Platform constants: AF_*, SOCK_*, SOL_*, SO_*, IPPROTO_*, IP_*, IPV6_*, TCP_*, SHUT_*, MSG_*, AI_*, NI_*, EAI_*, POLL*, READABLE/WRITABLE/DISCONNECT/PRIORITIZED. */
   readonly constants: NativeConstants;
 
@@ -203,6 +205,26 @@ export interface FastPoller {
 }
 
 let binding: NativeBinding | null = null;
+
+/**
+ * fn.call(thisArg) with V8 building no message for the exceptions thrown
+ * inside (native/quiet-call.cc says why); an exception that leaves fn is
+ * rethrown. Without the addon, a plain call.
+ */
+export function callQuietly(fn: () => void, thisArg: unknown): void {
+  quiet(fn, thisArg);
+}
+
+let quiet = (fn: () => void, thisArg: unknown): void => {
+  let f: NativeBinding["callQuietly"] | undefined;
+  try {
+    f = native().callQuietly;
+  } catch {
+    // The loop core runs without the addon; only fds, sockets and the like need it.
+  }
+  quiet = typeof f === "function" ? f : (g, self) => g.call(self);
+  quiet(fn, thisArg);
+};
 
 /** Loads the addon once; every module that needs it goes through here. */
 export function native(): NativeBinding {
