@@ -85,7 +85,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
   /** @internal */ _state: number = PENDING;
   /** @internal */ _result: T | undefined = undefined;
-  /** @internal */ _exception: unknown = undefined;
+  /** @internal The exception, once failed (undefined on the prototype: see below the class). */
+  declare _exception: unknown;
   /** @internal */ _loop: AbstractEventLoop;
   /**
    * @internal Flattened [callback, context, callback, context, ...], or a
@@ -95,8 +96,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _callbacks: unknown[] | Waker | null = null;
   /** @internal */ _cancelMessage: string | null = null;
   /** @internal */ _cancelledExc: CancelledError | null = null;
-  /** @internal */ _sourceTraceback: string | null = null;
-  /** @internal */ _unretrieved: UnretrievedState | null = null;
+  /** @internal Where it was made, in debug mode (null on the prototype). */
+  declare _sourceTraceback: string | null;
+  /** @internal An exception nobody has retrieved yet (null on the prototype). */
+  declare _unretrieved: UnretrievedState | null;
   /**
    * Python's `_asyncio_future_blocking`: set when the future is yielded to a
    * Task, which then waits for it. Also how Tasks recognise futures.
@@ -350,6 +353,15 @@ export function reprException(e: unknown): string {
 }
 
 /** The iterator behind `yield* fut` (asyncio's Future.__await__). */
+// Fields most futures never set live on the prototype: a future (and every
+// Task) is smaller by them, which the garbage collector feels when 100,000
+// tasks are alive at once; one that does set them gets its own property.
+Object.defineProperties(Future.prototype, {
+  _exception: { value: undefined, writable: true },
+  _sourceTraceback: { value: null, writable: true },
+  _unretrieved: { value: null, writable: true },
+});
+
 class FutureIter<T> implements Iterator<Future<T>, T, unknown> {
   private yielded = false;
   constructor(private readonly fut: Future<T>) {}

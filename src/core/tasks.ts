@@ -105,10 +105,10 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   _registered = NOT_REGISTERED;
   /** @internal The task's index in its loop's _heldTasks while HELD or HELD_WAITING. */
   _heldAt = -1;
-  /** @internal The weak registry's entry, once the task waited long on a future (WEAK). */
-  _weak: PendingRef | null = null;
-  /** @internal Python's `_log_destroy_pending` (copied into the finalizer's state). */
-  _logDestroy = true;
+  /** @internal The weak registry's entry, once the task waited long on a future (WEAK; null on the prototype). */
+  declare _weak: PendingRef | null;
+  /** @internal Python's `_log_destroy_pending`, copied into the finalizer's state (true on the prototype). */
+  declare _logDestroy: boolean;
   /** @internal Where the coroutine last suspended (debug mode). */
   get _suspendedAt(): string | null {
     return suspensionSites.get(this as Task<unknown>) ?? null;
@@ -315,6 +315,8 @@ export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>)
 }
 
 Object.defineProperties(Task.prototype, {
+  _weak: { value: null, writable: true },
+  _logDestroy: { value: true, writable: true },
   _cancelled: { value: false, writable: false },
   _callbackName: { value: "Task.task_wakeup", writable: false },
 });
