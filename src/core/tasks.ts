@@ -113,8 +113,8 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   get _suspendedAt(): string | null {
     return suspensionSites.get(this as Task<unknown>) ?? null;
   }
-  /** @internal `[this]`, made once: resumeTask's arguments from the ready queue, and its done callbacks' Handles'. */
-  _argList: [Task<unknown>] | null = null;
+  /** @internal `[this]`, made on first use by the Handles that pass the task (debug mode; null on the prototype). */
+  declare _argList: [Task<unknown>] | null;
   /** @internal ReadyEntry: a task in the ready queue is never skipped (on the prototype: no field per task). */
   declare _cancelled: boolean;
   /** @internal How a future's repr names the task among its done callbacks (on the prototype). */
@@ -154,7 +154,8 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
   _run(): void {
     const ctx = this._context;
     try {
-      runInContext(ctx, ctx._vars, resumeTask, this._selfArgs());
+      steppingTask = this as Task<unknown>;
+      runInContext(ctx, ctx._vars, resumeSteppingTask, null);
     } catch (exc) {
       new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
     }
@@ -315,6 +316,7 @@ export function nameCoroutineFunction(fn: (...a: never[]) => Coroutine<unknown>)
 }
 
 Object.defineProperties(Task.prototype, {
+  _argList: { value: null, writable: true },
   _weak: { value: null, writable: true },
   _logDestroy: { value: true, writable: true },
   _cancelled: { value: false, writable: false },
@@ -345,6 +347,18 @@ function scheduleResume(task: Task<unknown>): void {
 }
 
 /** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
+/**
+ * The task Task._run is stepping: runInContext calls resumeSteppingTask
+ * without an argument list, so a task needs no `[this]` array of its own.
+ */
+let steppingTask: Task<unknown> | null = null;
+
+function resumeSteppingTask(): void {
+  const task = steppingTask!;
+  steppingTask = null;
+  resumeTask(task);
+}
+
 function resumeTask(task: Task<unknown>): void {
   const fut = task._futWaiter;
   if (fut === null) taskStep(task, undefined);
