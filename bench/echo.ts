@@ -136,8 +136,6 @@ async function measureOnce(bin: string, spec: ServerSpec, size: number, seconds:
     const [reqs, secs, rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
     const userUs = (((after[0] - before[0]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
     const sysUs = (((after[1] - before[1]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
-    // The trace lines of the last moment may still be in the pipe: a moment's wait.
-    if (spec.tracesGc) await new Promise((r) => setTimeout(r, 50));
     const fullGcs = spec.tracesGc ? gcs / Math.max(secs, 1e-3) : null;
     return { server: spec.name, size, rps, p50, p99, userUs, sysUs, fullGcs, rpsMin: rps, rpsMax: rps };
   } catch (e) {
