@@ -42,6 +42,19 @@ export interface ConnRow {
   heapPerConn: number | null;
   /** Seconds from the first connect to the last connection set up. */
   setupSeconds: number;
+  /**
+   * The server's CPU time (user + system, /proc/PID/stat) per connection
+   * while the connections are set up: unlike the wall-clock set-up time, it
+   * says whether a server does more work per connection or only waits longer.
+   */
+  setupCpuUs: number;
+}
+
+/** A process's user + system CPU ticks (1/100 s) so far. */
+function cpuTicksOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 async function serve(): Promise<void> {
@@ -147,14 +160,19 @@ async function measure(name: string, cmd: string[], n: number, mode: ConnMode, h
     // Two halves: the growth over the second one leaves out what grows once
     // whatever the count (V8's young generation, hash tables doubling).
     const size = mode === "active" ? 1024 : 0;
+    const ticks0 = cpuTicksOf(child.pid!);
     const [first, seconds1] = await openConnections(port, n / 2, size);
+    const ticks1 = cpuTicksOf(child.pid!);
     const [rss1] = await gcStats();
+    const ticks2 = cpuTicksOf(child.pid!);
     const [second, seconds2] = await openConnections(port, n / 2, size);
+    const ticks3 = cpuTicksOf(child.pid!);
     const [rss2, gcRss2, heap2] = await gcStats();
     await closeConnections(first);
     await closeConnections(second);
     return {
       server: name, mode, connections: n, setupSeconds: seconds1 + seconds2,
+      setupCpuUs: ((ticks1 - ticks0 + ticks3 - ticks2) * 1e4) / n,
       rssPerConn: (rss2 - rss0) / n,
       rssMarginal: (rss2 - rss1) / (n / 2),
       rssPerConnGc: gcRss0 === null || gcRss2 === null ? null : (gcRss2 - gcRss0) / n,
@@ -206,6 +224,7 @@ export async function runConns(n = 10_000, rounds = 3): Promise<ConnRow[]> {
     rssPerConnGc: pick(list, (r) => r.rssPerConnGc),
     heapPerConn: pick(list, (r) => r.heapPerConn),
     setupSeconds: median(list.map((r) => r.setupSeconds)),
+    setupCpuUs: median(list.map((r) => r.setupCpuUs)),
   }));
 }
 
@@ -220,7 +239,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const rows = await runConns(Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 3));
     for (const r of rows) {
-      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (second half ${kib(r.rssMarginal)}, after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s`);
+      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (second half ${kib(r.rssMarginal)}, after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s, server CPU ${r.setupCpuUs.toFixed(1)} µs/conn`);
     }
   }
 }

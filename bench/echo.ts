@@ -1,7 +1,10 @@
 // The echo benchmark (docs/BENCHMARKS.md): a C load generator on one core drives an
 // echo server pinned to the other, 10 connections, 1/10/100 KiB messages.
 // Reports requests/s, p50/p99 latency and the server's user and system CPU
-// per request (from /proc/PID/stat over the measured window).
+// per request (from /proc/PID/stat over the measured window), and for the Node
+// servers the V8 full collections (Mark-Compacts, from --trace-gc) per second
+// of that window: docs/BENCHMARKS.md shows how they decide the medium and
+// large message rows.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,6 +19,8 @@ const CLK_TCK = 100;
 interface ServerSpec {
   name: string;
   cmd: string[];
+  /** A Node process started with --trace-gc: its Mark-Compacts are counted. */
+  tracesGc?: boolean;
 }
 
 /** One measured row. */
@@ -27,6 +32,8 @@ export interface EchoRow {
   p99: number;
   userUs: number;
   sysUs: number;
+  /** V8 Mark-Compacts per second of the measured window (Node servers only). */
+  fullGcs: number | null;
   /** The slowest and fastest of the rounds (rps is their median). */
   rpsMin: number;
   rpsMax: number;
@@ -64,57 +71,78 @@ function cpuTicks(pid: number): [number, number] {
   return [Number(fields[11]), Number(fields[12])];
 }
 
-function startServer(spec: ServerSpec, taskset: boolean): Promise<[ChildProcess, number]> {
+/** A started server: its process, its port, and how many Mark-Compacts it has traced so far. */
+interface Started {
+  child: ChildProcess;
+  port: number;
+  fullGcs: { count: number };
+}
+
+function startServer(spec: ServerSpec, taskset: boolean): Promise<Started> {
   const argv = pin(0, [...spec.cmd, "0"], taskset);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const fullGcs = { count: 0 };
   return new Promise((resolve, reject) => {
-    let out = "";
+    // Line by line: --trace-gc writes a line per collection for the whole run.
+    let partial = "";
     child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve([child, Number(m[1])]);
+      const lines = (partial + d.toString()).split("\n");
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (line.includes(": Mark-Compact ")) fullGcs.count++;
+        const m = /^READY (\d+)/.exec(line);
+        if (m) resolve({ child, port: Number(m[1]), fullGcs });
+      }
     });
     child.on("exit", (code) => reject(new Error(`${spec.name} exited with ${code} before it was ready`)));
   });
 }
 
-function runLoadgen(bin: string, port: number, size: number, seconds: number, warmup: number, taskset: boolean, serverPid: number): Promise<[string, [number, number], [number, number]]> {
-  const argv = pin(1, [bin, "127.0.0.1", String(port), "10", String(size), String(seconds), String(warmup)], taskset);
+/** The load generator's line, and the server's CPU ticks and Mark-Compacts at the start and end of the measured window. */
+type LoadResult = [string, [number, number], [number, number], number];
+
+function runLoadgen(bin: string, size: number, seconds: number, warmup: number, taskset: boolean, server: Started): Promise<LoadResult> {
+  const argv = pin(1, [bin, "127.0.0.1", String(server.port), "10", String(size), String(seconds), String(warmup)], taskset);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
+  const pid = server.child.pid!;
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   let before: [number, number] = [0, 0];
-  setTimeout(() => (before = cpuTicks(serverPid)), warmup * 1000);
+  let gcsBefore = 0;
+  setTimeout(() => {
+    before = cpuTicks(pid);
+    gcsBefore = server.fullGcs.count;
+  }, warmup * 1000);
   return new Promise((resolve, reject) => {
     child.on("exit", (code) => {
-      const after = cpuTicks(serverPid);
+      const after = cpuTicks(pid);
       if (code !== 0) reject(new Error(`loadgen exited with ${code}`));
-      else resolve([out.trim(), before, after]);
+      else resolve([out.trim(), before, after, server.fullGcs.count - gcsBefore]);
     });
   });
 }
 
 /** One measurement of one server at one size, or null when it could not run. */
 async function measureOnce(bin: string, spec: ServerSpec, size: number, seconds: number, warmup: number, taskset: boolean): Promise<EchoRow | null> {
-  let server: ChildProcess;
-  let port: number;
+  let server: Started;
   try {
-    [server, port] = await startServer(spec, taskset);
+    server = await startServer(spec, taskset);
   } catch (e) {
     console.error(`(${spec.name} not measured: ${(e as Error).message})`);
     return null;
   }
   try {
-    const [line, before, after] = await runLoadgen(bin, port, size, seconds, warmup, taskset, server.pid!);
-    const [reqs, , rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
+    const [line, before, after, gcs] = await runLoadgen(bin, size, seconds, warmup, taskset, server);
+    const [reqs, secs, rps, p50, p99] = line.split(" ").map(Number) as [number, number, number, number, number];
     const userUs = (((after[0] - before[0]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
     const sysUs = (((after[1] - before[1]) / CLK_TCK) * 1e6) / Math.max(1, reqs);
-    return { server: spec.name, size, rps, p50, p99, userUs, sysUs, rpsMin: rps, rpsMax: rps };
+    const fullGcs = spec.tracesGc ? gcs / Math.max(secs, 1e-3) : null;
+    return { server: spec.name, size, rps, p50, p99, userUs, sysUs, fullGcs, rpsMin: rps, rpsMax: rps };
   } catch (e) {
     console.error(`(${spec.name} at ${size} B failed: ${(e as Error).message})`);
     return null;
   } finally {
-    server.kill("SIGKILL");
+    server.child.kill("SIGKILL");
   }
 }
 
@@ -158,6 +186,7 @@ export async function runEcho(servers: ServerSpec[], sizes: number[], seconds = 
       p99: median(list.map((r) => r.p99)),
       userUs: median(list.map((r) => r.userUs)),
       sysUs: median(list.map((r) => r.sysUs)),
+      fullGcs: list[0]!.fullGcs === null ? null : median(list.map((r) => r.fullGcs!)),
       rpsMin: Math.min(...rps),
       rpsMax: Math.max(...rps),
     });
@@ -177,13 +206,13 @@ export function standardServers(): ServerSpec[] {
 }
 
 function allServers(): ServerSpec[] {
-  const tsx = ["node", ...ON_BUILD];
+  const tsx = ["node", "--trace-gc", ...ON_BUILD];
   const list: ServerSpec[] = [
     { name: CEILING, cmd: [buildC("servers", "c-echo")] },
-    { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"] },
-    { name: "tsyncio buffered protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "buffered"] },
-    { name: "tsyncio streams", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "streams"] },
-    { name: "node net", cmd: ["node", "bench/servers/node-net-echo.mjs"] },
+    { name: "tsyncio protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "protocol"], tracesGc: true },
+    { name: "tsyncio buffered protocol", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "buffered"], tracesGc: true },
+    { name: "tsyncio streams", cmd: [...tsx, "bench/servers/tsyncio-echo.ts", "streams"], tracesGc: true },
+    { name: "node net", cmd: ["node", "--trace-gc", "bench/servers/node-net-echo.mjs"], tracesGc: true },
   ];
   const py = process.env.BENCH_PYTHON ?? "/usr/bin/python3";
   let uv = false;

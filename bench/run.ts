@@ -73,11 +73,11 @@ async function main(): Promise<void> {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
     const rows = await runConns(n, rounds);
     console.log(`\n## Memory per connection and set-up time (${n} connections held open; medians of ${rounds} interleaved rounds)\n`);
-    console.log("| server | connections | RSS / connection | second half only | after a forced GC | JS heap + external / connection | set-up s | RSS vs uvloop | second half vs uvloop | set-up vs uvloop |");
-    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| server | connections | RSS / connection | second half only | after a forced GC | JS heap + external / connection | set-up s | server CPU µs / connection set up | RSS vs uvloop | second half vs uvloop | set-up vs uvloop | set-up CPU vs uvloop |");
+    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       const uv = rows.find((x) => x.server === "uvloop protocol" && x.mode === r.mode);
-      console.log(`| ${r.server} | ${r.connections} ${r.mode} | ${kib(r.rssPerConn)} | ${kib(r.rssMarginal)} | ${kib(r.rssPerConnGc)} | ${kib(r.heapPerConn)} | ${r.setupSeconds.toFixed(2)} | ${ratio(r.rssPerConn, uv?.rssPerConn)} | ${ratio(r.rssMarginal, uv?.rssMarginal)} | ${ratio(r.setupSeconds, uv?.setupSeconds)} |`);
+      console.log(`| ${r.server} | ${r.connections} ${r.mode} | ${kib(r.rssPerConn)} | ${kib(r.rssMarginal)} | ${kib(r.rssPerConnGc)} | ${kib(r.heapPerConn)} | ${r.setupSeconds.toFixed(2)} | ${r.setupCpuUs.toFixed(1)} | ${ratio(r.rssPerConn, uv?.rssPerConn)} | ${ratio(r.rssMarginal, uv?.rssMarginal)} | ${ratio(r.setupSeconds, uv?.setupSeconds)} | ${ratio(r.setupCpuUs, uv?.setupCpuUs)} |`);
     }
   }
   if (only.length === 0 || only.includes("echo")) {
@@ -85,14 +85,14 @@ async function main(): Promise<void> {
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
     const rows: EchoRow[] = await runEcho(standardServers(), [1024, 10240, 102400], seconds, 1, rounds);
     console.log(`\n## Echo, 10 connections (C load generator on core 1, server on core 0; medians of ${rounds} interleaved rounds)\n`);
-    console.log("| server | message | requests/s | range | p50 µs | p99 µs | user µs/req | sys µs/req | req/s vs uvloop | fraction of the ceiling | user CPU vs uvloop |");
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| server | message | requests/s | range | p50 µs | p99 µs | user µs/req | sys µs/req | full GCs/s | req/s vs uvloop | fraction of the ceiling | user CPU vs uvloop |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const r of rows) {
       const kind = r.server.endsWith("streams") ? "streams" : "protocol";
       const uv = rows.find((x) => x.server === `uvloop ${kind}` && x.size === r.size);
       const ceiling = rows.find((x) => x.server === CEILING && x.size === r.size);
       const fraction = ceiling === undefined ? "—" : (r.rps / ceiling.rps).toFixed(2);
-      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${fmt(r.rpsMin)}–${fmt(r.rpsMax)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${ratio(r.rps, uv?.rps)} | ${fraction} | ${ratio(r.userUs, uv?.userUs)} |`);
+      console.log(`| ${r.server} | ${r.size / 1024} KiB | ${fmt(r.rps)} | ${fmt(r.rpsMin)}–${fmt(r.rpsMax)} | ${r.p50} | ${r.p99} | ${r.userUs.toFixed(2)} | ${r.sysUs.toFixed(2)} | ${r.fullGcs === null ? "—" : r.fullGcs.toFixed(1)} | ${ratio(r.rps, uv?.rps)} | ${fraction} | ${ratio(r.userUs, uv?.userUs)} |`);
     }
   }
 }
