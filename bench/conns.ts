@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ON_BUILD } from "./node-args.js";
 import { writeHeapSnapshot } from "node:v8";
-import { buildC, median } from "./echo.js";
+import { buildC, cpuTicks, median } from "./echo.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -52,9 +52,8 @@ export interface ConnRow {
 
 /** A process's user + system CPU ticks (1/100 s) so far. */
 function cpuTicksOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  const [user, system] = cpuTicks(pid);
+  return user + system;
 }
 
 async function serve(): Promise<void> {
