@@ -352,7 +352,6 @@ export function reprException(e: unknown): string {
   return String(e);
 }
 
-/** The iterator behind `yield* fut` (asyncio's Future.__await__). */
 // Fields most futures never set live on the prototype: a future (and every
 // Task) is smaller by them, which the garbage collector feels when 100,000
 // tasks are alive at once; one that does set them gets its own property.
@@ -362,6 +361,7 @@ Object.defineProperties(Future.prototype, {
   _unretrieved: { value: null, writable: true },
 });
 
+/** The iterator behind `yield* fut` (asyncio's Future.__await__). */
 class FutureIter<T> implements Iterator<Future<T>, T, unknown> {
   private yielded = false;
   constructor(private readonly fut: Future<T>) {}

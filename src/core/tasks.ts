@@ -346,7 +346,6 @@ function scheduleResume(task: Task<unknown>): void {
   else loop._addReadyHandle(task);
 }
 
-/** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
 /**
  * The task Task._run is stepping: runInContext calls resumeSteppingTask
  * without an argument list, so a task needs no `[this]` array of its own.
@@ -359,6 +358,7 @@ function resumeSteppingTask(): void {
   resumeTask(task);
 }
 
+/** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
 function resumeTask(task: Task<unknown>): void {
   const fut = task._futWaiter;
   if (fut === null) taskStep(task, undefined);
