@@ -473,6 +473,43 @@ test("errors of connectionMade in accepted connections go to the exception handl
     c.close();
   }));
 
+for (const debug of [false, true]) {
+  test(`connectionMade and the start of reading (debug ${debug}): separate contexts, its error reported as its own callback's, reading starts anyway`, () =>
+    withLoop(function* (loop) {
+      loop.setDebug(debug);
+      const v = new asyncio.ContextVar<string>("v", { default: "unset" });
+      v.set("outer");
+      const handled: asyncio.ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => handled.push(ctx));
+      const [a, b] = pair();
+      const seen: string[] = [];
+      const p = new (class extends Recorder {
+        override connectionMade(t: BaseTransport): void {
+          super.connectionMade(t);
+          seen.push(`made ${v.get()}`);
+          v.set("set in connectionMade");
+          throw new Error("made failed");
+        }
+        override dataReceived(d: Uint8Array): void {
+          super.dataReceived(d);
+          seen.push(`data ${v.get()}`);
+        }
+      })(loop);
+      b.send(Buffer.from("x"));
+      const tr = makeSocketTransport(loop, a, p, null, null, null);
+      while (p.data.length === 0) yield* asyncio.sleep(0.001);
+      assert.deepEqual(seen, ["made outer", "data outer"]);
+      assert.equal(handled.length, 1);
+      assert.equal((handled[0]!.exception as Error).message, "made failed");
+      assert.match(handled[0]!.message, /^Exception in callback bound connectionMade\(<_SelectorSocketTransport fd=\d+ read=idle /);
+      const h = handled[0]!.handle as asyncio.Handle;
+      assert.equal(h.getContext().get(v), "set in connectionMade", "the handle's context is the one connectionMade left");
+      tr.close();
+      yield* p.lost;
+      b.close();
+    }));
+}
+
 test("a transport still open when its loop closes has its fd closed once it is collected", async () => {
   // The selector holds an open transport, so its socket is left out of the
   // close-on-collection registry; closing the loop puts it back.

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import { ConnectionError, OSError, RuntimeError, osError } from "../stdlib/exceptions.js";
 import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
-import type { Callback } from "../core/events.js";
+import { Handle, type Callback } from "../core/events.js";
 import { Future, isExitException, setResultUnlessCancelled } from "../core/futures.js";
 import { native, type FastPoller } from "../internal/native.js";
 import { LogLevel, logger } from "../core/log.js";
@@ -14,6 +14,7 @@ import {
   _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,
 } from "./selector.js";
 import { bytesExpected, pyTypeName } from "../internal/pyrepr.js";
+import { runInContext, snapshotVars, takeRunContext } from "../stdlib/contextvars.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (docs/architecture.md). The read path
@@ -138,6 +139,44 @@ function callConnectionLost(t: _SelectorSocketTransport, exc: Error | null): voi
   t._callConnectionLost(exc);
 }
 
+/**
+ * The arguments of the inner connectionMade call, reused: runInContext()
+ * reads them before the call, so each use only needs them until then.
+ */
+const madeArgs: [ProtocolLike | null, _SelectorSocketTransport | null] = [null, null];
+function callConnectionMade(p: ProtocolLike, t: _SelectorSocketTransport): void {
+  p.connectionMade!(t);
+}
+
+/**
+ * asyncio's two consecutive callbacks of a new transport, connection_made and
+ * then _add_reader, in one Handle (a Handle, its arguments and a bound method
+ * less per connection). Nothing can run between two Handles queued one after
+ * the other, so only their separate contexts and error reports need keeping:
+ * connectionMade runs in its own copy of the context (what it sets is not
+ * seen by the reader, as in Python), what it raises is reported with the
+ * Handle asyncio would have had, and reading starts whatever it raised.
+ */
+function connectionMadeThenRead(t: _SelectorSocketTransport, p: ProtocolLike): void {
+  madeArgs[0] = p;
+  madeArgs[1] = t;
+  try {
+    runInContext(null, snapshotVars(), callConnectionMade, madeArgs);
+  } catch (exc) {
+    const h = new Handle(p.connectionMade!.bind(p) as Callback, [t], t._loop, null);
+    h._ctx = takeRunContext();
+    if (isExitException(exc)) {
+      // The loop stops here: the reader's Handle is next in line, as it would have been.
+      t._loop._ready.unshift(new Handle(startReading as Callback, [t], t._loop, null));
+    }
+    h._reportError(exc);
+  } finally {
+    madeArgs[0] = null;
+    madeArgs[1] = null;
+  }
+  t._addReaderIfReading();
+}
+
 // Every connection of a server reports the same local host and often one of
 // a few peer hosts: a repeat shares the last connection's host string instead
 // of holding its own copy (32 bytes each, per connection).
@@ -202,7 +241,7 @@ function withFlag(flags: number, bit: number, on: boolean): number {
 
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
-  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
+  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare _loop: BaseEventLoop;
   /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
@@ -267,10 +306,16 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     sock._untrack();
     setNodelay(sock);
     const p = this._protocol as ProtocolLike;
-    if (typeof p.connectionMade === "function") loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
-    // Reading starts only once connectionMade() has run, and the waiter
-    // wakes up after both.
-    loop._callSoonWith(startReading as Callback, [this], null);
+    if (typeof p.connectionMade !== "function") {
+      loop._callSoonWith(startReading as Callback, [this], null);
+    } else if (loop._debug) {
+      // Each callback its own Handle, as asyncio's: debug mode times and names them one by one.
+      loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
+      loop._callSoonWith(startReading as Callback, [this], null);
+    } else {
+      loop._callSoonWith(connectionMadeThenRead as Callback, [this, p], null);
+    }
+    // The waiter wakes up after connectionMade() and the start of reading.
     if (waiter !== null) loop._callSoonWith(setResultUnlessCancelled as Callback, [waiter, undefined], null);
   }
 
