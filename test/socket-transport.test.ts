@@ -510,6 +510,42 @@ for (const debug of [false, true]) {
     }));
 }
 
+test("a connection accepted just before its loop closes, with no transport made yet, has its fd closed once it is collected", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const loop = asyncio.newEventLoop() as BaseEventLoop;
+  const lsock = new Socket(AF_INET, SOCK_STREAM);
+  lsock.bind(["127.0.0.1", 0]);
+  lsock.listen();
+  lsock.setblocking(false);
+  let made = 0;
+  startServing(loop, () => {
+    made++;
+    return new Protocol();
+  }, lsock, null, new FakeServer(), 100, null, null);
+  const c = new Socket(AF_INET, SOCK_STREAM);
+  c.connect(lsock.getsockname());
+  // stop() before runForever(): one iteration, which accepts; the transport would be made in the next.
+  loop.stop();
+  await loop.runForever();
+  assert.equal(made, 0, "no transport yet");
+  stopServing(loop, lsock);
+  loop.close();
+  c.setblocking(false);
+  let eof: Buffer | null = null;
+  for (let i = 0; i < 50 && eof === null; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    try {
+      eof = c.recv(10);
+    } catch (e) {
+      if (!(e instanceof asyncio.BlockingIOError)) throw e;
+    }
+  }
+  assert.ok(eof !== null && eof.length === 0, "the collected accepted socket was closed");
+  c.close();
+});
+
 test("a transport still open when its loop closes has its fd closed once it is collected", async () => {
   // The selector holds an open transport, so its socket is left out of the
   // close-on-collection registry; closing the loop puts it back.

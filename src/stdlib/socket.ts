@@ -459,6 +459,26 @@ function describe(s: FdState, closed: boolean): string {
   return out + ">";
 }
 
+/** Set while _adoptSocket() constructs: the new Socket stays out of the registry. */
+let adopting = false;
+
+/**
+ * @internal A Socket over `fd`, just accepted from a listener of this family,
+ * type and proto, that is not in the registry closing a collected open
+ * socket's fd: its owner closes it or calls _track(). The accept loop hands
+ * each one to a transport one iteration later, which would take it out of
+ * the registry anyway; a register and unregister cost ~2,000 instructions
+ * per connection (callgrind), most in the registry's unregister-token table.
+ */
+export function _adoptSocket<F extends number>(family: F, type: number, proto: number, fd: number): Socket<F> {
+  adopting = true;
+  try {
+    return new Socket(family, type, proto, fd);
+  } finally {
+    adopting = false;
+  }
+}
+
 /**
  * Python's `socket.socket`: a real socket file descriptor with Python's
  * blocking, timeout and error semantics. `F` is the type of its family:
@@ -469,7 +489,8 @@ function describe(s: FdState, closed: boolean): string {
 export class Socket<F extends number = number> implements Disposable {
   #s: FdState;
   #timeout: number | null;
-  #closed = false;
+  /** In the registry that closes a collected open socket's fd (closed is `#s.fd < 0`). */
+  #tracked: boolean;
 
   /**
    * Creates a socket, or wraps the socket fd `fileno` (its family, type and
@@ -497,7 +518,8 @@ export class Socket<F extends number = number> implements Disposable {
       fd = check(N.socket(family, type, proto));
     }
     this.#s = { fd, family, type: type & ~TYPE_FLAGS, proto };
-    registry.register(this, this.#s, this.#s);
+    this.#tracked = !adopting;
+    if (!adopting) registry.register(this, this.#s, this.#s);
     if (type & SOCK_NONBLOCK) {
       this.#timeout = 0;
     } else {
@@ -523,7 +545,7 @@ export class Socket<F extends number = number> implements Disposable {
 
   /** Whether close() or detach() was called. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#s.fd < 0;
   }
 
   /** The file descriptor, or -1 once closed or detached. */
@@ -713,11 +735,10 @@ export class Socket<F extends number = number> implements Disposable {
 
   /** Closes the socket (idempotent; ECONNRESET from close is ignored, as Python does). */
   close(): void {
-    this.#closed = true;
     const fd = this.#s.fd;
     if (fd < 0) return;
     this.#s.fd = -1;
-    registry.unregister(this.#s);
+    this._untrack();
     for (const listener of closeListeners) listener(fd);
     const r = N.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw osError(-r);
@@ -731,22 +752,23 @@ export class Socket<F extends number = number> implements Disposable {
    * `_track()` puts it back (the selector does that when its loop closes).
    */
   _untrack(): void {
+    if (!this.#tracked) return;
+    this.#tracked = false;
     registry.unregister(this.#s);
   }
 
-  /** @internal Closes the fd if the socket is collected while open (every socket starts so). */
+  /** @internal Closes the fd if the socket is collected while open (every socket but an adopted one starts so). */
   _track(): void {
-    if (this.#s.fd < 0) return;
-    registry.unregister(this.#s);
+    if (this.#s.fd < 0 || this.#tracked) return;
+    this.#tracked = true;
     registry.register(this, this.#s, this.#s);
   }
 
   /** Gives up the fd without closing it: returns it; the socket is closed afterwards. */
   detach(): number {
-    this.#closed = true;
     const fd = this.#s.fd;
     this.#s.fd = -1;
-    registry.unregister(this.#s);
+    this._untrack();
     return fd;
   }
 
@@ -794,7 +816,7 @@ export class Socket<F extends number = number> implements Disposable {
 
   /** Python's repr: `<Socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 8080)>`. */
   toString(): string {
-    return describe(this.#s, this.#closed);
+    return describe(this.#s, this.#s.fd < 0);
   }
 
   /** Shows the repr in console.log and util.inspect. */
