@@ -510,9 +510,23 @@ for (const debug of [false, true]) {
     }));
 }
 
-test("a connection accepted just before its loop closes, with no transport made yet, has its fd closed once it is collected", async () => {
+/** Whether the non-blocking `peer` reads EOF within 50 forced GCs: the socket at the other end was collected and closed. */
+async function eofOnceCollected(peer: Socket): Promise<boolean> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 50; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    try {
+      return peer.recv(10).length === 0;
+    } catch (e) {
+      if (!(e instanceof asyncio.BlockingIOError)) throw e;
+    }
+  }
+  return false;
+}
+
+test("a connection accepted just before its loop closes, with no transport made yet, has its fd closed once it is collected", async () => {
   const loop = asyncio.newEventLoop() as BaseEventLoop;
   const lsock = new Socket(AF_INET, SOCK_STREAM);
   lsock.bind(["127.0.0.1", 0]);
@@ -532,25 +546,13 @@ test("a connection accepted just before its loop closes, with no transport made 
   stopServing(loop, lsock);
   loop.close();
   c.setblocking(false);
-  let eof: Buffer | null = null;
-  for (let i = 0; i < 50 && eof === null; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-    try {
-      eof = c.recv(10);
-    } catch (e) {
-      if (!(e instanceof asyncio.BlockingIOError)) throw e;
-    }
-  }
-  assert.ok(eof !== null && eof.length === 0, "the collected accepted socket was closed");
+  assert.ok(await eofOnceCollected(c), "the collected accepted socket was closed");
   c.close();
 });
 
 test("a transport still open when its loop closes has its fd closed once it is collected", async () => {
   // The selector holds an open transport, so its socket is left out of the
   // close-on-collection registry; closing the loop puts it back.
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
   const loop = asyncio.newEventLoop() as BaseEventLoop;
   // Only the peer is kept: the transport's own socket lives in the coroutine.
   const b = await loop.runUntilComplete((function* () {
@@ -560,16 +562,6 @@ test("a transport still open when its loop closes has its fd closed once it is c
     return peer;
   })());
   loop.close();
-  let eof: Buffer | null = null;
-  for (let i = 0; i < 50 && eof === null; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-    try {
-      eof = b.recv(10);
-    } catch (e) {
-      if (!(e instanceof asyncio.BlockingIOError)) throw e;
-    }
-  }
-  assert.ok(eof !== null && eof.length === 0, "the collected transport's socket was closed");
+  assert.ok(await eofOnceCollected(b), "the collected transport's socket was closed");
   b.close();
 });
