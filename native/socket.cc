@@ -209,7 +209,7 @@ Napi::Value Listen(const Info& info) {
 }
 
 // accept and acceptedAddress run once per connection a server accepts: V8
-// API functions, not N-API ones (why: tsyncio.h). Callgrind over a burst of
+// API functions, not N-API ones (why: tsyncio.h), as setsockopt below. Callgrind over a burst of
 // 2,000 connections (accept.ts's loop) counted acceptedAddress at ~4,700
 // instructions per connection through N-API (napi_set_element's generic
 // property store, inet_ntop's sprintf) and the N-API accept at ~500.
@@ -493,13 +493,19 @@ Napi::Value Sockname(const Info& info, bool peer) {
 Napi::Value Getsockname(const Info& info) { return Sockname(info, false); }
 Napi::Value Getpeername(const Info& info) { return Sockname(info, true); }
 
-Napi::Value Setsockopt(const Info& info) {
-  napi_env env = info.Env();
+// setsockopt(fd, level, option, value): an int option (a boolean is 1 or 0);
+// 0 or -errno. A V8 API function like accept: every TCP transport sets
+// TCP_NODELAY through it once, where N-API's argument checks cost ~1,200
+// instructions per connection (callgrind).
+void Setsockopt(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
   int32_t fd, level, opt, value;
-  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option")) return {};
-  if (info[3].IsBoolean()) value = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
-  else if (!I32(info, 3, &value, "value")) return {};
-  return Result(env, setsockopt(fd, level, opt, &value, sizeof value));
+  if (!V8Int32(isolate, info[0], &fd, "fd") || !V8Int32(isolate, info[1], &level, "level") ||
+      !V8Int32(isolate, info[2], &opt, "option"))
+    return;
+  if (info[3]->IsBoolean()) value = info[3].As<v8::Boolean>()->Value() ? 1 : 0;
+  else if (!V8Int32(isolate, info[3], &value, "value")) return;
+  info.GetReturnValue().Set(setsockopt(fd, level, opt, &value, sizeof value) < 0 ? -errno : 0);
 }
 
 Napi::Value Getsockopt(const Info& info) {
@@ -693,7 +699,7 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
       {"writev", Writev},         {"shutdown", Shutdown},
       {"close", Close},           {"dup", Dup},
       {"getsockname", Getsockname}, {"getpeername", Getpeername},
-      {"setsockopt", Setsockopt}, {"getsockopt", Getsockopt},
+      {"getsockopt", Getsockopt},
       {"setsockoptBytes", SetsockoptBytes}, {"getsockoptBytes", GetsockoptBytes},
       {"setNonblocking", SetNonblocking}, {"getNonblocking", GetNonblocking},
       {"fdType", FdType},         {"socketInfo", SocketInfo},
@@ -706,7 +712,7 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   const struct {
     const char* name;
     v8::FunctionCallback fn;
-  } hot[] = {{"accept", Accept}, {"acceptedAddress", AcceptedAddress}};
+  } hot[] = {{"accept", Accept}, {"acceptedAddress", AcceptedAddress}, {"setsockopt", Setsockopt}};
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Object> target = AsV8Object(exports);

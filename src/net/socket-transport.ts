@@ -11,7 +11,7 @@ import type { BaseTransport, Transport } from "../core/transports.js";
 import { FlowControlTransport } from "../core/flow-control.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "../stdlib/socket.js";
 import {
-  _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,
+  _addWriter, _isPolling, _removeReader, _removeWriter, _unregisterTransport, selectorOf, type Selector,
 } from "./selector.js";
 import { bytesExpected, pyTypeName } from "../internal/pyrepr.js";
 import { runInContext, snapshotVars, takeRunContext } from "../stdlib/contextvars.js";
@@ -101,8 +101,31 @@ function socketIoOf(loop: BaseEventLoop): SocketIo {
   if (io === undefined) {
     io = new SocketIo(selectorOf(loop).poller);
     loop._setState(SOCKET_IO, io);
+    loop._addLifecycleHook({ close: () => forgetLoop(loop) });
   }
   return io;
+}
+
+// The loop of the last transport made, with its SocketIo and Selector: the
+// connections of a server all come from one loop, so a new transport finds
+// both without the two lookups in the loop's state Map (and the graphs of
+// Map.get that V8 inlines into the constructor). Forgotten when that loop closes.
+let cachedLoop: BaseEventLoop | null = null;
+let cachedIo: SocketIo | null = null;
+let cachedSel: Selector | null = null;
+
+function useLoop(loop: BaseEventLoop): void {
+  if (loop === cachedLoop) return;
+  cachedIo = socketIoOf(loop);
+  cachedSel = selectorOf(loop);
+  cachedLoop = loop;
+}
+
+function forgetLoop(loop: BaseEventLoop): void {
+  if (cachedLoop !== loop) return;
+  cachedLoop = null;
+  cachedIo = null;
+  cachedSel = null;
 }
 
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
@@ -275,7 +298,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
     extra: Record<string, unknown> | null, server: ServerInternals | null) {
     super(extra, loop);
-    this._io = socketIoOf(loop);
+    useLoop(loop);
+    const sel = cachedSel!;
+    this._io = cachedIo!;
     this._extra.socket = sock;
     // The accept loop passes the sockname when its listener has one address.
     const sockname = this._extra.sockname;
@@ -300,7 +325,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this.setProtocol(protocol);
     this._server = server;
     if (server !== null) server._attach(this);
-    _registerTransport(loop, this._sockFd, this);
+    sel.setTransport(this._sockFd, this);
     // The selector now holds this transport until _callConnectionLost()
     // closes the socket, so the socket needs no close-on-collection of its own.
     sock._untrack();
@@ -372,7 +397,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal asyncio's _SelectorTransport._add_reader(fd, self._read_ready). */
   _addReaderIfReading(): void {
     if (!this.isReading()) return;
-    _addReader(this._loop, this._sockFd, readReady as Callback, [this]);
+    const loop = this._loop;
+    loop._checkClosed();
+    (loop === cachedLoop ? cachedSel! : selectorOf(loop)).addReader(this._sockFd, readReady as Callback, [this]);
   }
 
   override close(): void {
