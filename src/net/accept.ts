@@ -158,13 +158,23 @@ function acceptConnection(s: Serving): void {
     // object literal is copied from its boilerplate by a runtime call (V8's
     // Runtime_CreateArrayLiteral, ~570 instructions per connection in
     // callgrind), a flat one inline.
-    const extra = { peername: addr, socket: null, sockname: s.sockname };
-    loop._callSoonWith(acceptConnection2 as Callback, [s, conn, extra], null);
+    // The socket rides in it too: a Handle of two arguments is called
+    // directly, one of three through a spread call (runInContext, stdlib/contextvars.ts).
+    const extra: AcceptedExtra = { peername: addr, socket: conn, sockname: s.sockname };
+    loop._callSoonWith(acceptConnection2 as Callback, [s, extra], null);
   }
 }
 
-function acceptConnection2(s: Serving, conn: Socket, extra: Record<string, unknown>): void {
+/** The transport's extra info as the accept loop hands it over: the accepted socket is already in it. */
+interface AcceptedExtra extends Record<string, unknown> {
+  peername: Address;
+  socket: Socket;
+  sockname: readonly unknown[] | null;
+}
+
+function acceptConnection2(s: Serving, extra: AcceptedExtra): void {
   const loop = s.loop;
+  const conn = extra.socket;
   unpend(loop, conn);
   let protocol: BaseProtocol | ProtocolLike | null = null;
   let transport: Transport | null = null;
