@@ -36,6 +36,8 @@ interface Serving {
   sslShutdownTimeout: number | null;
   /** The local address of every connection accepted here, when the listener has one address; null otherwise. */
   sockname: readonly unknown[] | null;
+  /** The loop's accepted sockets waiting for their transport (pendingOf). */
+  pending: Deque<Socket>;
 }
 
 /**
@@ -84,9 +86,8 @@ function pendingOf(loop: BaseEventLoop): Deque<Socket> {
   return q;
 }
 
-/** Takes `conn` off the loop's pending sockets (the oldest, unless Handles ran out of order). */
-function unpend(loop: BaseEventLoop, conn: Socket): void {
-  const q = pendingOf(loop);
+/** Takes `conn` off the loop's pending sockets `q` (the oldest, unless Handles ran out of order). */
+function unpend(q: Deque<Socket>, conn: Socket): void {
   if (q.peek() === conn) {
     q.shift();
     return;
@@ -102,6 +103,7 @@ export function startServing(loop: BaseEventLoop, protocolFactory: () => BasePro
   sslShutdownTimeout: number | null): void {
   const s: Serving = {
     loop, protocolFactory, sock, sslcontext, server, backlog, sslHandshakeTimeout, sslShutdownTimeout, sockname: fixedSockname(sock),
+    pending: pendingOf(loop),
   };
   _addReader(loop, sock.fileno(), acceptConnection as Callback, [s]);
 }
@@ -128,7 +130,6 @@ function acceptConnection(s: Serving): void {
   const loop = s.loop;
   const lsock = s.sock;
   const lfd = lsock.fileno();
-  let pending: Deque<Socket> | null = null;
   for (let i = 0; i < s.backlog; i++) {
     const fd = N.accept(lfd, SOCK_NONBLOCK);
     if (fd < 0) {
@@ -147,8 +148,7 @@ function acceptConnection(s: Serving): void {
     }
     const addr = (N.acceptedAddress() ?? "") as Address;
     const conn = _adoptSocket(lsock.family, lsock.type | SOCK_NONBLOCK, lsock.proto, fd);
-    pending ??= pendingOf(loop);
-    pending.push(conn);
+    s.pending.push(conn);
     if (loop.getDebug()) logger.debug(`${String(s.server)} got a new connection from ${JSON.stringify(addr)}: ${conn}`);
     // Python runs _accept_connection2 as a task: its first step is one
     // iteration later, in a copy of the context. A Handle gives both.
@@ -175,7 +175,7 @@ interface AcceptedExtra extends Record<string, unknown> {
 function acceptConnection2(s: Serving, extra: AcceptedExtra): void {
   const loop = s.loop;
   const conn = extra.socket;
-  unpend(loop, conn);
+  unpend(s.pending, conn);
   let protocol: BaseProtocol | ProtocolLike | null = null;
   let transport: Transport | null = null;
   try {
