@@ -7,7 +7,7 @@ import { native } from "../internal/native.js";
 import { logger } from "../core/log.js";
 import type { BaseProtocol, ProtocolLike } from "../core/protocols.js";
 import type { Transport } from "../core/transports.js";
-import { AF_INET, AF_INET6, SOCK_NONBLOCK, _adoptSocket, type Address, type Socket } from "../stdlib/socket.js";
+import { AF_INET, AF_INET6, SOCK_NONBLOCK, Socket, _adoption, type Address } from "../stdlib/socket.js";
 import { Deque } from "../internal/deque.js";
 import type { SSLContext } from "../stdlib/ssl.js";
 import { makeSslTransport } from "./sslproto.js";
@@ -64,7 +64,7 @@ function fixedSockname(sock: Socket): readonly unknown[] | null {
 /**
  * The sockets accepted on a loop whose transport is not made yet, oldest
  * first: their acceptConnection2 Handles run in that order. They are out of
- * the close-on-collection registry (_adoptSocket); a loop closing with some
+ * the close-on-collection registry (_adoption); a loop closing with some
  * still waiting (its ready queue dropped) puts them back in, so that a
  * collected one closes its fd as in Python, where the dropped task's socket
  * is closed when collected.
@@ -147,7 +147,13 @@ function acceptConnection(s: Serving): void {
       throw exc; // the loop's exception handler logs it
     }
     const addr = (N.acceptedAddress() ?? "") as Address;
-    const conn = _adoptSocket(lsock.family, lsock.type | SOCK_NONBLOCK, lsock.proto, fd);
+    let conn: Socket;
+    _adoption.on = true;
+    try {
+      conn = new Socket(lsock.family, lsock.type | SOCK_NONBLOCK, lsock.proto, fd);
+    } finally {
+      _adoption.on = false;
+    }
     s.pending.push(conn);
     if (loop.getDebug()) logger.debug(`${String(s.server)} got a new connection from ${JSON.stringify(addr)}: ${conn}`);
     // Python runs _accept_connection2 as a task: its first step is one

@@ -459,25 +459,17 @@ function describe(s: FdState, closed: boolean): string {
   return out + ">";
 }
 
-/** Set while _adoptSocket() constructs: the new Socket stays out of the registry. */
-let adopting = false;
-
 /**
- * @internal A Socket over `fd`, just accepted from a listener of this family,
- * type and proto, that is not in the registry closing a collected open
- * socket's fd: its owner closes it or calls _track(). The accept loop hands
- * each one to a transport one iteration later, which would take it out of
- * the registry anyway; a register and unregister cost ~2,000 instructions
- * per connection (callgrind), most in the registry's unregister-token table.
+ * @internal While `on`, each new Socket is adopted: it stays out of the
+ * registry closing a collected open socket's fd, and its owner closes it or
+ * calls _track(). The accept loop sets it around the Socket of each accepted
+ * fd, whose transport, one iteration later, would take it out of the
+ * registry anyway: a register and unregister cost ~2,000 instructions per
+ * connection (callgrind), most in the registry's unregister-token table. A
+ * flag rather than a wrapper function: V8 would compile the constructor once
+ * more inlined into the wrapper.
  */
-export function _adoptSocket<F extends number>(family: F, type: number, proto: number, fd: number): Socket<F> {
-  adopting = true;
-  try {
-    return new Socket(family, type, proto, fd);
-  } finally {
-    adopting = false;
-  }
-}
+export const _adoption = { on: false };
 
 /**
  * Python's `socket.socket`: a real socket file descriptor with Python's
@@ -496,7 +488,7 @@ export class Socket<F extends number = number> implements Disposable {
   /**
    * What the registry closing a collected open socket's fd holds for this
    * one, or null while the socket is out of it: an adopted socket
-   * (_adoptSocket) has no such object at all.
+   * (_adoption) has no such object at all.
    */
   #held: FdState | null = null;
 
@@ -529,7 +521,7 @@ export class Socket<F extends number = number> implements Disposable {
     this.#family = family;
     this.#type = type & ~TYPE_FLAGS;
     this.#proto = proto;
-    if (!adopting) this._track();
+    if (!_adoption.on) this._track();
     if (type & SOCK_NONBLOCK) {
       this.#timeout = 0;
     } else {
