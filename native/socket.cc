@@ -8,13 +8,16 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <vector>
 
 #include "tsyncio.h"
@@ -205,21 +208,125 @@ Napi::Value Listen(const Info& info) {
   return Result(env, listen(fd, backlog));
 }
 
-Napi::Value Accept(const Info& info) {
-  napi_env env = info.Env();
-  int32_t fd, flags;
-  if (!Fd(info, &fd) || !OptI32(info, 1, &flags, 0, "flags")) return {};
-  tlAcceptLen = sizeof tlAcceptAddr;
-  ssize_t r = NoIntr([&] {
-    return accept4(fd, reinterpret_cast<sockaddr*>(&tlAcceptAddr), &tlAcceptLen, flags | SOCK_CLOEXEC);
-  });
-  if (r < 0) tlAcceptLen = 0;
-  return Result(env, r);
+// accept and acceptedAddress run once per connection a server accepts: V8
+// API functions, not N-API ones (why: tsyncio.h), as setsockopt below. Callgrind over a burst of
+// 2,000 connections (accept.ts's loop) counted acceptedAddress at ~4,700
+// instructions per connection through N-API (napi_set_element's generic
+// property store, inet_ntop's sprintf) and the N-API accept at ~500.
+
+void ThrowArg(v8::Isolate* isolate, bool range, const char* what) {
+  char msg[96];
+  snprintf(msg, sizeof msg, range ? "%s is out of range" : "%s must be a number", what);
+  v8::Local<v8::String> m = v8::String::NewFromUtf8(isolate, msg).ToLocalChecked();
+  isolate->ThrowException(range ? v8::Exception::RangeError(m) : v8::Exception::TypeError(m));
 }
 
-Napi::Value AcceptedAddress(const Info& info) {
-  napi_env env = info.Env();
-  return V(env, FormatSockaddr(env, reinterpret_cast<sockaddr*>(&tlAcceptAddr), tlAcceptLen));
+// ToInt32's checks (sockaddr.cc) on a V8 value: false with an exception set
+// when `v` is not a finite number in int32's range; an int32 passes at once.
+bool V8Int32(v8::Isolate* isolate, v8::Local<v8::Value> v, int32_t* out, const char* what) {
+  if (v->IsInt32()) {
+    *out = v.As<v8::Int32>()->Value();
+    return true;
+  }
+  if (!v->IsNumber()) {
+    ThrowArg(isolate, false, what);
+    return false;
+  }
+  double d = v.As<v8::Number>()->Value();
+  if (!std::isfinite(d) || d < INT32_MIN || d > INT32_MAX) {
+    ThrowArg(isolate, true, what);
+    return false;
+  }
+  *out = static_cast<int32_t>(d);
+  return true;
+}
+
+// accept(fd, flags = 0): accept4(2) with SOCK_CLOEXEC added; the new fd or
+// -errno. The peer's address is kept for acceptedAddress().
+void Accept(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  int32_t fd, flags = 0;
+  if (!V8Int32(isolate, info[0], &fd, "fd")) return;
+  if (info.Length() > 1 && !info[1]->IsUndefined() && !V8Int32(isolate, info[1], &flags, "flags")) return;
+  tlAcceptLen = sizeof tlAcceptAddr;
+  int r = static_cast<int>(NoIntr([&] {
+    return accept4(fd, reinterpret_cast<sockaddr*>(&tlAcceptAddr), &tlAcceptLen, flags | SOCK_CLOEXEC);
+  }));
+  if (r < 0) {
+    tlAcceptLen = 0;
+    r = -errno;
+  }
+  info.GetReturnValue().Set(r);
+}
+
+// inet_ntop(AF_INET, ...)'s text ("a.b.c.d", no leading zeros) without its
+// sprintf; returns the length written into out (at least 16 bytes).
+int FormatIPv4(const in_addr& a, char* out) {
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(&a.s_addr);
+  char* p = out;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = b[i];
+    if (i > 0) *p++ = '.';
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  }
+  return static_cast<int>(p - out);
+}
+
+// acceptedAddress(): the address of the last accept()ed peer on this thread,
+// as FormatSockaddr (sockaddr.cc) gives it: [host, port] for AF_INET,
+// [host, port, flowinfo, scopeId] for AF_INET6, the name for AF_UNIX, null
+// when there is none.
+void AcceptedAddress(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  const sockaddr* sa = reinterpret_cast<const sockaddr*>(&tlAcceptAddr);
+  socklen_t len = tlAcceptLen;
+  if (len < static_cast<socklen_t>(sizeof(sa_family_t))) {
+    info.GetReturnValue().SetNull();
+    return;
+  }
+  switch (sa->sa_family) {
+    case AF_INET: {
+      auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+      char host[INET_ADDRSTRLEN];
+      int n = FormatIPv4(in->sin_addr, host);
+      v8::Local<v8::Value> items[2] = {
+          v8::String::NewFromOneByte(isolate, reinterpret_cast<const uint8_t*>(host), v8::NewStringType::kNormal, n)
+              .ToLocalChecked(),
+          v8::Integer::NewFromUnsigned(isolate, ntohs(in->sin_port)),
+      };
+      info.GetReturnValue().Set(v8::Array::New(isolate, items, 2));
+      return;
+    }
+    case AF_INET6: {
+      auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+      char host[INET6_ADDRSTRLEN];
+      inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+      v8::Local<v8::Value> items[4] = {
+          v8::String::NewFromOneByte(isolate, reinterpret_cast<const uint8_t*>(host)).ToLocalChecked(),
+          v8::Integer::NewFromUnsigned(isolate, ntohs(in6->sin6_port)),
+          v8::Integer::NewFromUnsigned(isolate, ntohl(in6->sin6_flowinfo)),
+          v8::Integer::NewFromUnsigned(isolate, in6->sin6_scope_id),
+      };
+      info.GetReturnValue().Set(v8::Array::New(isolate, items, 4));
+      return;
+    }
+    case AF_UNIX: {
+      auto* un = reinterpret_cast<const sockaddr_un*>(sa);
+      size_t n = len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;
+      if (n > sizeof un->sun_path) n = sizeof un->sun_path;
+      // A path name stops at its terminator; an abstract name (leading NUL)
+      // is exactly the bytes the kernel reported.
+      if (n > 0 && un->sun_path[0] != 0) n = strnlen(un->sun_path, n);
+      v8::Local<v8::String> name;
+      if (!v8::String::NewFromUtf8(isolate, un->sun_path, v8::NewStringType::kNormal, static_cast<int>(n)).ToLocal(&name)) return;
+      info.GetReturnValue().Set(name);
+      return;
+    }
+    default:
+      info.GetReturnValue().SetNull();
+  }
 }
 
 // A connect interrupted by a signal goes on in the kernel; wait for it as
@@ -386,13 +493,19 @@ Napi::Value Sockname(const Info& info, bool peer) {
 Napi::Value Getsockname(const Info& info) { return Sockname(info, false); }
 Napi::Value Getpeername(const Info& info) { return Sockname(info, true); }
 
-Napi::Value Setsockopt(const Info& info) {
-  napi_env env = info.Env();
+// setsockopt(fd, level, option, value): an int option (a boolean is 1 or 0);
+// 0 or -errno. A V8 API function like accept: every TCP transport sets
+// TCP_NODELAY through it once, where N-API's argument checks cost ~1,200
+// instructions per connection (callgrind).
+void Setsockopt(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
   int32_t fd, level, opt, value;
-  if (!Fd(info, &fd) || !I32(info, 1, &level, "level") || !I32(info, 2, &opt, "option")) return {};
-  if (info[3].IsBoolean()) value = info[3].As<Napi::Boolean>().Value() ? 1 : 0;
-  else if (!I32(info, 3, &value, "value")) return {};
-  return Result(env, setsockopt(fd, level, opt, &value, sizeof value));
+  if (!V8Int32(isolate, info[0], &fd, "fd") || !V8Int32(isolate, info[1], &level, "level") ||
+      !V8Int32(isolate, info[2], &opt, "option"))
+    return;
+  if (info[3]->IsBoolean()) value = info[3].As<v8::Boolean>()->Value() ? 1 : 0;
+  else if (!V8Int32(isolate, info[3], &value, "value")) return;
+  info.GetReturnValue().Set(setsockopt(fd, level, opt, &value, sizeof value) < 0 ? -errno : 0);
 }
 
 Napi::Value Getsockopt(const Info& info) {
@@ -579,7 +692,6 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   static const Fn fns[] = {
       {"socket", Socket},         {"socketpair", Socketpair},
       {"bind", Bind},             {"listen", Listen},
-      {"accept", Accept},         {"acceptedAddress", AcceptedAddress},
       {"connect", Connect},       {"recv", Recv},
       {"recvInto", RecvInto},     {"recvfrom", Recvfrom},
       {"recvfromInto", RecvfromInto}, {"send", Send},
@@ -587,7 +699,7 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
       {"writev", Writev},         {"shutdown", Shutdown},
       {"close", Close},           {"dup", Dup},
       {"getsockname", Getsockname}, {"getpeername", Getpeername},
-      {"setsockopt", Setsockopt}, {"getsockopt", Getsockopt},
+      {"getsockopt", Getsockopt},
       {"setsockoptBytes", SetsockoptBytes}, {"getsockoptBytes", GetsockoptBytes},
       {"setNonblocking", SetNonblocking}, {"getNonblocking", GetNonblocking},
       {"fdType", FdType},         {"socketInfo", SocketInfo},
@@ -597,6 +709,21 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
       {"inetNtop", InetNtop},
   };
   for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+  const struct {
+    const char* name;
+    v8::FunctionCallback fn;
+  } hot[] = {{"accept", Accept}, {"acceptedAddress", AcceptedAddress}, {"setsockopt", Setsockopt}};
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Object> target = AsV8Object(exports);
+  for (const auto& f : hot) {
+    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, f.name).ToLocalChecked();
+    v8::Local<v8::Function> fn;
+    if (!v8::Function::New(context, f.fn, v8::Local<v8::Value>(), 2, v8::ConstructorBehavior::kThrow).ToLocal(&fn) ||
+        target->Set(context, fname, fn).IsNothing())
+      return;
+    fn->SetName(fname);
+  }
 
   Napi::Object c = exports.Get("constants").As<Napi::Object>();
   auto set = [&](const char* name, int64_t v) { c.Set(name, Napi::Number::New(env, static_cast<double>(v))); };

@@ -473,11 +473,86 @@ test("errors of connectionMade in accepted connections go to the exception handl
     c.close();
   }));
 
+for (const debug of [false, true]) {
+  test(`connectionMade and the start of reading (debug ${debug}): separate contexts, its error reported as its own callback's, reading starts anyway`, () =>
+    withLoop(function* (loop) {
+      loop.setDebug(debug);
+      const v = new asyncio.ContextVar<string>("v", { default: "unset" });
+      v.set("outer");
+      const handled: asyncio.ExceptionContext[] = [];
+      loop.setExceptionHandler((_l, ctx) => handled.push(ctx));
+      const [a, b] = pair();
+      const seen: string[] = [];
+      const p = new (class extends Recorder {
+        override connectionMade(t: BaseTransport): void {
+          super.connectionMade(t);
+          seen.push(`made ${v.get()}`);
+          v.set("set in connectionMade");
+          throw new Error("made failed");
+        }
+        override dataReceived(d: Uint8Array): void {
+          super.dataReceived(d);
+          seen.push(`data ${v.get()}`);
+        }
+      })(loop);
+      b.send(Buffer.from("x"));
+      const tr = makeSocketTransport(loop, a, p, null, null, null);
+      while (p.data.length === 0) yield* asyncio.sleep(0.001);
+      assert.deepEqual(seen, ["made outer", "data outer"]);
+      assert.equal(handled.length, 1);
+      assert.equal((handled[0]!.exception as Error).message, "made failed");
+      assert.match(handled[0]!.message, /^Exception in callback bound connectionMade\(<_SelectorSocketTransport fd=\d+ read=idle /);
+      const h = handled[0]!.handle as asyncio.Handle;
+      assert.equal(h.getContext().get(v), "set in connectionMade", "the handle's context is the one connectionMade left");
+      tr.close();
+      yield* p.lost;
+      b.close();
+    }));
+}
+
+/** Whether the non-blocking `peer` reads EOF within 50 forced GCs: the socket at the other end was collected and closed. */
+async function eofOnceCollected(peer: Socket): Promise<boolean> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 50; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    try {
+      return peer.recv(10).length === 0;
+    } catch (e) {
+      if (!(e instanceof asyncio.BlockingIOError)) throw e;
+    }
+  }
+  return false;
+}
+
+test("a connection accepted just before its loop closes, with no transport made yet, has its fd closed once it is collected", async () => {
+  const loop = asyncio.newEventLoop() as BaseEventLoop;
+  const lsock = new Socket(AF_INET, SOCK_STREAM);
+  lsock.bind(["127.0.0.1", 0]);
+  lsock.listen();
+  lsock.setblocking(false);
+  let made = 0;
+  startServing(loop, () => {
+    made++;
+    return new Protocol();
+  }, lsock, null, new FakeServer(), 100, null, null);
+  const c = new Socket(AF_INET, SOCK_STREAM);
+  c.connect(lsock.getsockname());
+  // stop() before runForever(): one iteration, which accepts; the transport would be made in the next.
+  loop.stop();
+  await loop.runForever();
+  assert.equal(made, 0, "no transport yet");
+  stopServing(loop, lsock);
+  loop.close();
+  c.setblocking(false);
+  assert.ok(await eofOnceCollected(c), "the collected accepted socket was closed");
+  c.close();
+});
+
 test("a transport still open when its loop closes has its fd closed once it is collected", async () => {
   // The selector holds an open transport, so its socket is left out of the
   // close-on-collection registry; closing the loop puts it back.
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
   const loop = asyncio.newEventLoop() as BaseEventLoop;
   // Only the peer is kept: the transport's own socket lives in the coroutine.
   const b = await loop.runUntilComplete((function* () {
@@ -487,16 +562,6 @@ test("a transport still open when its loop closes has its fd closed once it is c
     return peer;
   })());
   loop.close();
-  let eof: Buffer | null = null;
-  for (let i = 0; i < 50 && eof === null; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-    try {
-      eof = b.recv(10);
-    } catch (e) {
-      if (!(e instanceof asyncio.BlockingIOError)) throw e;
-    }
-  }
-  assert.ok(eof !== null && eof.length === 0, "the collected transport's socket was closed");
+  assert.ok(await eofOnceCollected(b), "the collected transport's socket was closed");
   b.close();
 });

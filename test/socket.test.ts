@@ -410,3 +410,26 @@ test("a socket collected while open closes its fd and warns when asked", async (
     process.off("warning", onWarning);
   }
 });
+
+test("accept(): the peer address is the one getpeername() reports, for IPv4 hosts of every digit count and IPv6", () => {
+  for (const [family, wildcard, hosts] of [
+    [socket.AF_INET, "0.0.0.0", ["127.0.0.1", "127.10.200.3", "127.255.0.99", "127.1.20.100"]],
+    [socket.AF_INET6, "::", ["::1", "::ffff:127.0.0.5"]],
+  ] as const) {
+    const srv = new Socket(family, socket.SOCK_STREAM);
+    srv.bind([wildcard, 0]);
+    srv.listen();
+    const port = (srv.getsockname() as [string, number])[1];
+    for (const host of hosts) {
+      const c = new Socket(family, socket.SOCK_STREAM);
+      c.bind([host, 0]);
+      c.connect([host, port]);
+      const [conn, addr] = srv.accept();
+      assert.deepEqual(addr, conn.getpeername());
+      assert.deepEqual(addr.slice(0, 2), [host, (c.getsockname() as [string, number])[1]]);
+      conn.close();
+      c.close();
+    }
+    srv.close();
+  }
+});

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { constants as osConstants } from "node:os";
 import { ConnectionError, OSError, RuntimeError, osError } from "../stdlib/exceptions.js";
 import { LoopStateKey, type BaseEventLoop } from "../core/base-events.js";
-import type { Callback } from "../core/events.js";
+import { Handle, type Callback } from "../core/events.js";
 import { Future, isExitException, setResultUnlessCancelled } from "../core/futures.js";
 import { native, type FastPoller } from "../internal/native.js";
 import { LogLevel, logger } from "../core/log.js";
@@ -11,9 +11,10 @@ import type { BaseTransport, Transport } from "../core/transports.js";
 import { FlowControlTransport } from "../core/flow-control.js";
 import { AF_INET, AF_INET6, IPPROTO_TCP, SHUT_WR, SOCK_STREAM, TCP_NODELAY, isBytes, type Socket } from "../stdlib/socket.js";
 import {
-  _addReader, _addWriter, _isPolling, _registerTransport, _removeReader, _removeWriter, _unregisterTransport, selectorOf,
+  _addWriter, _isPolling, _removeReader, _removeWriter, _unregisterTransport, selectorOf, type Selector,
 } from "./selector.js";
 import { bytesExpected, pyTypeName } from "../internal/pyrepr.js";
+import { runInContext, snapshotVars, takeRunContext } from "../stdlib/contextvars.js";
 
 // selector_events.py's _SelectorTransport and _SelectorSocketTransport: a
 // stream transport on a raw non-blocking socket fd (docs/architecture.md). The read path
@@ -100,8 +101,31 @@ function socketIoOf(loop: BaseEventLoop): SocketIo {
   if (io === undefined) {
     io = new SocketIo(selectorOf(loop).poller);
     loop._setState(SOCKET_IO, io);
+    loop._addLifecycleHook({ close: () => forgetLoop(loop) });
   }
   return io;
+}
+
+// The loop of the last transport made, with its SocketIo and Selector: the
+// connections of a server all come from one loop, so a new transport finds
+// both without the two lookups in the loop's state Map (and the graphs of
+// Map.get that V8 inlines into the constructor). Forgotten when that loop closes.
+let cachedLoop: BaseEventLoop | null = null;
+let cachedIo: SocketIo | null = null;
+let cachedSel: Selector | null = null;
+
+function useLoop(loop: BaseEventLoop): void {
+  if (loop === cachedLoop) return;
+  cachedIo = socketIoOf(loop);
+  cachedSel = selectorOf(loop);
+  cachedLoop = loop;
+}
+
+function forgetLoop(loop: BaseEventLoop): void {
+  if (cachedLoop !== loop) return;
+  cachedLoop = null;
+  cachedIo = null;
+  cachedSel = null;
 }
 
 /** asyncio's constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES. */
@@ -136,6 +160,44 @@ function startReading(t: _SelectorSocketTransport): void {
 }
 function callConnectionLost(t: _SelectorSocketTransport, exc: Error | null): void {
   t._callConnectionLost(exc);
+}
+
+/**
+ * The arguments of the inner connectionMade call, reused: runInContext()
+ * reads them before the call, so each use only needs them until then.
+ */
+const madeArgs: [ProtocolLike | null, _SelectorSocketTransport | null] = [null, null];
+function callConnectionMade(p: ProtocolLike, t: _SelectorSocketTransport): void {
+  p.connectionMade!(t);
+}
+
+/**
+ * asyncio's two consecutive callbacks of a new transport, connection_made and
+ * then _add_reader, in one Handle (a Handle, its arguments and a bound method
+ * less per connection). Nothing can run between two Handles queued one after
+ * the other, so only their separate contexts and error reports need keeping:
+ * connectionMade runs in its own copy of the context (what it sets is not
+ * seen by the reader, as in Python), what it raises is reported with the
+ * Handle asyncio would have had, and reading starts whatever it raised.
+ */
+function connectionMadeThenRead(t: _SelectorSocketTransport, p: ProtocolLike): void {
+  madeArgs[0] = p;
+  madeArgs[1] = t;
+  try {
+    runInContext(null, snapshotVars(), callConnectionMade, madeArgs);
+  } catch (exc) {
+    const h = new Handle(p.connectionMade!.bind(p) as Callback, [t], t._loop, null);
+    h._ctx = takeRunContext();
+    if (isExitException(exc)) {
+      // The loop stops here: the reader's Handle is next in line, as it would have been.
+      t._loop._ready.unshift(new Handle(startReading as Callback, [t], t._loop, null));
+    }
+    h._reportError(exc);
+  } finally {
+    madeArgs[0] = null;
+    madeArgs[1] = null;
+  }
+  t._addReaderIfReading();
 }
 
 // Every connection of a server reports the same local host and often one of
@@ -202,7 +264,7 @@ function withFlag(flags: number, bit: number, on: boolean): number {
 
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport {
-  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare protected _loop: BaseEventLoop;
+  /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare _loop: BaseEventLoop;
   /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
   /** @internal */ _sockFd: number;
@@ -236,7 +298,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   constructor(loop: BaseEventLoop, sock: Socket, protocol: BaseProtocol | ProtocolLike, waiter: Future<void> | null,
     extra: Record<string, unknown> | null, server: ServerInternals | null) {
     super(extra, loop);
-    this._io = socketIoOf(loop);
+    useLoop(loop);
+    const sel = cachedSel!;
+    this._io = cachedIo!;
     this._extra.socket = sock;
     // The accept loop passes the sockname when its listener has one address.
     const sockname = this._extra.sockname;
@@ -261,16 +325,22 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     this.setProtocol(protocol);
     this._server = server;
     if (server !== null) server._attach(this);
-    _registerTransport(loop, this._sockFd, this);
+    sel.setTransport(this._sockFd, this);
     // The selector now holds this transport until _callConnectionLost()
     // closes the socket, so the socket needs no close-on-collection of its own.
     sock._untrack();
     setNodelay(sock);
     const p = this._protocol as ProtocolLike;
-    if (typeof p.connectionMade === "function") loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
-    // Reading starts only once connectionMade() has run, and the waiter
-    // wakes up after both.
-    loop._callSoonWith(startReading as Callback, [this], null);
+    if (typeof p.connectionMade !== "function") {
+      loop._callSoonWith(startReading as Callback, [this], null);
+    } else if (loop._debug) {
+      // Each callback its own Handle, as asyncio's: debug mode times and names them one by one.
+      loop._callSoonWith(p.connectionMade.bind(p) as Callback, [this], null);
+      loop._callSoonWith(startReading as Callback, [this], null);
+    } else {
+      loop._callSoonWith(connectionMadeThenRead as Callback, [this, p], null);
+    }
+    // The waiter wakes up after connectionMade() and the start of reading.
     if (waiter !== null) loop._callSoonWith(setResultUnlessCancelled as Callback, [waiter, undefined], null);
   }
 
@@ -327,7 +397,9 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal asyncio's _SelectorTransport._add_reader(fd, self._read_ready). */
   _addReaderIfReading(): void {
     if (!this.isReading()) return;
-    _addReader(this._loop, this._sockFd, readReady as Callback, [this]);
+    const loop = this._loop;
+    loop._checkClosed();
+    (loop === cachedLoop ? cachedSel! : selectorOf(loop)).addReader(this._sockFd, readReady as Callback, [this]);
   }
 
   override close(): void {

@@ -460,6 +460,18 @@ function describe(s: FdState, closed: boolean): string {
 }
 
 /**
+ * @internal While `on`, each new Socket is adopted: it stays out of the
+ * registry closing a collected open socket's fd, and its owner closes it or
+ * calls _track(). The accept loop sets it around the Socket of each accepted
+ * fd, whose transport, one iteration later, would take it out of the
+ * registry anyway: a register and unregister cost ~2,000 instructions per
+ * connection (callgrind), most in the registry's unregister-token table. A
+ * flag rather than a wrapper function: V8 would compile the constructor once
+ * more inlined into the wrapper.
+ */
+export const _adoption = { on: false };
+
+/**
  * Python's `socket.socket`: a real socket file descriptor with Python's
  * blocking, timeout and error semantics. `F` is the type of its family:
  * `new Socket(AF_INET6)` is a `Socket<Family<"AF_INET6">>`, whose
@@ -467,9 +479,18 @@ function describe(s: FdState, closed: boolean): string {
  * only at run time gives `Socket<number>` (plain `Socket`) and the union.
  */
 export class Socket<F extends number = number> implements Disposable {
-  #s: FdState;
+  /** The fd, -1 once closed or detached. */
+  #fd: number;
+  #family: number;
+  #type: number;
+  #proto: number;
   #timeout: number | null;
-  #closed = false;
+  /**
+   * What the registry closing a collected open socket's fd holds for this
+   * one, or null while the socket is out of it: an adopted socket
+   * (_adoption) has no such object at all.
+   */
+  #held: FdState | null = null;
 
   /**
    * Creates a socket, or wraps the socket fd `fileno` (its family, type and
@@ -496,8 +517,11 @@ export class Socket<F extends number = number> implements Disposable {
       if (proto === -1) proto = 0;
       fd = check(N.socket(family, type, proto));
     }
-    this.#s = { fd, family, type: type & ~TYPE_FLAGS, proto };
-    registry.register(this, this.#s, this.#s);
+    this.#fd = fd;
+    this.#family = family;
+    this.#type = type & ~TYPE_FLAGS;
+    this.#proto = proto;
+    if (!_adoption.on) this._track();
     if (type & SOCK_NONBLOCK) {
       this.#timeout = 0;
     } else {
@@ -508,27 +532,27 @@ export class Socket<F extends number = number> implements Disposable {
 
   /** The address family (AF_INET, AF_INET6, AF_UNIX, ...). */
   get family(): F {
-    return this.#s.family as F;
+    return this.#family as F;
   }
 
   /** The socket type, without SOCK_NONBLOCK and SOCK_CLOEXEC. */
   get type(): number {
-    return this.#s.type;
+    return this.#type;
   }
 
   /** The protocol number. */
   get proto(): number {
-    return this.#s.proto;
+    return this.#proto;
   }
 
   /** Whether close() or detach() was called. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#fd < 0;
   }
 
   /** The file descriptor, or -1 once closed or detached. */
   fileno(): number {
-    return this.#s.fd;
+    return this.#fd;
   }
 
   /** Blocking (true: timeout null) or non-blocking (false: timeout 0). */
@@ -545,7 +569,7 @@ export class Socket<F extends number = number> implements Disposable {
   settimeout(value: number | null): void {
     const t = checkTimeout(value);
     this.#timeout = t;
-    check(N.setNonblocking(this.#s.fd, t !== null));
+    check(N.setNonblocking(this.#fd, t !== null));
   }
 
   /** The timeout in seconds, or null for a blocking socket. */
@@ -573,29 +597,29 @@ export class Socket<F extends number = number> implements Disposable {
   #wait(events: number, end: number): void {
     const left = end - performance.now();
     if (left <= 0) throw new TimeoutError("timed out");
-    const p = N.pollOne(this.#s.fd, events, Math.ceil(left));
+    const p = N.pollOne(this.#fd, events, Math.ceil(left));
     if (p === 0) throw new TimeoutError("timed out");
     if (p < 0) throw osError(-p);
   }
 
   /** Binds to `addr`. */
   bind(addr: AddressLike): void {
-    const a = toNativeAddress(this.#s.family, addr, "bind");
-    check(N.bind(this.#s.fd, this.#s.family, a));
+    const a = toNativeAddress(this.#family, addr, "bind");
+    check(N.bind(this.#fd, this.#family, a));
   }
 
   /** Listens for connections (backlog: Python's default min(SOMAXCONN, 128); negative means 0). */
   listen(backlog?: number): void {
     let b = backlog === undefined ? Math.min(SOMAXCONN, 128) : checkInt(backlog, "backlog");
     if (b < 0) b = 0;
-    check(N.listen(this.#s.fd, b));
+    check(N.listen(this.#fd, b));
   }
 
   /** Accepts a connection: `[socket, address]`; the new socket gets the default timeout, as in Python. */
   accept(): [Socket<F>, AddressOf<F>] {
-    const fd = this.#call(POLLIN, () => N.accept(this.#s.fd));
+    const fd = this.#call(POLLIN, () => N.accept(this.#fd));
     const addr = N.acceptedAddress();
-    const sock = new Socket(this.#s.family as F, this.#s.type, this.#s.proto, fd);
+    const sock = new Socket(this.#family as F, this.#type, this.#proto, fd);
     // Python's issue #7995: a listener with a timeout must not hand out a
     // socket that looks non-blocking.
     if (defaultTimeout === null && this.#timeout) sock.setblocking(true);
@@ -603,9 +627,9 @@ export class Socket<F extends number = number> implements Disposable {
   }
 
   #connect(addr: AddressLike, raise: boolean): number {
-    const a = toNativeAddress(this.#s.family, addr, "connect");
-    const fd = this.#s.fd;
-    let r = N.connect(fd, this.#s.family, a);
+    const a = toNativeAddress(this.#family, addr, "connect");
+    const fd = this.#fd;
+    let r = N.connect(fd, this.#family, a);
     if (r === -E.EINPROGRESS && this.#timeout !== null && this.#timeout > 0) {
       try {
         this.#wait(POLLOUT, performance.now() + this.#timeout * 1000);
@@ -634,7 +658,7 @@ export class Socket<F extends number = number> implements Disposable {
     checkInt(n, "bufsize");
     if (n < 0) throw new ValueError("negative buffersize in recv");
     checkInt(flags, "flags");
-    return this.#call(POLLIN, () => N.recv(this.#s.fd, n, flags));
+    return this.#call(POLLIN, () => N.recv(this.#fd, n, flags));
   }
 
   /** Receives into `buffer` (up to nbytes, 0 meaning its whole length): the number of bytes received. */
@@ -646,7 +670,7 @@ export class Socket<F extends number = number> implements Disposable {
     const len = byteLength(buffer);
     if (nbytes === 0) nbytes = len;
     if (nbytes > len) throw new ValueError("buffer too small for requested bytes");
-    return this.#call(POLLIN, () => N.recvInto(this.#s.fd, buffer, 0, nbytes, flags));
+    return this.#call(POLLIN, () => N.recvInto(this.#fd, buffer, 0, nbytes, flags));
   }
 
   /** Receives a datagram (or up to n bytes): `[data, address]` (address null when the kernel gives none). */
@@ -654,7 +678,7 @@ export class Socket<F extends number = number> implements Disposable {
     checkInt(n, "bufsize");
     if (n < 0) throw new ValueError("negative buffersize in recvfrom");
     checkInt(flags, "flags");
-    return this.#call(POLLIN, () => N.recvfrom(this.#s.fd, n, flags)) as [Buffer, AddressOf<F> | null];
+    return this.#call(POLLIN, () => N.recvfrom(this.#fd, n, flags)) as [Buffer, AddressOf<F> | null];
   }
 
   /** Receives a datagram into `buffer`: `[nbytes, address]`. */
@@ -666,14 +690,14 @@ export class Socket<F extends number = number> implements Disposable {
     const len = byteLength(buffer);
     if (nbytes === 0) nbytes = len;
     if (nbytes > len) throw new ValueError("nbytes is greater than the length of the buffer");
-    return this.#call(POLLIN, () => N.recvfromInto(this.#s.fd, buffer, 0, nbytes, flags)) as [number, AddressOf<F> | null];
+    return this.#call(POLLIN, () => N.recvfromInto(this.#fd, buffer, 0, nbytes, flags)) as [number, AddressOf<F> | null];
   }
 
   /** Sends data: the number of bytes sent (maybe fewer than given). */
   send(data: Bytes, flags = 0): number {
     checkBytes(data);
     checkInt(flags, "flags");
-    return this.#call(POLLOUT, () => N.send(this.#s.fd, data, 0, byteLength(data), flags));
+    return this.#call(POLLOUT, () => N.send(this.#fd, data, 0, byteLength(data), flags));
   }
 
   /** Sends all of data; the timeout, if any, bounds the whole call. */
@@ -684,7 +708,7 @@ export class Socket<F extends number = number> implements Disposable {
     const deadline = this.#timeout !== null && this.#timeout > 0 ? performance.now() + this.#timeout * 1000 : undefined;
     let off = 0;
     do {
-      off += this.#call(POLLOUT, () => N.send(this.#s.fd, data, off, total - off, flags), deadline);
+      off += this.#call(POLLOUT, () => N.send(this.#fd, data, off, total - off, flags), deadline);
     } while (off < total);
   }
 
@@ -701,23 +725,22 @@ export class Socket<F extends number = number> implements Disposable {
       flags = checkInt(flagsOrAddress, "flags");
       addr = address;
     }
-    const a = toNativeAddress(this.#s.family, addr, "sendto");
-    return this.#call(POLLOUT, () => N.sendto(this.#s.fd, data, this.#s.family, a, flags));
+    const a = toNativeAddress(this.#family, addr, "sendto");
+    return this.#call(POLLOUT, () => N.sendto(this.#fd, data, this.#family, a, flags));
   }
 
   /** Shuts down one or both directions (SHUT_RD, SHUT_WR, SHUT_RDWR). */
   shutdown(how: number): void {
     checkInt(how, "how");
-    check(N.shutdown(this.#s.fd, how));
+    check(N.shutdown(this.#fd, how));
   }
 
   /** Closes the socket (idempotent; ECONNRESET from close is ignored, as Python does). */
   close(): void {
-    this.#closed = true;
-    const fd = this.#s.fd;
+    const fd = this.#fd;
     if (fd < 0) return;
-    this.#s.fd = -1;
-    registry.unregister(this.#s);
+    this.#fd = -1;
+    this._untrack();
     for (const listener of closeListeners) listener(fd);
     const r = N.close(fd);
     if (r < 0 && -r !== E.ECONNRESET) throw osError(-r);
@@ -731,33 +754,36 @@ export class Socket<F extends number = number> implements Disposable {
    * `_track()` puts it back (the selector does that when its loop closes).
    */
   _untrack(): void {
-    registry.unregister(this.#s);
+    const held = this.#held;
+    if (held === null) return;
+    this.#held = null;
+    registry.unregister(held);
   }
 
-  /** @internal Closes the fd if the socket is collected while open (every socket starts so). */
+  /** @internal Closes the fd if the socket is collected while open (every socket but an adopted one starts so). */
   _track(): void {
-    if (this.#s.fd < 0) return;
-    registry.unregister(this.#s);
-    registry.register(this, this.#s, this.#s);
+    if (this.#fd < 0 || this.#held !== null) return;
+    const held: FdState = { fd: this.#fd, family: this.#family, type: this.#type, proto: this.#proto };
+    this.#held = held;
+    registry.register(this, held, held);
   }
 
   /** Gives up the fd without closing it: returns it; the socket is closed afterwards. */
   detach(): number {
-    this.#closed = true;
-    const fd = this.#s.fd;
-    this.#s.fd = -1;
-    registry.unregister(this.#s);
+    const fd = this.#fd;
+    this.#fd = -1;
+    this._untrack();
     return fd;
   }
 
   /** The local address. */
   getsockname(): AddressOf<F> {
-    return (checkResult(N.getsockname(this.#s.fd)) ?? "") as AddressOf<F>;
+    return (checkResult(N.getsockname(this.#fd)) ?? "") as AddressOf<F>;
   }
 
   /** The remote address (ENOTCONN when not connected). */
   getpeername(): AddressOf<F> {
-    return (checkResult(N.getpeername(this.#s.fd)) ?? "") as AddressOf<F>;
+    return (checkResult(N.getpeername(this.#fd)) ?? "") as AddressOf<F>;
   }
 
   /** Sets an option: an int (booleans are 1/0) or raw bytes for struct options. */
@@ -766,9 +792,9 @@ export class Socket<F extends number = number> implements Disposable {
     checkInt(opt, "option");
     if (typeof value === "number" || typeof value === "boolean") {
       if (typeof value === "number") checkInt(value, "value");
-      check(N.setsockopt(this.#s.fd, level, opt, value));
+      check(N.setsockopt(this.#fd, level, opt, value));
     } else {
-      check(N.setsockoptBytes(this.#s.fd, level, opt, checkBytes(value)));
+      check(N.setsockoptBytes(this.#fd, level, opt, checkBytes(value)));
     }
   }
 
@@ -778,23 +804,23 @@ export class Socket<F extends number = number> implements Disposable {
   getsockopt(level: number, opt: number, buflen?: number): number | Buffer {
     checkInt(level, "level");
     checkInt(opt, "option");
-    if (buflen === undefined) return check(N.getsockopt(this.#s.fd, level, opt));
+    if (buflen === undefined) return check(N.getsockopt(this.#fd, level, opt));
     checkInt(buflen, "buflen");
     if (buflen <= 0 || buflen > 1024) throw new OSError("getsockopt buflen out of range");
-    return checkResult(N.getsockoptBytes(this.#s.fd, level, opt, buflen));
+    return checkResult(N.getsockoptBytes(this.#fd, level, opt, buflen));
   }
 
   /** A new Socket on a duplicate of the fd, with the same timeout. */
   dup(): Socket<F> {
-    const fd = check(N.dup(this.#s.fd));
-    const s = new Socket(this.#s.family as F, this.#s.type, this.#s.proto, fd);
+    const fd = check(N.dup(this.#fd));
+    const s = new Socket(this.#family as F, this.#type, this.#proto, fd);
     s.settimeout(this.#timeout);
     return s;
   }
 
   /** Python's repr: `<Socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 8080)>`. */
   toString(): string {
-    return describe(this.#s, this.#closed);
+    return describe({ fd: this.#fd, family: this.#family, type: this.#type, proto: this.#proto }, this.#fd < 0);
   }
 
   /** Shows the repr in console.log and util.inspect. */
