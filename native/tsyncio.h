@@ -1,18 +1,20 @@
 // What the files of tsyncio's native core share: the per-environment state,
 // argument and result helpers, and each concern's entry points.
 //
-// Two calling conventions, on purpose. Every function the addon exports is
-// N-API (node-addon-api's Napi::CallbackInfo or the C napi_callback_info),
-// except three methods of the poller object fastPoll() returns (poller.cc):
-// recvSlab, recvU8 and sendU8 are V8 FunctionCallbacks. They are the socket
-// transports' read and write, called for every request, and callgrind on a
-// 1 KiB echo (bench/callgrind-echo.sh) counted N-API's argument marshalling
+// Two calling conventions, on purpose. Most functions the addon exports are
+// N-API (node-addon-api's Napi::CallbackInfo or the C napi_callback_info).
+// The ones called per request or per connection are V8 FunctionCallbacks:
+// the poller's recvSlab, recvU8 and sendU8 (poller.cc), the socket
+// transports' read and write; accept, acceptedAddress and setsockopt
+// (socket.cc), once or twice per accepted connection; and callQuietly
+// (quiet-call.cc), once per loop iteration. callgrind on a 1 KiB echo
+// (bench/callgrind-echo.sh) counted N-API's argument marshalling
 // (napi_get_cb_info, napi_get_value_int32, napi_create_int32 and the callback
-// wrapper) at ~900 of ~3900 user-space instructions per request. V8's API
+// wrapper) at ~900 of ~3900 user-space instructions per request, and on a
+// burst of connections ~1,200 per setsockopt and ~4,700 per accept. V8's API
 // has no stable ABI, which costs nothing here: the addon is always built at
 // install (scripts/build-native.mjs) against the headers of the Node that
-// runs it. Everything else stays on N-API, where that cost does not show;
-// only poller.cc includes V8's headers.
+// runs it. Everything else stays on N-API, where that cost does not show.
 #pragma once
 
 #include <napi.h>
