@@ -9,8 +9,9 @@
 // (docs/BENCHMARKS.md). Each environment watches for that moment with one
 // unref'd timer, armed only by reads and GCs: a quiet tick (no fresh read
 // memory and no GC for kQuietMs) asks V8 for its memory-reducing GC when
-// enough read memory came since the last one, and trims the heap once a GC
-// has freed something since the last trim. Under steady load no tick is ever
+// enough fresh memory came since the last one (read memory, and young
+// generation GCs, each of which means at least 1 MiB allocated), and trims
+// the heap once a GC has freed something since the last trim. Under steady load no tick is ever
 // quiet, so the hot path keeps its warm memory and pays one addition per read
 // slab or large read.
 #include <stdlib.h>
@@ -30,6 +31,8 @@ constexpr uint64_t kQuietMs = 100;
 // Fresh read memory that makes a memory-reducing GC worth asking for: 16
 // read slabs. V8 itself collects after about 32 MiB of young ArrayBuffers.
 constexpr size_t kCollectAfterBytes = 4 * 1024 * 1024;
+// What one young-generation GC adds to that count.
+constexpr size_t kGcWeightBytes = 1024 * 1024;
 // A memory-reducing GC costs milliseconds of CPU (more with a larger heap),
 // and a pattern of short bursts and pauses must not turn into a GC per burst:
 // after one, the next waits this many times the CPU time the last one took
@@ -48,7 +51,7 @@ struct Trimmer {
   v8::Isolate* isolate = nullptr;
   uint64_t activity = 0;     // fresh read bytes plus GCs, ever: moves while busy
   uint64_t seen = 0;         // `activity` at the last tick
-  // Fresh read bytes since the last memory-reducing GC asked for; start-up
+  // Fresh bytes (reads, young GCs) since the last memory-reducing GC asked for; start-up
   // counts as a burst, so a process's first quiet moment reduces too.
   size_t fresh = kCollectAfterBytes;
   uint64_t nextCollect = 0;  // uv_now() before which none is asked for
@@ -124,6 +127,10 @@ void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* p) {
     m->nextCollect = uv_now(m->data->loop) + static_cast<uint64_t>(cost * kCollectCostFactor);
   }
   m->activity++;
+  // A collection means at least a young generation's worth (1 MiB or more) of
+  // allocation: a burst of connections or tasks reads little but grows the
+  // young generation all the same.
+  if (!(type & v8::kGCTypeMarkSweepCompact)) m->fresh += kGcWeightBytes;
   m->gcSinceTrim = true;
   if (!m->ticking) Arm(m);
 }

@@ -183,7 +183,7 @@ export interface MemoryPolicy {
   tuned: boolean;
   /** malloc_trim(0) calls made once the process went quiet after a GC. */
   trims: number;
-  /** Memory-reducing GCs asked of V8 once the process went quiet after 4 MiB of fresh read memory. */
+  /** Memory-reducing GCs asked of V8 once the process went quiet after 4 MiB of fresh memory (read memory; each young-generation GC counts 1 MiB). */
   collections: number;
   /** The process CPU milliseconds the last of those GCs took (0 before the first). */
   lastCollectionMs: number;
