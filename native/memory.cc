@@ -16,6 +16,8 @@
 // slab or large read.
 #include <stdlib.h>
 #include <time.h>
+
+#include <algorithm>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -34,10 +36,13 @@ constexpr size_t kCollectAfterBytes = 4 * 1024 * 1024;
 // What one young-generation GC adds to that count.
 constexpr size_t kGcWeightBytes = 1024 * 1024;
 // A memory-reducing GC costs milliseconds of CPU (more with a larger heap),
-// and a pattern of short bursts and pauses must not turn into a GC per burst:
-// after one, the next waits this many times the CPU time the last one took
-// (the process's, helper threads included), so they take at most ~2 %.
-constexpr double kCollectCostFactor = 50;
+// and a pattern of short bursts and pauses must not turn into a GC per burst.
+// They draw on a budget of CPU time (the process's, helper threads included,
+// from the request to the Mark-Compact's end) that refills at 2 % of the
+// time that passes, up to kCollectBudgetMs: over any long stretch they take
+// at most ~2 % of a core, and a few bursts in a row are each followed by one.
+constexpr double kCollectShare = 0.02;
+constexpr double kCollectBudgetMs = 100;
 // A GC asked for and not ended after this is taken as not coming.
 constexpr uint64_t kCollectStaleMs = 10000;
 
@@ -54,7 +59,8 @@ struct Trimmer {
   // Fresh bytes (reads, young GCs) since the last memory-reducing GC asked for; start-up
   // counts as a burst, so a process's first quiet moment reduces too.
   size_t fresh = kCollectAfterBytes;
-  uint64_t nextCollect = 0;  // uv_now() before which none is asked for
+  double budget = kCollectBudgetMs;  // CPU ms the next memory-reducing GCs may take
+  uint64_t budgetAt = 0;             // uv_now() when `budget` was last refilled
   double costFrom = -1;      // process CPU ms when the last one was asked for, until it ends
   uint64_t askedAt = 0;      // uv_now() then
   bool gcSinceTrim = true;   // something may have been freed (start-up counts)
@@ -91,7 +97,9 @@ void OnTick(uv_timer_t* t) {
   // finished before the callback saw it, say) must not block the next one.
   if (m->costFrom >= 0 && now - m->askedAt > kCollectStaleMs) m->costFrom = -1;
   bool wanted = m->fresh >= kCollectAfterBytes && m->costFrom < 0;
-  if (wanted && now >= m->nextCollect) {
+  m->budget = std::min(kCollectBudgetMs, m->budget + static_cast<double>(now - m->budgetAt) * kCollectShare);
+  m->budgetAt = now;
+  if (wanted && m->budget > 0) {
     m->fresh = 0;
     m->costFrom = ProcessCpuMs();
     m->askedAt = now;
@@ -111,7 +119,8 @@ void OnTick(uv_timer_t* t) {
 #endif
   }
   if (wanted) {
-    uv_timer_start(t, OnTick, m->nextCollect - now, kQuietMs);  // the GC once it may be asked for
+    // The GC once the budget allows it.
+    uv_timer_start(t, OnTick, static_cast<uint64_t>(-m->budget / kCollectShare) + 1, kQuietMs);
     return;
   }
   m->ticking = false;
@@ -124,13 +133,13 @@ void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* p) {
     double cost = ProcessCpuMs() - m->costFrom;
     m->costFrom = -1;
     m->lastCost = cost;
-    m->nextCollect = uv_now(m->data->loop) + static_cast<uint64_t>(cost * kCollectCostFactor);
+    m->budget -= cost;
   }
   m->activity++;
   // A collection means at least a young generation's worth (1 MiB or more) of
   // allocation: a burst of connections or tasks reads little but grows the
   // young generation all the same.
-  if (!(type & v8::kGCTypeMarkSweepCompact)) m->fresh += kGcWeightBytes;
+  if (type & (v8::kGCTypeScavenge | v8::kGCTypeMinorMarkCompact)) m->fresh += kGcWeightBytes;
   m->gcSinceTrim = true;
   if (!m->ticking) Arm(m);
 }
