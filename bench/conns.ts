@@ -190,7 +190,9 @@ export function tsyncioServer(): string[] {
 /**
  * Measures tsyncio and, when /usr/bin/python3 is there, CPython asyncio and
  * uvloop (when it has uvloop), with n idle and n active connections, `rounds`
- * times interleaved; each figure is the median of the rounds.
+ * times interleaved; each figure is the median of the rounds. BENCH_SERVERS
+ * (comma-separated name parts, as in bench/echo.ts) keeps only the servers
+ * whose name contains one; BENCH_CONN_MODES ("active", "idle" or both) the modes.
  */
 export async function runConns(n = 10_000, rounds = 3): Promise<ConnRow[]> {
   const servers: [string, string[], boolean][] = [["tsyncio protocol", tsyncioServer(), true]];
@@ -202,9 +204,12 @@ export async function runConns(n = 10_000, rounds = 3): Promise<ConnRow[]> {
       servers.push(["uvloop protocol", [py, join(here, "servers", "py_echo.py"), "uvloop", "protocol", "0", String(BACKLOG)], false]);
     } catch { /* no uvloop */ }
   }
+  const only = (process.env.BENCH_SERVERS ?? "").split(",").filter((x) => x !== "");
+  if (only.length > 0) servers.splice(0, servers.length, ...servers.filter(([name]) => only.some((o) => name.includes(o))));
+  const modes = (["active", "idle"] as const).filter((m) => (process.env.BENCH_CONN_MODES ?? "active,idle").split(",").includes(m));
   const runs = new Map<string, ConnRow[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const mode of ["active", "idle"] as const) {
+    for (const mode of modes) {
       for (const [name, cmd, heap] of servers) {
         const row = await measure(name, cmd, n, mode, heap);
         const key = `${name}\0${mode}`;

@@ -46,6 +46,7 @@ static void OnEnvCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
   data->tearingDown = true;
   data->cleanupHook = handle;
   ClosePoller(data);
+  CloseMemory(data);
   CancelAllRequests(data);
   MaybeFinishTeardown(data);
 }
@@ -78,6 +79,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDns(env, exports, data);
   InitPoller(env, exports);
   InitQuietCall(env, exports);
+  InitMemory(env, exports, data);
   return exports;
 }
 

@@ -1,6 +1,7 @@
 // The addon's poller: the selector's fd readiness (src/net/selector.ts), and
 // with it the socket transports' reads and writes (recvSlab, recvU8, sendU8:
-// V8 API functions, see tsyncio.h) and the malloc tuning their Buffers want.
+// V8 API functions, see tsyncio.h), which tell memory.cc how much fresh
+// memory they take.
 //
 // One poller per event loop, each with an epoll set of its own, watched by
 // one uv_poll_t on Node's loop, a check handle and its own JS callback. This
@@ -23,10 +24,6 @@
 // the set is this poller's alone, so a DEL of a number that was reused can
 // only touch this poller's own entry for it.
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#include <stdlib.h>
-#endif
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -357,6 +354,7 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[0], 1, &s->slab);
   s->slabData = static_cast<char*>(data);
   s->slabLen = length;
+  NoteFreshRead(length);
   return nullptr;
 }
 
@@ -421,6 +419,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     size_t want = std::min(static_cast<size_t>(avail), s->slabLen);
     v8::Local<v8::Object> buf;
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
+    NoteFreshRead(want);
     char* data = node::Buffer::Data(buf);
     ssize_t r = NoIntr([&] { return RawRecv(fd, data, want); });
     if (r < 0) {
@@ -656,28 +655,7 @@ void ClosePoller(AddonData* data) {
     if (s->data == data) Dispose(s);
 }
 
-// Every read hands the protocol a fresh Buffer, and V8 frees them in batches
-// at its next GC: with glibc's defaults, that batch shrinks the heap (brk)
-// or unmaps (blocks over 128 KiB), and the next reads fault every page back
-// in. At 100 KiB messages that was 24 page faults and ~35 µs of system time
-// per echo. Keeping up to 64 MiB of freed heap, and serving blocks up to
-// 4 MiB from it, lets those buffers reuse warm memory instead; RSS then
-// stays at its high-water mark, as with any allocator that does not trim.
-// It is process-wide, so TSYNCIO_MALLOC_TUNE=0 leaves glibc's defaults alone.
-void TuneMalloc() {
-#ifdef __GLIBC__
-  static bool done = false;
-  if (done) return;
-  done = true;
-  const char* opt = getenv("TSYNCIO_MALLOC_TUNE");
-  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
-  mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-#endif
-}
-
 void InitPoller(Napi::Env env, Napi::Object exports) {
-  TuneMalloc();
   napi_value fn;
   napi_create_function(env, "fastPoll", NAPI_AUTO_LENGTH, FastPoll, nullptr, &fn);
   exports.Set("fastPoll", Napi::Value(env, fn));

@@ -113,6 +113,13 @@ void InitSendfile(Napi::Env env, Napi::Object exports);
 void InitDns(Napi::Env env, Napi::Object exports, AddonData* data);
 void InitPoller(Napi::Env env, Napi::Object exports);
 void InitQuietCall(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports, AddonData* data);
+// memory.cc: what the environment's trim of freed memory needs to know. Reads
+// call NoteFreshRead with each block of fresh memory they take (a read slab, a
+// large read's own Buffer): while reads or GCs go on, nothing is trimmed.
+void NoteFreshRead(size_t bytes);
+// At the environment's cleanup: stops its trim timer and GC callback.
+void CloseMemory(AddonData* data);
 
 // The V8 object behind an N-API value (poller.cc), to attach functions written
 // against the V8 API where N-API costs too much or cannot say what is needed.

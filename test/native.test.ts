@@ -556,3 +556,34 @@ test("callQuietly calls fn with thisArg, returns nothing of its own, and rethrow
   assert.throws(() => N.callQuietly(() => { throw boom; }, undefined), (e) => e === boom);
   assert.throws(() => N.callQuietly(42 as never, undefined), { name: "TypeError", message: /fn must be a function/ });
 });
+
+test("the malloc tuning gives memory back once the process is quiet, and TSYNCIO_MALLOC_TUNE=0 turns both off", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsyncio-malloc-"));
+  try {
+    const main = join(dir, "main.mts");
+    const nativeUrl = new URL("../src/internal/native.ts", import.meta.url).href;
+    // Waits (up to 10 s) for the first quiet moment after a GC to have trimmed.
+    writeFileSync(main, [
+      `import { native } from ${JSON.stringify(nativeUrl)};`,
+      `const N = native();`,
+      `(globalThis as unknown as { gc(): void }).gc();`,
+      `const deadline = Date.now() + 10_000;`,
+      `while (Date.now() < deadline && process.env.TSYNCIO_MALLOC_TUNE !== "0" && N.memoryPolicy().trims === 0) await new Promise((r) => setTimeout(r, 50));`,
+      `if (process.env.TSYNCIO_MALLOC_TUNE === "0") await new Promise((r) => setTimeout(r, 500));`,
+      `console.log(JSON.stringify(N.memoryPolicy()));`,
+    ].join("\n"));
+    const run = (env: NodeJS.ProcessEnv) => {
+      const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", main], { encoding: "utf8", timeout: 180_000, env });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as ReturnType<typeof N.memoryPolicy>;
+    };
+    const on = run({ ...process.env, TSYNCIO_MALLOC_TUNE: "" });
+    assert.equal(on.tuned, true);
+    assert.ok(on.trims >= 1, JSON.stringify(on));
+    // Start-up counts as a burst: its first quiet moment also asks V8 for a memory-reducing GC.
+    assert.ok(on.collections >= 1, JSON.stringify(on));
+    assert.deepEqual(run({ ...process.env, TSYNCIO_MALLOC_TUNE: "0" }), { tuned: false, trims: 0, collections: 0, lastCollectionMs: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -173,6 +173,20 @@ export interface NativeBinding {
   fastPoll(callback: (events: Int32Array, n: number) => void): FastPoller;
   /** lseek(2): the new offset or -errno. */
   lseek(fd: number, offset: number, whence: number): number;
+  /** The addon's malloc policy in this environment (native/memory.cc). */
+  memoryPolicy(): MemoryPolicy;
+}
+
+/** What memoryPolicy() reports. */
+export interface MemoryPolicy {
+  /** glibc's thresholds are raised (false with TSYNCIO_MALLOC_TUNE=0, or without glibc); only then is anything trimmed. */
+  tuned: boolean;
+  /** malloc_trim(0) calls made once the process went quiet after a GC. */
+  trims: number;
+  /** Memory-reducing GCs asked of V8 once the process went quiet after 4 MiB of fresh memory (read memory; each young-generation GC counts 1 MiB). */
+  collections: number;
+  /** The process CPU milliseconds the last of those GCs took (0 before the first). */
+  lastCollectionMs: number;
 }
 
 /** One unref'd uv_poll_t per fd, kept idle between uses (native/poller.cc). */

@@ -1,0 +1,235 @@
+// The addon's malloc policy: the tuning the read path's Buffers want while
+// reads go on, and the memory given back once they stop.
+//
+// Every read hands the protocol memory no earlier read's bytes live in (a read
+// slab, or a large read's own Buffer), and V8 frees it in batches at its GCs.
+// Under load that memory should stay warm (TuneMalloc). When the process goes
+// quiet, what is left is garbage: the read slabs V8 has not collected yet, a
+// young generation grown during the burst, and freed heap that glibc keeps
+// (docs/BENCHMARKS.md). Each environment watches for that moment with one
+// unref'd timer, armed only by reads and GCs: a quiet tick (no fresh read
+// memory and no GC for kQuietMs) asks V8 for its memory-reducing GC when
+// enough fresh memory came since the last one (read memory, and young
+// generation GCs, each of which means at least 1 MiB allocated), and trims
+// the heap once a GC has freed something since the last trim. Under steady load no tick is ever
+// quiet, so the hot path keeps its warm memory and pays one addition per read
+// slab or large read.
+#include <stdlib.h>
+#include <time.h>
+
+#include <algorithm>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "tsyncio.h"
+
+namespace tsyncio {
+
+namespace {
+
+// A tick with no fresh read memory and no GC since the last one is quiet.
+constexpr uint64_t kQuietMs = 100;
+// Fresh read memory that makes a memory-reducing GC worth asking for: 16
+// read slabs. V8 itself collects after about 32 MiB of young ArrayBuffers.
+constexpr size_t kCollectAfterBytes = 4 * 1024 * 1024;
+// What one young-generation GC adds to that count.
+constexpr size_t kGcWeightBytes = 1024 * 1024;
+// A memory-reducing GC costs milliseconds of CPU (more with a larger heap),
+// and a pattern of short bursts and pauses must not turn into a GC per burst.
+// They draw on a budget of CPU time (the process's, helper threads included,
+// from the request to the Mark-Compact's end) that refills at 2 % of the
+// time that passes, up to kCollectBudgetMs: over any long stretch they take
+// at most ~2 % of a core, and a few bursts in a row are each followed by one.
+constexpr double kCollectShare = 0.02;
+constexpr double kCollectBudgetMs = 100;
+// A GC asked for and not ended after this is taken as not coming.
+constexpr uint64_t kCollectStaleMs = 10000;
+
+bool tuned = false;
+
+// One per environment (the main thread and each worker): trimming is
+// process-wide, but each environment knows only its own reads and GCs.
+struct Trimmer {
+  uv_timer_t timer;
+  AddonData* data = nullptr;
+  v8::Isolate* isolate = nullptr;
+  uint64_t activity = 0;     // fresh read bytes plus GCs, ever: moves while busy
+  uint64_t seen = 0;         // `activity` at the last tick
+  // Fresh bytes (reads, young GCs) since the last memory-reducing GC asked for; start-up
+  // counts as a burst, so a process's first quiet moment reduces too.
+  size_t fresh = kCollectAfterBytes;
+  double budget = kCollectBudgetMs;  // CPU ms the next memory-reducing GCs may take
+  uint64_t budgetAt = 0;             // uv_now() when `budget` was last refilled
+  double costFrom = -1;      // process CPU ms when the last one was asked for, until it ends
+  uint64_t askedAt = 0;      // uv_now() then
+  bool gcSinceTrim = true;   // something may have been freed (start-up counts)
+  bool ticking = false;
+  double trims = 0;
+  double collections = 0;
+  double lastCost = 0;  // process CPU ms the last memory-reducing GC took
+};
+
+thread_local Trimmer* trimmer = nullptr;
+
+double ProcessCpuMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+void OnTick(uv_timer_t* t);
+
+void Arm(Trimmer* m) {
+  m->ticking = true;
+  m->seen = m->activity;
+  uv_timer_start(&m->timer, OnTick, kQuietMs, kQuietMs);
+}
+
+void OnTick(uv_timer_t* t) {
+  auto* m = static_cast<Trimmer*>(t->data);
+  if (m->activity != m->seen) {
+    m->seen = m->activity;
+    return;
+  }
+  uint64_t now = uv_now(m->data->loop);
+  // A GC asked for whose Mark-Compact never came (V8 was marking already and
+  // finished before the callback saw it, say) must not block the next one.
+  if (m->costFrom >= 0 && now - m->askedAt > kCollectStaleMs) m->costFrom = -1;
+  bool wanted = m->fresh >= kCollectAfterBytes && m->costFrom < 0;
+  m->budget = std::min(kCollectBudgetMs, m->budget + static_cast<double>(now - m->budgetAt) * kCollectShare);
+  m->budgetAt = now;
+  if (wanted && m->budget > 0) {
+    m->fresh = 0;
+    m->costFrom = ProcessCpuMs();
+    m->askedAt = now;
+    m->collections++;
+    // V8's own memory-reducer GC (incremental marking, then a Mark-Compact
+    // that also shrinks the young generation), which V8 would start only
+    // seconds later. Its epilogue counts as activity: the trim waits for the
+    // next quiet tick, after the GC's ArrayBuffer sweeping.
+    m->isolate->MemoryPressureNotification(v8::MemoryPressureLevel::kModerate);
+    return;
+  }
+  if (m->gcSinceTrim) {
+    m->gcSinceTrim = false;
+    m->trims++;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+  }
+  if (wanted) {
+    // The GC once the budget allows it.
+    uv_timer_start(t, OnTick, static_cast<uint64_t>(-m->budget / kCollectShare) + 1, kQuietMs);
+    return;
+  }
+  m->ticking = false;
+  uv_timer_stop(t);
+}
+
+void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* p) {
+  auto* m = static_cast<Trimmer*>(p);
+  if (m->costFrom >= 0 && (type & v8::kGCTypeMarkSweepCompact)) {
+    double cost = ProcessCpuMs() - m->costFrom;
+    m->costFrom = -1;
+    m->lastCost = cost;
+    m->budget -= cost;
+  }
+  m->activity++;
+  // A collection means at least a young generation's worth (1 MiB or more) of
+  // allocation: a burst of connections or tasks reads little but grows the
+  // young generation all the same.
+  if (type & (v8::kGCTypeScavenge | v8::kGCTypeMinorMarkCompact)) m->fresh += kGcWeightBytes;
+  m->gcSinceTrim = true;
+  if (!m->ticking) Arm(m);
+}
+
+void OnTrimmerClosed(uv_handle_t* handle) {
+  auto* m = static_cast<Trimmer*>(handle->data);
+  AddonData* data = m->data;
+  delete m;
+  data->liveHandles--;
+  MaybeFinishTeardown(data);
+}
+
+// Every read hands the protocol a fresh Buffer, and V8 frees them in batches
+// at its next GC: with glibc's defaults, that batch shrinks the heap (brk)
+// or unmaps (blocks over 128 KiB), and the next reads fault every page back
+// in. At 100 KiB messages that was 24 page faults and ~35 µs of system time
+// per echo. Keeping up to 64 MiB of freed heap, and serving blocks up to
+// 4 MiB from it, lets those buffers reuse warm memory instead; the Trimmer
+// gives it back when the process goes quiet. It is process-wide, so
+// TSYNCIO_MALLOC_TUNE=0 leaves glibc's defaults alone (and trims nothing).
+void TuneMalloc() {
+#ifdef __GLIBC__
+  static bool done = false;
+  if (done) return;
+  done = true;
+  const char* opt = getenv("TSYNCIO_MALLOC_TUNE");
+  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
+  mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  tuned = true;
+#endif
+}
+
+napi_value Double(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+// memoryPolicy(): {tuned, trims, collections, lastCollectionMs}: whether the
+// malloc tuning is on, how many trims and memory-reducing GCs this
+// environment has made, and the process CPU time the last of those GCs took.
+napi_value MemoryPolicy(napi_env env, napi_callback_info) {
+  napi_value out, flag;
+  napi_create_object(env, &out);
+  napi_get_boolean(env, tuned, &flag);
+  napi_set_named_property(env, out, "tuned", flag);
+  Trimmer* m = trimmer;
+  napi_set_named_property(env, out, "trims", Double(env, m != nullptr ? m->trims : 0));
+  napi_set_named_property(env, out, "collections", Double(env, m != nullptr ? m->collections : 0));
+  napi_set_named_property(env, out, "lastCollectionMs", Double(env, m != nullptr ? m->lastCost : 0));
+  return out;
+}
+
+}  // namespace
+
+void NoteFreshRead(size_t bytes) {
+  Trimmer* m = trimmer;
+  if (m == nullptr) return;
+  m->activity += bytes;
+  m->fresh += bytes;
+  if (!m->ticking && m->fresh >= kCollectAfterBytes) Arm(m);
+}
+
+void CloseMemory(AddonData* data) {
+  Trimmer* m = trimmer;
+  if (m == nullptr || m->data != data) return;
+  trimmer = nullptr;
+  m->isolate->RemoveGCEpilogueCallback(OnGc, m);
+  uv_timer_stop(&m->timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(&m->timer), OnTrimmerClosed);
+}
+
+void InitMemory(Napi::Env env, Napi::Object exports, AddonData* data) {
+  TuneMalloc();
+  if (tuned && trimmer == nullptr) {
+    auto* m = new Trimmer();
+    m->data = data;
+    m->isolate = v8::Isolate::GetCurrent();
+    uv_timer_init(data->loop, &m->timer);
+    m->timer.data = m;
+    uv_unref(reinterpret_cast<uv_handle_t*>(&m->timer));
+    data->liveHandles++;
+    m->isolate->AddGCEpilogueCallback(OnGc, m);
+    trimmer = m;
+    Arm(m);  // start-up's freed memory goes back at the first quiet tick
+  }
+  napi_value fn;
+  napi_create_function(env, "memoryPolicy", NAPI_AUTO_LENGTH, MemoryPolicy, nullptr, &fn);
+  napi_set_named_property(env, exports, "memoryPolicy", fn);
+}
+
+}  // namespace tsyncio
