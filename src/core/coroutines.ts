@@ -66,20 +66,75 @@ const unawaited = new FinalizationRegistry<Unawaited>((u) => {
 // Registering every coroutine with the FinalizationRegistry would cost the hot
 // paths several times over (a million `yield* sleep(0)` ran 6x slower), and
 // nearly every coroutine is started in the job that made it. So new ones wait
-// in `fresh` until the current job ends (one microtask per batch); only those
-// still unstarted then are registered.
+// in `fresh` (generators) and `freshLazy` (LazyCoroutines, core/tasks.ts)
+// until the current job ends (one microtask per batch); only those still
+// unstarted then are registered.
 let fresh: Watched[] = [];
+// A new array per job: one that outlived a scavenge would cost every push a
+// write barrier (V8's old-to-new remembered set). It is made with room for a
+// typical job's coroutines and filled by index: growing an empty array by push
+// reallocated it twice for the ~18 coroutines of a job of the streams echo
+// server (~30 instructions per request under callgrind).
+const FRESH_LAZY_ROOM = 32;
+let freshLazy: (LazyWatched | undefined)[] = new Array<LazyWatched | undefined>(FRESH_LAZY_ROOM);
+let freshLazyCount = 0;
+let flushQueued = false;
+
+const settled = Promise.resolve();
+
+/**
+ * Runs registerUnstarted once the current job ends. A reaction on a settled
+ * promise rather than queueMicrotask(), which makes an AsyncResource and a
+ * bound function per call (Node's lib/internal/process/task_queues.js):
+ * about a third of this bookkeeping's cost per job in the streams echo server.
+ */
+function flushAtJobEnd(): void {
+  flushQueued = true;
+  void settled.then(registerUnstarted);
+}
 
 function registerUnstarted(): void {
-  const batch = fresh;
-  fresh = [];
-  for (const g of batch) {
-    if (g[STARTED]) continue;
-    const u: Unawaited = { name: g.__name__ ?? "coroutine", origin: g[ORIGIN] ?? null, started: false };
-    g[RECORD] = u;
-    unawaited.register(g, u);
+  flushQueued = false;
+  if (fresh.length !== 0) {
+    const batch = fresh;
+    fresh = [];
+    for (const g of batch) {
+      if (g[STARTED]) continue;
+      const u: Unawaited = { name: g.__name__ ?? "coroutine", origin: g[ORIGIN] ?? null, started: false };
+      g[RECORD] = u;
+      unawaited.register(g, u);
+    }
+  }
+  if (freshLazyCount !== 0) {
+    const batch = freshLazy;
+    const n = freshLazyCount;
+    freshLazy = new Array<LazyWatched | undefined>(FRESH_LAZY_ROOM);
+    freshLazyCount = 0;
+    for (let i = 0; i < n; i++) {
+      const g = batch[i]!;
+      if (g._state !== LAZY_CREATED) continue;
+      const u: Unawaited = { name: g.__name__ ?? "coroutine", origin: g[ORIGIN] ?? null, started: false };
+      g[RECORD] = u;
+      g._state = LAZY_UNAWAITED;
+      unawaited.register(g, u);
+    }
   }
 }
+
+/** @internal A LazyCoroutine's `_state` (core/tasks.ts) until it is first resumed. */
+export const LAZY_CREATED = 0;
+/**
+ * @internal A LazyCoroutine's `_state` once the end of its job found it not
+ * resumed: registered for the "never awaited" warning, so its first
+ * resumption calls _lazyCoroutineStarted. Any other state means started.
+ */
+export const LAZY_UNAWAITED = -1;
+
+/**
+ * A coroutine written as an object (LazyCoroutine, core/tasks.ts): it says
+ * itself whether it was started, so joining the check costs it no property.
+ */
+type LazyWatched = { _state: number; [RECORD]?: Unawaited; [ORIGIN]?: string; __name__?: string };
 
 let captureOrigin: ((skip: number) => string) | null = null;
 
@@ -103,22 +158,29 @@ function markStarted(g: Watched): void {
   if (u !== undefined) u.started = true;
 }
 
-/**
- * @internal A new coroutine of tsyncio's API joins the "never awaited" check
- * (and, in debug mode, records where it was made). awaitableCoroutine's
- * generators call it, and so does a coroutine written by hand as an object
- * (core/tasks.ts's sleep), which calls _coroutineStarted when first resumed.
- */
-export function _watchCoroutine(g: object): void {
-  const w = g as Watched;
-  w[STARTED] = false;
-  if (captureOrigin !== null) w[ORIGIN] = captureOrigin(2);
-  if (fresh.push(w) === 1) queueMicrotask(registerUnstarted);
+/** A new generator coroutine of tsyncio's API joins the "never awaited" check (and, in debug mode, records where it was made). */
+function watchCoroutine(g: Watched): void {
+  g[STARTED] = false;
+  if (captureOrigin !== null) g[ORIGIN] = captureOrigin(2);
+  fresh.push(g);
+  if (!flushQueued) flushAtJobEnd();
 }
 
-/** @internal A coroutine made with _watchCoroutine was resumed (next, throw or return). */
-export function _coroutineStarted(g: object): void {
-  if (!(g as Watched)[STARTED]) markStarted(g as Watched);
+/**
+ * @internal A new LazyCoroutine (its `_state` LAZY_CREATED) joins the "never
+ * awaited" check; in debug mode it records where it was made, leaving out
+ * `skip` frames of the code that made it, besides tsyncio's core.
+ */
+export function _watchLazyCoroutine(g: LazyWatched, skip: number): void {
+  if (captureOrigin !== null) g[ORIGIN] = captureOrigin(4 + skip);
+  freshLazy[freshLazyCount++] = g;
+  if (!flushQueued) flushAtJobEnd();
+}
+
+/** @internal A LazyCoroutine in state LAZY_UNAWAITED is resumed (next, throw or return): no warning. */
+export function _lazyCoroutineStarted(g: LazyWatched): void {
+  const u = g[RECORD];
+  if (u !== undefined) u.started = true;
 }
 
 /**
@@ -147,8 +209,8 @@ export function awaitableCoroutine<A extends unknown[], T>(genFn: (...args: A) =
   // `arguments` rather than a rest array: V8 forwards it to apply() without allocating.
   const make = function (this: unknown): AwaitableCoroutine<T> {
     // eslint-disable-next-line prefer-rest-params
-    const g = genFn.apply(this, arguments as unknown as A);
-    _watchCoroutine(g);
+    const g = genFn.apply(this, arguments as unknown as A) as Watched;
+    watchCoroutine(g);
     return g as unknown as AwaitableCoroutine<T>;
   };
   Object.defineProperties(make, { name: { value: name }, _isCoroutine: { value: true } });

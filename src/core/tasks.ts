@@ -10,7 +10,7 @@ import {
   Future, isfuture, setResultUnlessCancelled, wrapFuture, _suspendOn, type Awaitable, type DoneCallback, type Waker,
 } from "./futures.js";
 import { iscoroutinefunction,
-  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchCoroutine, _coroutineStarted, GeneratorPrototype,
+  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchLazyCoroutine, _lazyCoroutineStarted, LAZY_CREATED, LAZY_UNAWAITED, GeneratorPrototype,
   type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
@@ -711,72 +711,88 @@ function* sleepThroughLoop<T>(loop: AbstractEventLoop, delay: number, result: T)
   }
 }
 
-const SLEEP_CREATED = 0;
-/** Suspended on its SleepFuture, or (sleep(0)) on a bare yield. */
-const SLEEP_WAITING = 1;
-/** Running sleepThroughLoop, which it forwards to. */
-const SLEEP_DELEGATING = 2;
-const SLEEP_DONE = 3;
+/** LazyCoroutine._state: made, not resumed yet (LAZY_UNAWAITED too, once its job ended: core/coroutines.ts). */
+const CO_CREATED = LAZY_CREATED;
+/** Suspended on the future in _inner, or (null) on a bare yield. */
+const CO_WAITING = 1;
+/** Running the generator in _inner, which it forwards to. */
+const CO_DELEGATING = 2;
+const CO_DONE = 3;
 
 /**
- * sleep()'s coroutine, written as an object rather than a generator function.
- * Cancelling a sleeping task throws CancelledError through every coroutine
- * frame between the task and the future, and V8's search for a handler costs
- * per frame (docs/BENCHMARKS.md, "Task life cycle"): as an object, sleep adds
- * no frame, its throw() rethrows at once, as a Future's own iterator does.
- * It is still a coroutine everywhere one is looked at: lazy (nothing runs
- * until it is first resumed), a generator to isGeneratorObject(), named
- * `sleep` in task reprs, awaitable from async functions, and reported when
- * collected without ever being awaited.
+ * @internal A coroutine of tsyncio's API written as an object rather than a
+ * generator function, for the hot awaits (sleep(), StreamReader.read(),
+ * StreamWriter.drain()). Whatever does not wait costs no generator at all,
+ * and cancelling a waiting task throws CancelledError through no coroutine
+ * frame of it (V8's search for a handler costs per frame: docs/BENCHMARKS.md,
+ * "Task life cycle"): its throw() rethrows at once, as a Future's own
+ * iterator does. It is still a coroutine everywhere one is looked at: lazy
+ * (nothing runs until it is first resumed), a generator to
+ * isGeneratorObject(), named in task reprs by its prototype's `__name__`,
+ * awaitable from async functions, and reported when collected without ever
+ * being awaited. A coroutine class does not `extend` it (a derived class's
+ * construction is not inlined where the hot awaits make them, and went
+ * through V8's generic construct stubs twice: ~120 instructions per
+ * coroutine): it declares itself a LazyCoroutine through an interface,
+ * calls _lazyCoroutineMade(this) last in its constructor, and is given the
+ * methods by _lazyCoroutineClass(). It writes the body's first run (_start)
+ * and what follows the wait (_finish); anything rarer it hands to a
+ * generator (_delegate).
  */
-class SleepCoroutine<T> {
-  /** @internal */ _delay: number;
-  /** @internal */ _result: T;
-  /** @internal */ _state = SLEEP_CREATED;
-  /** @internal The SleepFuture waited on, or sleepThroughLoop's generator. */
-  _inner: Future<T> | Coroutine<T> | null = null;
+export abstract class LazyCoroutine<T> {
+  /** @internal CO_CREATED, CO_WAITING, CO_DELEGATING or CO_DONE. */
+  declare _state: number;
+  /** @internal The Future waited on, or the generator delegated to. */
+  declare _inner: Future<unknown> | Coroutine<T> | null;
 
-  constructor(delay: number, result: T) {
-    this._delay = delay;
-    this._result = result;
-    _watchCoroutine(this);
-  }
+  /** @internal The body up to its first wait: returns with _wait() or _delegate(), or finishes. */
+  abstract _start(): IteratorResult<unknown, T>;
 
+  /** @internal The body after the wait: `fut` is done (null after a bare yield). */
+  abstract _finish(fut: Future<unknown> | null): IteratorResult<unknown, T>;
+
+  /** Resumes the coroutine, as a generator's next(). */
   next(_value?: unknown): IteratorResult<unknown, T> {
     switch (this._state) {
-      case SLEEP_CREATED:
-        _coroutineStarted(this);
+      case CO_CREATED:
+        // Done unless _start() waits: an exception leaves it finished, as it leaves a generator.
+        this._state = CO_DONE;
         return this._start();
-      case SLEEP_WAITING: {
-        const fut = this._inner as Future<T> | null;
-        if (fut === null) {
-          // sleep(0)'s one bare yield is over.
-          this._state = SLEEP_DONE;
-          return { done: true, value: this._result };
-        }
+      case CO_WAITING: {
+        const fut = this._inner as Future<unknown> | null;
+        this._state = CO_DONE;
+        this._inner = null;
+        // Resumed while its future is pending: what `yield* fut` raises.
+        if (fut !== null && fut._state === PENDING) throw new RuntimeError("await wasn't used with future");
         return this._finish(fut);
       }
-      case SLEEP_DELEGATING:
+      case CO_DELEGATING:
         return this._forward((this._inner as Coroutine<T>).next());
+      case LAZY_UNAWAITED:
+        _lazyCoroutineStarted(this);
+        this._state = CO_DONE;
+        return this._start();
       default:
         return { done: true, value: undefined as T };
     }
   }
 
+  /** Throws into the coroutine, as a generator's throw(). */
   throw(exc?: unknown): IteratorResult<unknown, T> {
-    if (this._state === SLEEP_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
+    if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
     // Not started, suspended or finished: the exception comes straight out (a
-    // sleep left this way leaves its SleepFuture to fire into nothing).
-    _coroutineStarted(this);
-    this._state = SLEEP_DONE;
+    // future it waited on is left to complete into nothing).
+    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    this._state = CO_DONE;
     this._inner = null;
     throw exc;
   }
 
+  /** Closes the coroutine, as a generator's return(). */
   return(value?: T): IteratorResult<unknown, T> {
-    if (this._state === SLEEP_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
-    _coroutineStarted(this);
-    this._state = SLEEP_DONE;
+    if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
+    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    this._state = CO_DONE;
     this._inner = null;
     return { done: true, value: value as T };
   }
@@ -785,58 +801,97 @@ class SleepCoroutine<T> {
     return this;
   }
 
-  /** `await sleep(1)` from an async function: runs it as a Task on the running loop. */
+  /** `await coro` from an async function: runs it as a Task on the running loop. */
   then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
     return ensureFuture(this as unknown as Coroutine<T>).then(onfulfilled, onrejected);
   }
 
-  /** @internal The first resumption: the body of Python's sleep. */
-  _start(): IteratorResult<unknown, T> {
-    const delay = this._delay;
-    this._state = SLEEP_DONE;
-    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
-    if (delay <= 0) {
-      // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
-      this._state = SLEEP_WAITING;
-      return { done: false, value: undefined };
-    }
-    const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
-    if (loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater ||
-        loop.createFuture !== loop._baseCreateFuture) {
-      const gen = sleepThroughLoop(loop, delay, this._result);
-      this._inner = gen;
-      this._state = SLEEP_DELEGATING;
-      return this._forward(gen.next());
-    }
-    // Else a future that is its own timer: no TimerHandle, no try/finally.
-    const fut = loop._scheduleTimer(new SleepFuture<T>(loop, loop.time() + delay, this._result));
+  /** @internal Suspends on `fut` (null: a bare yield, the next step on the next loop iteration), as `yield* fut` does. */
+  _wait(fut: Future<unknown> | null): IteratorResult<unknown, T> {
     this._inner = fut;
-    this._state = SLEEP_WAITING;
+    this._state = CO_WAITING;
+    if (fut === null) return { done: false, value: undefined };
     _suspendOn(fut);
     return { done: false, value: fut };
   }
 
-  /** @internal Resumed after the wait, as `yield* fut` resumes: the future's result, or its exception. */
-  _finish(fut: Future<T>): IteratorResult<unknown, T> {
-    if (!fut.done()) throw new RuntimeError("await wasn't used with future");
-    this._state = SLEEP_DONE;
-    this._inner = null;
-    return { done: true, value: fut.result() };
+  /** @internal Runs the rest of the body as the generator `gen`, as `return yield* gen` does. */
+  _delegate(gen: Coroutine<T>): IteratorResult<unknown, T> {
+    this._inner = gen;
+    this._state = CO_DELEGATING;
+    return this._forward(gen.next());
   }
 
-  /** @internal A step of sleepThroughLoop, passed on. */
+  /** @internal A step of the generator delegated to, passed on. */
   _forward(r: IteratorResult<unknown, T>): IteratorResult<unknown, T> {
     if (r.done) {
-      this._state = SLEEP_DONE;
+      this._state = CO_DONE;
       this._inner = null;
     }
     return r;
   }
 }
 // A generator to the checks that tell a coroutine object from a plain iterator.
-Object.setPrototypeOf(SleepCoroutine.prototype, GeneratorPrototype);
-Object.defineProperty(SleepCoroutine.prototype, "__name__", { value: "sleep" });
-Object.defineProperty(SleepCoroutine, "name", { value: "sleep" });
+Object.setPrototypeOf(LazyCoroutine.prototype, GeneratorPrototype);
+
+/**
+ * @internal Ends a LazyCoroutine's constructor: not started yet, and watched
+ * for "never awaited"; `skip` frames (the constructor, its factory) are left
+ * out of its creation site in debug mode when they are outside the core.
+ */
+export function _lazyCoroutineMade(coro: LazyCoroutine<unknown>, skip: number): void {
+  coro._state = CO_CREATED;
+  coro._inner = null;
+  _watchLazyCoroutine(coro, skip);
+}
+
+/**
+ * @internal Makes `cls` a LazyCoroutine class named `name`, as a generator
+ * function's coroutines are named: `coro=<name()>` in task reprs.
+ */
+export function _lazyCoroutineClass(cls: new (...a: never[]) => LazyCoroutine<unknown>, name: string): void {
+  Object.setPrototypeOf(cls.prototype, LazyCoroutine.prototype);
+  Object.defineProperty(cls.prototype, "__name__", { value: name });
+  Object.defineProperty(cls, "name", { value: name });
+}
+
+/**
+ * sleep()'s coroutine: a bare yield for a delay ≤ 0, else a wait on a
+ * SleepFuture (its own timer), or sleepThroughLoop where the loop's own
+ * createFuture and callLater must run.
+ */
+interface SleepCoroutine<T> extends LazyCoroutine<T> {}
+class SleepCoroutine<T> {
+  /** @internal */ _delay: number;
+  /** @internal */ _result: T;
+
+  constructor(delay: number, result: T) {
+    this._delay = delay;
+    this._result = result;
+    _lazyCoroutineMade(this, 0);
+  }
+
+  /** @internal The body of Python's sleep. */
+  _start(): IteratorResult<unknown, T> {
+    const delay = this._delay;
+    if (Number.isNaN(delay)) throw new ValueError("Invalid delay: NaN");
+    // A bare yield (Python's __sleep0): the Task runs the next step on the next loop iteration.
+    if (delay <= 0) return this._wait(null);
+    const loop = getRunningLoop() as AbstractEventLoop & FastLoop;
+    if (loop._debug || typeof delay !== "number" || loop.callLater !== loop._baseCallLater ||
+        loop.createFuture !== loop._baseCreateFuture) {
+      return this._delegate(sleepThroughLoop(loop, delay, this._result));
+    }
+    // Else a future that is its own timer: no TimerHandle, no try/finally.
+    return this._wait(loop._scheduleTimer(new SleepFuture<T>(loop, loop.time() + delay, this._result)));
+  }
+
+  /** @internal After the wait: the future's result, or its exception, as `yield* fut` resumes. */
+  _finish(fut: Future<unknown> | null): IteratorResult<unknown, T> {
+    return { done: true, value: fut === null ? this._result : (fut as Future<T>).result() };
+  }
+}
+_lazyCoroutineClass(SleepCoroutine, "sleep");
 
 /**
  * sleep()'s future, which is also its own timer on the loop's heap (a

@@ -9,7 +9,7 @@ import {
   type CreateUnixConnectionOptions, type CreateUnixServerOptions,
 } from "../core/events.js";
 import type { Future } from "../core/futures.js";
-import { ensureFuture, sleep } from "../core/tasks.js";
+import { ensureFuture, sleep, _lazyCoroutineClass, _lazyCoroutineMade, type LazyCoroutine } from "../core/tasks.js";
 import { awaitableCoroutine, iscoroutine, type AwaitableCoroutine, type Coroutine } from "../core/coroutines.js";
 import { Protocol } from "../core/protocols.js";
 import type { BaseTransport, Transport, WriteTransport } from "../core/transports.js";
@@ -335,26 +335,66 @@ export class StreamReader {
   }
 }
 
-const readCoro = awaitableCoroutine(function* read(r: StreamReader, n: number): Coroutine<Buffer> {
-  if (r._exception !== null) throw r._exception;
-  if (n === 0) return EMPTY;
-  if (n < 0) {
-    // Reading by limit-sized blocks keeps the transport flowing: waiting for
-    // EOF with everything buffered would pause it forever.
-    const blocks: Buffer[] = [];
-    for (;;) {
-      const block = yield* readCoro(r, r._limit);
-      if (!block.length) break;
-      blocks.push(block);
-    }
-    return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+/**
+ * read(n)'s coroutine: with data buffered (or at EOF) it finishes on its first
+ * resumption, otherwise it waits on the reader's waiter future once; no
+ * generator either way. Reading to EOF (n < 0) loops in readToEof().
+ */
+interface ReadCoroutine extends LazyCoroutine<Buffer> {}
+class ReadCoroutine {
+  /** @internal */ _reader: StreamReader;
+  /** @internal */ _n: number;
+
+  constructor(reader: StreamReader, n: number) {
+    this._reader = reader;
+    this._n = n;
+    _lazyCoroutineMade(this, 2);
   }
-  if (r._start === r._end && !r._eof) yield* r._waitForData("read");
+
+  /** @internal */
+  _start(): IteratorResult<unknown, Buffer> {
+    const r = this._reader;
+    const n = this._n;
+    if (r._exception !== null) throw r._exception;
+    if (n === 0) return { done: true, value: EMPTY };
+    if (n < 0) return this._delegate(readToEof(r));
+    if (r._start === r._end && !r._eof) return this._wait(r._waitForData("read"));
+    return { done: true, value: takeUpTo(r, n) };
+  }
+
+  /** @internal */
+  _finish(fut: Future<unknown> | null): IteratorResult<unknown, Buffer> {
+    // The waiter's exception (setException) or CancelledError, as `yield* waiter` raises it.
+    (fut as Future<void>).result();
+    return { done: true, value: takeUpTo(this._reader, this._n) };
+  }
+}
+_lazyCoroutineClass(ReadCoroutine, "read");
+
+function readCoro(r: StreamReader, n: number): AwaitableCoroutine<Buffer> {
+  return new ReadCoroutine(r, n) as unknown as AwaitableCoroutine<Buffer>;
+}
+
+/** What read(n) returns once it has waited or need not: up to `n` buffered bytes (empty at EOF). */
+function takeUpTo(r: StreamReader, n: number): Buffer {
   const avail = r._end - r._start;
   const data = avail === 0 ? EMPTY : r._take(n < avail ? n : avail);
   r._maybeResumeTransport();
   return data;
-});
+}
+
+/** read() with n < 0: everything until EOF. */
+function* readToEof(r: StreamReader): Coroutine<Buffer> {
+  // Reading by limit-sized blocks keeps the transport flowing: waiting for
+  // EOF with everything buffered would pause it forever.
+  const blocks: Buffer[] = [];
+  for (;;) {
+    const block = yield* readCoro(r, r._limit);
+    if (!block.length) break;
+    blocks.push(block);
+  }
+  return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+}
 
 const readexactlyCoro = awaitableCoroutine(function* readexactly(r: StreamReader, n: number): Coroutine<Buffer> {
   if (n < 0) throw new ValueError("readexactly size can not be less than zero");
@@ -789,18 +829,51 @@ const waitClosedCoro = awaitableCoroutine(function* waitClosed(w: StreamWriter):
   yield* w._protocol._getCloseWaiter(w);
 });
 
-const drainCoro = awaitableCoroutine(function* drain(w: StreamWriter): Coroutine<void> {
-  const reader = w._reader;
-  if (reader !== null) {
-    const exc = reader.exception();
-    if (exc !== null) throw exc;
+/**
+ * drain()'s coroutine: a writer that need not wait (not paused, transport open)
+ * finishes on its first resumption without a generator; the rest runs in
+ * drainWaiting().
+ */
+interface DrainCoroutine extends LazyCoroutine<void> {}
+class DrainCoroutine {
+  /** @internal */ _writer: StreamWriter;
+
+  constructor(writer: StreamWriter) {
+    this._writer = writer;
+    _lazyCoroutineMade(this, 2);
   }
+
+  /** @internal */
+  _start(): IteratorResult<unknown, void> {
+    const w = this._writer;
+    const reader = w._reader;
+    if (reader !== null) {
+      const exc = reader.exception();
+      if (exc !== null) throw exc;
+    }
+    const closing = w._transport.isClosing();
+    if (closing || w._protocol._drainBlocked()) return this._delegate(drainWaiting(w, closing));
+    return { done: true, value: undefined };
+  }
+
+  /** @internal Never called: a drain waits only inside drainWaiting(). */
+  _finish(_fut: Future<unknown> | null): IteratorResult<unknown, void> {
+    return { done: true, value: undefined };
+  }
+}
+_lazyCoroutineClass(DrainCoroutine, "drain");
+
+function drainCoro(w: StreamWriter): AwaitableCoroutine<void> {
+  return new DrainCoroutine(w) as unknown as AwaitableCoroutine<void>;
+}
+
+/** The part of drain() that may wait: on a closing transport, or a paused writer. */
+function* drainWaiting(w: StreamWriter, closing: boolean): Coroutine<void> {
   // A closing transport: let connectionLost() run before asking the
   // protocol, or `write(); drain()` in a loop would never see the loss.
-  if (w._transport.isClosing()) yield* sleep(0);
-  // Checked first so that an unpaused writer (the usual case) runs no nested coroutine.
+  if (closing) yield* sleep(0);
   if (w._protocol._drainBlocked()) yield* w._protocol._drainHelper();
-});
+}
 
 const startTlsCoro = awaitableCoroutine(function* startTls(w: StreamWriter, sslcontext: SSLContext, options: StreamStartTlsOptions): Coroutine<void> {
   const protocol = w._protocol as StreamReaderProtocol;
