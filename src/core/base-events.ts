@@ -7,7 +7,7 @@ import {
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
 import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks, _taskOfHandle } from "./tasks.js";
-import { _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
+import { _dropStartedCoroutines, _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
 import { callQuietly } from "../internal/native.js";
@@ -315,6 +315,8 @@ export class BaseEventLoop extends AbstractEventLoop {
     if (this._stopping || this._ready.length === 0 || this.iterationBudget <= 0) return;
     const deadline = performance.now() + this.iterationBudget * 1000;
     do {
+      // The job goes on: what the last iteration's coroutines held need not.
+      _dropStartedCoroutines();
       this._runOnce();
     } while (!this._stopping && this._ready.length > 0 && performance.now() < deadline);
   }

@@ -121,6 +121,36 @@ function registerUnstarted(): void {
   }
 }
 
+/**
+ * @internal The loop calls this after each iteration: the coroutines already
+ * started leave the lists now rather than when the job ends. One Node job can
+ * run many iterations (core/base-events.ts's batch), and what their
+ * coroutines hold would otherwise stay reachable until it ends, surviving
+ * scavenges into the old generation. Unstarted ones stay for the job's end.
+ */
+export function _dropStartedCoroutines(): void {
+  const n = fresh.length;
+  if (n !== 0) {
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const g = fresh[i]!;
+      if (!g[STARTED]) fresh[kept++] = g;
+    }
+    fresh.length = kept;
+  }
+  const m = freshLazyCount;
+  if (m !== 0) {
+    const batch = freshLazy;
+    let kept = 0;
+    for (let i = 0; i < m; i++) {
+      const g = batch[i]!;
+      if (g._state === LAZY_CREATED) batch[kept++] = g;
+    }
+    for (let i = kept; i < m; i++) batch[i] = undefined;
+    freshLazyCount = kept;
+  }
+}
+
 /** @internal A LazyCoroutine's `_state` (core/tasks.ts) until it is first resumed. */
 export const LAZY_CREATED = 0;
 /**
