@@ -9,6 +9,7 @@ import { ON_BUILD } from "./node-args.js";
 import { bytesPerTimer, idleCpu, runCore, type CoreRow } from "./core.js";
 import { CEILING, runEcho, standardServers, type EchoRow } from "./echo.js";
 import { kib, runConns } from "./conns.js";
+import { burstTable, type BurstRow } from "./burst.js";
 import { printTaskTable, runTaskRounds } from "./task-rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,8 +66,14 @@ async function main(): Promise<void> {
   if (only.length === 0 || only.includes("burst")) {
     // In a fresh process: the baseline must not carry this run's other sections.
     console.log("\n## Memory after a burst of short tasks (target: RSS back within 10 % of the baseline)\n");
-    const r = spawnSync(process.execPath, ["--expose-gc", ...ON_BUILD, join(here, "burst.ts")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    console.log(r.stdout.split("\n").filter((l) => !l.startsWith("BURST")).join("\n").trimEnd());
+    const rows: BurstRow[] = [];
+    for (const system of ["tsyncio", "promises"] as const) {
+      const r = spawnSync(process.execPath, ["--expose-gc", ...ON_BUILD, join(here, "burst.ts"), "1000000", system], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+      const m = /^BURST (.*)$/m.exec(r.stdout);
+      if (m) rows.push(JSON.parse(m[1]!) as BurstRow);
+      else console.log(`(${system}: no result)`);
+    }
+    console.log(burstTable(rows));
   }
   if (only.length === 0 || only.includes("conns") || only.includes("idle")) {
     const n = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
