@@ -621,31 +621,33 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     const char* name;
     v8::FunctionCallback fn;
   } hot[] = {{"recvSlab", RecvSlab}, {"recvU8", RecvU8}, {"sendU8", SendU8}};
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  v8::Local<v8::Object> target = AsV8Object(obj);
-  v8::Local<v8::External> ext = v8::External::New(isolate, s);
-  for (const auto& f : hot) {
-    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, f.name).ToLocalChecked();
-    v8::Local<v8::Function> fn;
-    if (!v8::Function::New(context, f.fn, ext, 4, v8::ConstructorBehavior::kThrow).ToLocal(&fn) ||
-        target->Set(context, fname, fn).IsNothing())
-      return nullptr;
-    fn->SetName(fname);
-  }
+  v8::Local<v8::External> ext = v8::External::New(v8::Isolate::GetCurrent(), s);
+  for (const auto& f : hot)
+    if (!SetV8Function(obj, f.name, f.fn, 4, ext)) return nullptr;
   return obj;
 }
 
 }  // namespace
 
 // N-API values are V8 handles underneath (Node's own napi implementation
-// converts them this way); used only to attach the V8 API functions above to
-// the object FastPoll builds with N-API.
+// converts them this way); used only to attach the addon's V8 API functions
+// to objects built with N-API.
 v8::Local<v8::Object> AsV8Object(napi_value v) {
   v8::Local<v8::Object> local;
   static_assert(sizeof(local) == sizeof(v), "napi_value is a V8 handle");
   std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
   return local;
+}
+
+bool SetV8Function(napi_value target, const char* name, v8::FunctionCallback fn, int length,
+                   v8::Local<v8::Value> data) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, name).ToLocalChecked();
+  v8::Local<v8::Function> f;
+  if (!v8::Function::New(context, fn, data, length, v8::ConstructorBehavior::kThrow).ToLocal(&f)) return false;
+  f->SetName(fname);
+  return !AsV8Object(target)->Set(context, fname, f).IsNothing();
 }
 
 void ClosePoller(AddonData* data) {

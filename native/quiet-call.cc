@@ -36,14 +36,8 @@ void CallQuietly(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 }  // namespace
 
-void InitQuietCall(Napi::Env env, Napi::Object exports) {
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  v8::Local<v8::String> name = v8::String::NewFromUtf8Literal(isolate, "callQuietly");
-  v8::Local<v8::Function> fn;
-  if (!v8::Function::New(context, CallQuietly, v8::Local<v8::Value>(), 2, v8::ConstructorBehavior::kThrow).ToLocal(&fn)) return;
-  fn->SetName(name);
-  (void)AsV8Object(exports)->Set(context, name, fn);
+void InitQuietCall(Napi::Env, Napi::Object exports) {
+  (void)SetV8Function(exports, "callQuietly", CallQuietly, 2);
 }
 
 }  // namespace tsyncio

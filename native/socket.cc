@@ -713,17 +713,8 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
     const char* name;
     v8::FunctionCallback fn;
   } hot[] = {{"accept", Accept}, {"acceptedAddress", AcceptedAddress}, {"setsockopt", Setsockopt}};
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  v8::Local<v8::Object> target = AsV8Object(exports);
-  for (const auto& f : hot) {
-    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, f.name).ToLocalChecked();
-    v8::Local<v8::Function> fn;
-    if (!v8::Function::New(context, f.fn, v8::Local<v8::Value>(), 2, v8::ConstructorBehavior::kThrow).ToLocal(&fn) ||
-        target->Set(context, fname, fn).IsNothing())
-      return;
-    fn->SetName(fname);
-  }
+  for (const auto& f : hot)
+    if (!SetV8Function(exports, f.name, f.fn, 2)) return;
 
   Napi::Object c = exports.Get("constants").As<Napi::Object>();
   auto set = [&](const char* name, int64_t v) { c.Set(name, Napi::Number::New(env, static_cast<double>(v))); };

@@ -124,6 +124,11 @@ void CloseMemory(AddonData* data);
 // The V8 object behind an N-API value (poller.cc), to attach functions written
 // against the V8 API where N-API costs too much or cannot say what is needed.
 v8::Local<v8::Object> AsV8Object(napi_value v);
+// Sets `name` on `target` to a V8 FunctionCallback (poller.cc) of the given
+// length, with `data` as its FunctionCallbackInfo::Data(); false when V8
+// threw (the exception is pending).
+bool SetV8Function(napi_value target, const char* name, v8::FunctionCallback fn, int length,
+                   v8::Local<v8::Value> data = v8::Local<v8::Value>());
 // Teardown of what each concern holds on the loop.
 void ClosePoller(AddonData* data);
 void CancelAllRequests(AddonData* data);
