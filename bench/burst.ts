@@ -3,10 +3,11 @@
 // awaiting sleep(0) once) returns, after forced full GCs with the
 // finalizers given a turn of Node's loop in between, after QUIET_MS with
 // nothing to do (no forced GC), and once more after the process has been idle
-// for IDLE_MS. A forced GC does not shrink the young generation V8 grew
-// during the burst (32 MiB committed); V8's own idle-time memory reducer
-// does, seconds later, and so does the memory-reducing GC that tsyncio's
-// addon asks for once the process is quiet (native/memory.cc). The same
+// for IDLE_MS. A forced GC alone does not shrink the young generation V8
+// grew during the burst (32 MiB committed); V8's own idle-time memory reducer
+// does, seconds later. tsyncio's addon follows a forced full GC after a burst
+// with the memory-reducing GC at once, and asks for one itself once the
+// process is quiet (native/memory.cc). The same
 // burst written with plain promises and async functions ("promises": a
 // million async functions awaiting a setImmediate turn, in batches of 10,000
 // under Promise.all) runs in its own process for comparison. The baseline is

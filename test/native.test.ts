@@ -557,33 +557,60 @@ test("callQuietly calls fn with thisArg, returns nothing of its own, and rethrow
   assert.throws(() => N.callQuietly(42 as never, undefined), { name: "TypeError", message: /fn must be a function/ });
 });
 
-test("the malloc tuning gives memory back once the process is quiet, and TSYNCIO_MALLOC_TUNE=0 turns both off", () => {
+/** Runs lines of TypeScript in a child under --expose-gc (N is the addon) and parses the JSON it prints. */
+function runWithAddon<T>(lines: readonly string[], env: NodeJS.ProcessEnv): T {
   const dir = mkdtempSync(join(tmpdir(), "tsyncio-malloc-"));
   try {
     const main = join(dir, "main.mts");
     const nativeUrl = new URL("../src/internal/native.ts", import.meta.url).href;
-    // Waits (up to 10 s) for the first quiet moment after a GC to have trimmed.
-    writeFileSync(main, [
-      `import { native } from ${JSON.stringify(nativeUrl)};`,
-      `const N = native();`,
-      `(globalThis as unknown as { gc(): void }).gc();`,
-      `const deadline = Date.now() + 10_000;`,
-      `while (Date.now() < deadline && process.env.TSYNCIO_MALLOC_TUNE !== "0" && N.memoryPolicy().trims === 0) await new Promise((r) => setTimeout(r, 50));`,
-      `if (process.env.TSYNCIO_MALLOC_TUNE === "0") await new Promise((r) => setTimeout(r, 500));`,
-      `console.log(JSON.stringify(N.memoryPolicy()));`,
-    ].join("\n"));
-    const run = (env: NodeJS.ProcessEnv) => {
-      const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", main], { encoding: "utf8", timeout: 180_000, env });
-      assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout) as ReturnType<typeof N.memoryPolicy>;
-    };
-    const on = run({ ...process.env, TSYNCIO_MALLOC_TUNE: "" });
-    assert.equal(on.tuned, true);
-    assert.ok(on.trims >= 1, JSON.stringify(on));
-    // Start-up counts as a burst: its first quiet moment also asks V8 for a memory-reducing GC.
-    assert.ok(on.collections >= 1, JSON.stringify(on));
-    assert.deepEqual(run({ ...process.env, TSYNCIO_MALLOC_TUNE: "0" }), { tuned: false, trims: 0, collections: 0, lastCollectionMs: 0 });
+    writeFileSync(main, [`import { native } from ${JSON.stringify(nativeUrl)};`, `const N = native();`, ...lines].join("\n"));
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", main], { encoding: "utf8", timeout: 180_000, env: { ...process.env, ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type Policy = ReturnType<ReturnType<typeof native>["memoryPolicy"]>;
+
+test("the malloc tuning gives memory back once the process is quiet, and TSYNCIO_MALLOC_TUNE=0 turns both off", () => {
+  // Waits (up to 10 s) for the first quiet moment after a GC to have trimmed.
+  const lines = [
+    `(globalThis as unknown as { gc(): void }).gc();`,
+    `const deadline = Date.now() + 10_000;`,
+    `while (Date.now() < deadline && process.env.TSYNCIO_MALLOC_TUNE !== "0" && N.memoryPolicy().trims === 0) await new Promise((r) => setTimeout(r, 50));`,
+    `if (process.env.TSYNCIO_MALLOC_TUNE === "0") await new Promise((r) => setTimeout(r, 500));`,
+    `console.log(JSON.stringify(N.memoryPolicy()));`,
+  ];
+  const on = runWithAddon<Policy>(lines, { TSYNCIO_MALLOC_TUNE: "" });
+  assert.equal(on.tuned, true);
+  assert.ok(on.trims >= 1, JSON.stringify(on));
+  // Start-up counts as a burst: its first quiet moment also asks V8 for a memory-reducing GC.
+  assert.ok(on.collections >= 1, JSON.stringify(on));
+  assert.deepEqual(runWithAddon<Policy>(lines, { TSYNCIO_MALLOC_TUNE: "0" }), { tuned: false, trims: 0, collections: 0, lastCollectionMs: 0 });
+});
+
+test("a forced full GC after a burst of tasks also shrinks the young generation and trims, within the same gc() call", () => {
+  const asyncioUrl = new URL("../src/index.ts", import.meta.url).href;
+  // The burst grows V8's young generation; gc() alone would leave it grown.
+  const lines = [
+    `import { getHeapSpaceStatistics } from "node:v8";`,
+    `const asyncio = await import(${JSON.stringify(asyncioUrl)});`,
+    `const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_size;`,
+    `function* short() { yield* asyncio.sleep(0); }`,
+    `asyncio.run((function* () {`,
+    `  for (let i = 0; i < 10; i++) yield* asyncio.gather(...Array.from({ length: 10_000 }, () => asyncio.createTask(short())));`,
+    `})());`,
+    `const before = N.memoryPolicy(), youngBefore = young();`,
+    `(globalThis as unknown as { gc(): void }).gc();`,
+    `console.log(JSON.stringify({ before, after: N.memoryPolicy(), youngBefore, youngAfter: young() }));`,
+  ];
+  type Seen = { before: Policy; after: Policy; youngBefore: number; youngAfter: number };
+  const on = runWithAddon<Seen>(lines, { TSYNCIO_MALLOC_TUNE: "" });
+  assert.equal(on.after.collections, on.before.collections + 1, JSON.stringify(on));
+  assert.equal(on.after.trims, on.before.trims + 1, JSON.stringify(on));
+  assert.ok(on.youngAfter < on.youngBefore, JSON.stringify(on));
+  const off = runWithAddon<Seen>(lines, { TSYNCIO_MALLOC_TUNE: "0" });
+  assert.deepEqual(off.after, off.before);
 });

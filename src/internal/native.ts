@@ -181,9 +181,9 @@ export interface NativeBinding {
 export interface MemoryPolicy {
   /** glibc's thresholds are raised (false with TSYNCIO_MALLOC_TUNE=0, or without glibc); only then is anything trimmed. */
   tuned: boolean;
-  /** malloc_trim(0) calls made once the process went quiet after a GC. */
+  /** malloc_trim(0) calls made once the process went quiet after a GC, or right after a forced full GC that reduced. */
   trims: number;
-  /** Memory-reducing GCs asked of V8 once the process went quiet after 4 MiB of fresh memory (read memory; each young-generation GC counts 1 MiB). */
+  /** Memory-reducing GCs asked of V8 after 4 MiB of fresh memory (read memory; each young-generation GC counts 1 MiB): once the process went quiet, or at once after a forced full GC (`gc()`). */
   collections: number;
   /** The process CPU milliseconds the last of those GCs took (0 before the first). */
   lastCollectionMs: number;
