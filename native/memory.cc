@@ -17,7 +17,9 @@
 // --expose-gc) is a request for memory back now: after such a burst it is
 // followed at once by the memory-reducing GC and the trim, inside the same
 // call, instead of at the next quiet tick.
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <algorithm>
@@ -204,20 +206,63 @@ void TuneMalloc() {
 #endif
 }
 
+// Whether the process's command line names the flag (NODE_OPTIONS may not
+// carry V8 flags): the user's choice stands.
+bool UserNamedFlag(const char* name) {
+  FILE* f = fopen("/proc/self/cmdline", "rb");
+  if (f == nullptr) return false;
+  char buf[8192];
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  for (size_t i = 0; i < n; i++) {
+    if (buf[i] == '\0') buf[i] = ' ';
+  }
+  buf[n] = '\0';
+  return strstr(buf, name) != nullptr;
+}
+
+// Every large read hands the protocol a fresh Buffer, so tens of MiB of young
+// ArrayBuffers die between scavenges. V8 sweeps them on a worker thread after
+// the scavenge, but checks right after it whether to start a full GC, and that
+// check counts the ArrayBuffer memory allocated since the last full GC, swept
+// or not: 32 MiB of already dead Buffers then exceed the old generation's
+// headroom (once the heap has left V8's 8 MiB activation threshold, as any
+// real program has), and a Mark-Compact follows nearly every scavenge. Sweeping
+// them within the scavenge (a few hundred free() calls per 32 MiB) keeps the
+// count true. Measured on V8 11 and 12 (docs/BENCHMARKS.md); other versions,
+// or TSYNCIO_GC_TUNE=0, leave V8's flags alone.
+bool gcTuned = false;
+
+void TuneGc() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+#if V8_MAJOR_VERSION >= 11 && V8_MAJOR_VERSION <= 12
+  const char* opt = getenv("TSYNCIO_GC_TUNE");
+  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
+  if (UserNamedFlag("array-buffer-sweeping") || UserNamedFlag("array_buffer_sweeping")) return;
+  static const char kFlag[] = "--no-concurrent-array-buffer-sweeping";
+  v8::V8::SetFlagsFromString(kFlag, sizeof(kFlag) - 1);
+  gcTuned = true;
+#endif
+}
+
 napi_value Double(napi_env env, double v) {
   napi_value out;
   napi_create_double(env, v, &out);
   return out;
 }
 
-// memoryPolicy(): {tuned, trims, collections, lastCollectionMs}: whether the
-// malloc tuning is on, how many trims and memory-reducing GCs this
+// memoryPolicy(): {tuned, gcTuned, trims, collections, lastCollectionMs}:
+// whether the malloc tuning is on, whether V8 sweeps ArrayBuffers within the scavenge, how many trims and memory-reducing GCs this
 // environment has made, and the process CPU time the last of those GCs took.
 napi_value MemoryPolicy(napi_env env, napi_callback_info) {
   napi_value out, flag;
   napi_create_object(env, &out);
   napi_get_boolean(env, tuned, &flag);
   napi_set_named_property(env, out, "tuned", flag);
+  napi_get_boolean(env, gcTuned, &flag);
+  napi_set_named_property(env, out, "gcTuned", flag);
   Trimmer* m = trimmer;
   napi_set_named_property(env, out, "trims", Double(env, m != nullptr ? m->trims : 0));
   napi_set_named_property(env, out, "collections", Double(env, m != nullptr ? m->collections : 0));
@@ -246,6 +291,7 @@ void CloseMemory(AddonData* data) {
 
 void InitMemory(Napi::Env env, Napi::Object exports, AddonData* data) {
   TuneMalloc();
+  TuneGc();
   if (tuned && trimmer == nullptr) {
     auto* m = new Trimmer();
     m->data = data;

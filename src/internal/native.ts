@@ -181,6 +181,8 @@ export interface NativeBinding {
 export interface MemoryPolicy {
   /** glibc's thresholds are raised (false with TSYNCIO_MALLOC_TUNE=0, or without glibc); only then is anything trimmed. */
   tuned: boolean;
+  /** V8 sweeps dead ArrayBuffers within the scavenge instead of on a worker thread (false with TSYNCIO_GC_TUNE=0, when node's command line names the flag, or on a V8 it was not measured on). */
+  gcTuned: boolean;
   /** malloc_trim(0) calls made once the process went quiet after a GC, or right after a forced full GC that reduced. */
   trims: number;
   /** Memory-reducing GCs asked of V8 after 4 MiB of fresh memory (read memory; each young-generation GC counts 1 MiB): once the process went quiet, or at once after a forced full GC (`gc()`). */
