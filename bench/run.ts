@@ -11,6 +11,7 @@ import { CEILING, runEcho, standardServers, type EchoRow } from "./echo.js";
 import { kib, runConns } from "./conns.js";
 import { burstTable, type BurstRow } from "./burst.js";
 import { printTaskTable, runTaskRounds } from "./task-rounds.js";
+import { native } from "../src/internal/native.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -38,6 +39,9 @@ function ratio(a: number | undefined, b: number | undefined): string {
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}`);
+  // The servers inherit the environment, so they run with the same policy (native/memory.cc).
+  const policy = native().memoryPolicy();
+  console.log(`addon memory policy: malloc tuning ${policy.tuned ? "on" : "off"} (TSYNCIO_MALLOC_TUNE), ArrayBuffers swept within the scavenge ${policy.gcTuned ? "yes" : "no"} (TSYNCIO_GC_TUNE)`);
   if (only.length === 0 || only.includes("core")) {
     const rows: CoreRow[] = await runCore();
     const asy = python("asyncio");
