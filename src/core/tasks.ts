@@ -1,4 +1,4 @@
-import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
+import { copyContext, runInContext, runWithArg, type Context } from "../stdlib/contextvars.js";
 import {
   cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
@@ -10,7 +10,7 @@ import {
   Future, isfuture, setResultUnlessCancelled, wrapFuture, _suspendOn, type Awaitable, type DoneCallback, type Waker,
 } from "./futures.js";
 import { iscoroutinefunction,
-  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchLazyCoroutine, _lazyCoroutineStarted, LAZY_CREATED, LAZY_UNAWAITED, GeneratorPrototype,
+  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchLazyCoroutine, _lazyCoroutineResumed, _lazyCoroutineStarted, LAZY_CREATED, LAZY_UNAWAITED, GeneratorPrototype,
   type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
@@ -152,12 +152,10 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
    * context, as a Handle would; a failure is reported as a Handle's is.
    */
   _run(): void {
-    const ctx = this._context;
     try {
-      steppingTask = this as Task<unknown>;
-      runInContext(ctx, ctx._vars, resumeSteppingTask, null);
+      runWithArg(this._context, resumeTask, this as Task<unknown>);
     } catch (exc) {
-      new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
+      new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, this._context)._reportError(exc);
     }
   }
 
@@ -344,18 +342,6 @@ function scheduleResume(task: Task<unknown>): void {
   const loop = task._loop as AbstractEventLoop & FastLoop;
   if (loop._debug) loop._callSoonWith(resumeTask, [task], task._context);
   else loop._addReadyHandle(task);
-}
-
-/**
- * The task Task._run is stepping: runInContext calls resumeSteppingTask
- * without an argument list, so a task needs no `[this]` array of its own.
- */
-let steppingTask: Task<unknown> | null = null;
-
-function resumeSteppingTask(): void {
-  const task = steppingTask!;
-  steppingTask = null;
-  resumeTask(task);
 }
 
 /** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
@@ -755,6 +741,7 @@ export abstract class LazyCoroutine<T> {
   next(_value?: unknown): IteratorResult<unknown, T> {
     switch (this._state) {
       case CO_CREATED:
+        _lazyCoroutineResumed();
         // Done unless _start() waits: an exception leaves it finished, as it leaves a generator.
         this._state = CO_DONE;
         return this._start();
@@ -782,7 +769,8 @@ export abstract class LazyCoroutine<T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
     // Not started, suspended or finished: the exception comes straight out (a
     // future it waited on is left to complete into nothing).
-    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    if (this._state === CO_CREATED) _lazyCoroutineResumed();
+    else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
     this._state = CO_DONE;
     this._inner = null;
     throw exc;
@@ -791,7 +779,8 @@ export abstract class LazyCoroutine<T> {
   /** Closes the coroutine, as a generator's return(). */
   return(value?: T): IteratorResult<unknown, T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
-    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    if (this._state === CO_CREATED) _lazyCoroutineResumed();
+    else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
     this._state = CO_DONE;
     this._inner = null;
     return { done: true, value: value as T };
