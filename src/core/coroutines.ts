@@ -78,6 +78,14 @@ let fresh: Watched[] = [];
 const FRESH_LAZY_ROOM = 32;
 let freshLazy: (LazyWatched | undefined)[] = new Array<LazyWatched | undefined>(FRESH_LAZY_ROOM);
 let freshLazyCount = 0;
+/**
+ * How many of freshLazy's coroutines have left LAZY_CREATED: nearly always
+ * all of them by the time the list is looked at (each was awaited right
+ * after it was made), and then nothing needs reading their states one by
+ * one. Counted where they are resumed rather than made, so that making one
+ * (inlined where the hot awaits are) stays as small as it was.
+ */
+let freshLazyResumed = 0;
 let flushQueued = false;
 
 const settled = Promise.resolve();
@@ -110,6 +118,9 @@ function registerUnstarted(): void {
     const n = freshLazyCount;
     freshLazy = new Array<LazyWatched | undefined>(FRESH_LAZY_ROOM);
     freshLazyCount = 0;
+    const allResumed = freshLazyResumed === n;
+    freshLazyResumed = 0;
+    if (allResumed) return;
     for (let i = 0; i < n; i++) {
       const g = batch[i]!;
       if (g._state !== LAZY_CREATED) continue;
@@ -141,6 +152,11 @@ export function _dropStartedCoroutines(): void {
   const m = freshLazyCount;
   if (m !== 0) {
     const batch = freshLazy;
+    if (freshLazyResumed === m) {
+      for (let i = 0; i < m; i++) batch[i] = undefined;
+      freshLazyCount = freshLazyResumed = 0;
+      return;
+    }
     let kept = 0;
     for (let i = 0; i < m; i++) {
       const g = batch[i]!;
@@ -148,6 +164,7 @@ export function _dropStartedCoroutines(): void {
     }
     for (let i = kept; i < m; i++) batch[i] = undefined;
     freshLazyCount = kept;
+    freshLazyResumed = 0;
   }
 }
 
@@ -205,6 +222,11 @@ export function _watchLazyCoroutine(g: LazyWatched, skip: number): void {
   if (captureOrigin !== null) g[ORIGIN] = captureOrigin(4 + skip);
   freshLazy[freshLazyCount++] = g;
   if (!flushQueued) flushAtJobEnd();
+}
+
+/** @internal A LazyCoroutine leaves LAZY_CREATED: resumed (next, throw or return) in the job that made it. */
+export function _lazyCoroutineResumed(): void {
+  freshLazyResumed++;
 }
 
 /** @internal A LazyCoroutine in state LAZY_UNAWAITED is resumed (next, throw or return): no warning. */

@@ -1,4 +1,4 @@
-import { copyContext, runInContext, type Context } from "../stdlib/contextvars.js";
+import { copyContext, runInContext, runWithArg, type Context } from "../stdlib/contextvars.js";
 import {
   cancelledError, CancelledError, InvalidStateError, RuntimeError, StopAsyncIteration, TimeoutError, ValueError, KeyboardInterrupt, SystemExit,
 } from "../stdlib/exceptions.js";
@@ -10,7 +10,7 @@ import {
   Future, isfuture, setResultUnlessCancelled, wrapFuture, _suspendOn, type Awaitable, type DoneCallback, type Waker,
 } from "./futures.js";
 import { iscoroutinefunction,
-  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchLazyCoroutine, _lazyCoroutineStarted, LAZY_CREATED, LAZY_UNAWAITED, GeneratorPrototype,
+  awaitableCoroutine, iscoroutine, isGeneratorObject, _setEnsureFuture, _watchLazyCoroutine, _lazyCoroutineResumed, _lazyCoroutineStarted, LAZY_CREATED, LAZY_UNAWAITED, GeneratorPrototype,
   type AwaitableCoroutine, type Coroutine,
 } from "./coroutines.js";
 
@@ -152,12 +152,10 @@ export class Task<T = unknown> extends Future<T> implements ReadyEntry, Waker {
    * context, as a Handle would; a failure is reported as a Handle's is.
    */
   _run(): void {
-    const ctx = this._context;
     try {
-      steppingTask = this as Task<unknown>;
-      runInContext(ctx, ctx._vars, resumeSteppingTask, null);
+      runWithArg(this._context, resumeTask, this as Task<unknown>);
     } catch (exc) {
-      new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, ctx)._reportError(exc);
+      new Handle(resumeTask, [this], this._loop as AbstractEventLoop & HandleOwner, this._context)._reportError(exc);
     }
   }
 
@@ -346,18 +344,6 @@ function scheduleResume(task: Task<unknown>): void {
   else loop._addReadyHandle(task);
 }
 
-/**
- * The task Task._run is stepping: runInContext calls resumeSteppingTask
- * without an argument list, so a task needs no `[this]` array of its own.
- */
-let steppingTask: Task<unknown> | null = null;
-
-function resumeSteppingTask(): void {
-  const task = steppingTask!;
-  steppingTask = null;
-  resumeTask(task);
-}
-
 /** Python's Task.__step when nothing woke the task, Task.__wakeup(future) when the future it waited on did. */
 function resumeTask(task: Task<unknown>): void {
   const fut = task._futWaiter;
@@ -514,58 +500,84 @@ const futureSetResult = Future.prototype.setResult;
 const futureSetException = Future.prototype.setException;
 const futureCancel = Future.prototype.cancel;
 
-/** Python's Task.__step_run_and_handle_result. */
+/**
+ * Python's Task.__step_run_and_handle_result. The usual step (the coroutine
+ * yields a future of the task's loop to wait on) is all that is written here;
+ * the rest is in the functions after it, so that this one is small enough for
+ * V8 to inline into the task's step.
+ */
 function stepRunAndHandleResult(task: Task<unknown>, exc: unknown): void {
   const coro = task._coro!;
   let r: IteratorResult<unknown, unknown>;
   try {
     r = exc === undefined ? coro.next(undefined) : coro.throw(exc);
   } catch (e) {
-    unregisterTask(task);
-    if (e instanceof CancelledError) {
-      task._cancelledExc = e;
-      futureCancel.call(task);
-    } else if (e instanceof KeyboardInterrupt || e instanceof SystemExit) {
-      futureSetException.call(task, e);
-      throw e;
-    } else {
-      explainNotIterable(e);
-      futureSetException.call(task, e === undefined ? new RuntimeError("coroutine threw undefined") : e);
-    }
+    stepRaised(task, e);
     return;
   }
-  if (r.done) {
-    unregisterTask(task);
-    if (task._mustCancel) {
-      task._mustCancel = false;
-      futureCancel.call(task, task._cancelMessage);
-    } else {
-      futureSetResult.call(task, r.value);
-    }
-    return;
-  }
+  if (r.done) return stepReturned(task, r.value);
   const result = r.value as Future<unknown> | undefined;
   if (result !== undefined && result !== null && typeof result === "object" &&
       typeof (result as Future<unknown>)._asyncio_future_blocking === "boolean") {
-    if (result.getLoop() !== task._loop) {
-      scheduleStep(task, new RuntimeError(`Task ${task} got Future ${result} attached to a different loop`));
-    } else if (result._asyncio_future_blocking) {
-      if (result === task) {
-        scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
-      } else {
-        result._asyncio_future_blocking = false;
-        if (result.addDoneCallback === futureAddDoneCallback) result._addWaker(task);
-        else result.addDoneCallback(makeWakeup(task) as DoneCallback<Future<unknown>>, { context: task._context });
-        task._futWaiter = result;
-        if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
-      }
+    const sameLoop = result.getLoop() === task._loop;
+    const blocking = sameLoop && result._asyncio_future_blocking;
+    if (blocking && result !== task) {
+      result._asyncio_future_blocking = false;
+      if (result.addDoneCallback === futureAddDoneCallback) result._addWaker(task);
+      else result.addDoneCallback(makeWakeup(task) as DoneCallback<Future<unknown>>, { context: task._context });
+      task._futWaiter = result;
+      if (task._mustCancel && result.cancel(task._cancelMessage)) task._mustCancel = false;
     } else {
-      scheduleStep(task, new RuntimeError(`yield was used instead of yield* in task ${task} with ${result}`));
+      stepYieldedBadFuture(task, result, sameLoop, blocking);
     }
   } else if (result === undefined) {
     // A bare `yield` (sleep(0)): run the next step on the next iteration.
     scheduleStep(task, undefined);
-  } else if (isGeneratorObject(result)) {
+  } else {
+    stepYieldedNotFuture(task, result);
+  }
+}
+
+/** The coroutine raised: the task ends with its exception (cancelled by a CancelledError). */
+function stepRaised(task: Task<unknown>, e: unknown): void {
+  unregisterTask(task);
+  if (e instanceof CancelledError) {
+    task._cancelledExc = e;
+    futureCancel.call(task);
+  } else if (e instanceof KeyboardInterrupt || e instanceof SystemExit) {
+    futureSetException.call(task, e);
+    throw e;
+  } else {
+    explainNotIterable(e);
+    futureSetException.call(task, e === undefined ? new RuntimeError("coroutine threw undefined") : e);
+  }
+}
+
+/** The coroutine returned: the task ends with its value (or cancelled, if that was asked meanwhile). */
+function stepReturned(task: Task<unknown>, value: unknown): void {
+  unregisterTask(task);
+  if (task._mustCancel) {
+    task._mustCancel = false;
+    futureCancel.call(task, task._cancelMessage);
+  } else {
+    futureSetResult.call(task, value);
+  }
+}
+
+/** The coroutine yielded a future it cannot wait on: of another loop, itself, or not through `yield*`. */
+function stepYieldedBadFuture(task: Task<unknown>, result: Future<unknown>, sameLoop: boolean, blocking: boolean): void {
+  if (!sameLoop) {
+    scheduleStep(task, new RuntimeError(`Task ${task} got Future ${result} attached to a different loop`));
+  } else if (blocking) {
+    scheduleStep(task, new RuntimeError(`Task cannot await on itself: ${task}`));
+  } else {
+    scheduleStep(task, new RuntimeError(`yield was used instead of yield* in task ${task} with ${result}`));
+  }
+}
+
+/** The coroutine yielded something other than a future or nothing. */
+function stepYieldedNotFuture(task: Task<unknown>, result: unknown): void {
+  if (isGeneratorObject(result)) {
     scheduleStep(task, new RuntimeError(`yield was used instead of yield* for generator in task ${task} with ${reprValue(result)}`));
   } else {
     scheduleStep(task, new RuntimeError(`Task got bad yield: ${describeNotAwaitable(result)}`));
@@ -755,6 +767,7 @@ export abstract class LazyCoroutine<T> {
   next(_value?: unknown): IteratorResult<unknown, T> {
     switch (this._state) {
       case CO_CREATED:
+        _lazyCoroutineResumed();
         // Done unless _start() waits: an exception leaves it finished, as it leaves a generator.
         this._state = CO_DONE;
         return this._start();
@@ -782,7 +795,8 @@ export abstract class LazyCoroutine<T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
     // Not started, suspended or finished: the exception comes straight out (a
     // future it waited on is left to complete into nothing).
-    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    if (this._state === CO_CREATED) _lazyCoroutineResumed();
+    else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
     this._state = CO_DONE;
     this._inner = null;
     throw exc;
@@ -791,7 +805,8 @@ export abstract class LazyCoroutine<T> {
   /** Closes the coroutine, as a generator's return(). */
   return(value?: T): IteratorResult<unknown, T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
-    if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
+    if (this._state === CO_CREATED) _lazyCoroutineResumed();
+    else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
     this._state = CO_DONE;
     this._inner = null;
     return { done: true, value: value as T };

@@ -32,19 +32,7 @@ export class Context implements Iterable<[ContextVar<unknown>, unknown]> {
 
   /** Calls fn(...args) with this context as the current one (RuntimeError if it is already entered). */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    if (this._entered) throw new RuntimeError(`cannot enter context: ${this} is already entered`);
-    this._entered = true;
-    const prevCtx = curCtx;
-    const prevVars = curVars;
-    curCtx = this;
-    curVars = this._vars;
-    try {
-      return fn(...args);
-    } finally {
-      curCtx = prevCtx;
-      curVars = prevVars;
-      this._entered = false;
-    }
+    return runWithArg(this, (a: A) => fn(...a), args);
   }
 
   /** A shallow copy (Python's `Context.copy()`). */
@@ -162,6 +150,27 @@ export function takeRunContext(): Context | null {
   const c = lastRunContext;
   lastRunContext = null;
   return c;
+}
+
+/**
+ * @internal Returns `fn(arg)` run in `ctx`, entered (Context.run). A task's
+ * step calls it with one function (core/tasks.ts), so its call is not
+ * runInContext's megamorphic one and is inlined into the step.
+ */
+export function runWithArg<A, R>(ctx: Context, fn: (arg: A) => R, arg: A): R {
+  if (ctx._entered) throw new RuntimeError(`cannot enter context: ${ctx} is already entered`);
+  ctx._entered = true;
+  const prevCtx = curCtx;
+  const prevVars = curVars;
+  curCtx = ctx;
+  curVars = ctx._vars;
+  try {
+    return fn(arg);
+  } finally {
+    ctx._entered = false;
+    curCtx = prevCtx;
+    curVars = prevVars;
+  }
 }
 
 /**
