@@ -133,12 +133,25 @@ const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
 const IOV_MAX = 1024;
 
+/**
+ * The links of a transport in its server's list of open connections (Python's
+ * Server._clients): a server links its transports to one another rather than
+ * holding them in a Set, whose hash entry cost more than these two fields and
+ * a hash insert per connection accepted.
+ */
+export interface ServerLinks {
+  /** The connection attached before this one (null: first, or not attached). */
+  _serverPrev: ServerLinks | null;
+  /** The connection attached after this one (null: last, or not attached). */
+  _serverNext: ServerLinks | null;
+}
+
 /** The server side a socket transport reports to (Python's Server._attach/_detach). */
 export interface ServerInternals {
   /** A connection was made. */
-  _attach(transport: BaseTransport): void;
+  _attach(transport: BaseTransport & ServerLinks): void;
   /** A connection was lost. */
-  _detach(transport: BaseTransport): void;
+  _detach(transport: BaseTransport & ServerLinks): void;
 }
 
 function toBuffer(d: ArrayBufferView | ArrayBuffer): Buffer {
@@ -263,7 +276,7 @@ function withFlag(flags: number, bit: number, on: boolean): number {
 }
 
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
-export class _SelectorSocketTransport extends FlowControlTransport {
+export class _SelectorSocketTransport extends FlowControlTransport implements ServerLinks {
   /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare _loop: BaseEventLoop;
   /** @internal */ _io: SocketIo;
   /** @internal */ _sock: Socket | null;
@@ -273,6 +286,8 @@ export class _SelectorSocketTransport extends FlowControlTransport {
   /** @internal */ _bufferSize = 0;
   /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
   /** @internal */ _emptyWaiter: Future<void> | null = null;
+  /** @internal */ _serverPrev: ServerLinks | null = null;
+  /** @internal */ _serverNext: ServerLinks | null = null;
   /**
    * @internal The transport's six booleans, one bit each (FLAG_*), read and
    * written through the accessors below: one field instead of six, 40 bytes
