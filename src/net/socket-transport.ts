@@ -278,22 +278,24 @@ function withFlag(flags: number, bit: number, on: boolean): number {
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
 export class _SelectorSocketTransport extends FlowControlTransport implements ServerLinks {
   /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare _loop: BaseEventLoop;
-  /** @internal */ _io: SocketIo;
-  /** @internal */ _sock: Socket | null;
-  /** @internal */ _sockFd: number;
-  /** @internal */ _server: ServerInternals | null;
-  /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = NO_CHUNKS;
-  /** @internal */ _bufferSize = 0;
-  /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
-  /** @internal */ _emptyWaiter: Future<void> | null = null;
-  /** @internal */ _serverPrev: ServerLinks | null = null;
-  /** @internal */ _serverNext: ServerLinks | null = null;
+  // Declared only, and set once each, in this order, at the top of the
+  // constructor (Handle's in core/events.ts says why).
+  /** @internal */ declare _io: SocketIo;
+  /** @internal */ declare _sock: Socket | null;
+  /** @internal */ declare _sockFd: number;
+  /** @internal */ declare _server: ServerInternals | null;
+  /** @internal Chunks not yet sent, oldest first. */ declare _buffer: Buffer[];
+  /** @internal */ declare _bufferSize: number;
+  /** @internal Set when connectionLost is scheduled; counts writes after it. */ declare _connLost: number;
+  /** @internal */ declare _emptyWaiter: Future<void> | null;
+  /** @internal */ declare _serverPrev: ServerLinks | null;
+  /** @internal */ declare _serverNext: ServerLinks | null;
   /**
    * @internal The transport's six booleans, one bit each (FLAG_*), read and
    * written through the accessors below: one field instead of six, 40 bytes
    * less per connection.
    */
-  _flags = 0;
+  declare _flags: number;
   /** @internal */ get _closing(): boolean { return (this._flags & FLAG_CLOSING) !== 0; }
   set _closing(v: boolean) { this._flags = withFlag(this._flags, FLAG_CLOSING, v); }
   /** @internal */ get _paused(): boolean { return (this._flags & FLAG_PAUSED) !== 0; }
@@ -316,6 +318,16 @@ export class _SelectorSocketTransport extends FlowControlTransport implements Se
     useLoop(loop);
     const sel = cachedSel!;
     this._io = cachedIo!;
+    this._sock = sock;
+    this._sockFd = sock.fileno();
+    this._server = server;
+    this._buffer = NO_CHUNKS;
+    this._bufferSize = 0;
+    this._connLost = 0;
+    this._emptyWaiter = null;
+    this._serverPrev = null;
+    this._serverNext = null;
+    this._flags = 0;
     this._extra.socket = sock;
     // The accept loop passes the sockname when its listener has one address.
     const sockname = this._extra.sockname;
@@ -335,10 +347,7 @@ export class _SelectorSocketTransport extends FlowControlTransport implements Se
         this._extra.peername = null;
       }
     }
-    this._sock = sock;
-    this._sockFd = sock.fileno();
     this.setProtocol(protocol);
-    this._server = server;
     if (server !== null) server._attach(this);
     sel.setTransport(this._sockFd, this);
     // The selector now holds this transport until _callConnectionLost()
