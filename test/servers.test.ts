@@ -371,3 +371,28 @@ test("an accepted connection's sockname is the local address of that connection,
       yield* server.waitClosed();
     }
   }));
+
+test("closeClients closes the connections still open, oldest first, after one in the middle ended; waitClosed then returns", () =>
+  inLoop(function* (loop) {
+    EchoProto.instances = [];
+    const srv = (yield* loop.createServer(() => new EchoProto(loop), "127.0.0.1", 0)) as Server;
+    const clients: Client[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = yield* connect(loop, "127.0.0.1", portOf(srv.sockets[0]!));
+      yield* c.roundTrip(loop, `c${i}`);
+      clients.push(c);
+    }
+    const [first, middle, last] = EchoProto.instances;
+    clients[1]!.transport!.close();
+    yield* middle!.lost;
+    const order: string[] = [];
+    for (const [name, p] of [["first", first!], ["last", last!]] as const) p.lost.addDoneCallback(() => order.push(name));
+    srv.close();
+    const closed = asyncio.createTask(srv.waitClosed());
+    yield* asyncio.sleep(0);
+    assert.equal(closed.done(), false, "two connections are still open");
+    srv.closeClients();
+    yield* closed;
+    assert.deepEqual(order, ["first", "last"]);
+    for (const c of clients) c.transport!.close();
+  }));

@@ -95,8 +95,16 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Pending tasks held strongly: not yet waited on a future, or not for long (core/tasks.ts). */
   _heldTasks: Task<unknown>[] = [];
-  /** @internal When (performance.now(), ms) _iterate next hands long-waiting tasks to the weak registry. */
-  private _nextTaskSweep = 0;
+  /**
+   * The Node timer of the next sweep of _heldTasks while the loop runs and
+   * holds tasks (null: none armed). A timer of its own, not a check of the
+   * clock at the end of _iterate: V8 inlines _iterate into the poller's
+   * callback, and a sweep call there that had run only before the function
+   * had type feedback (the first sweeps come as the loop starts) threw the
+   * optimized poll path away when it first ran again, in the middle of a
+   * server's first burst of connections.
+   */
+  private _sweepTimer: ReturnType<typeof setTimeout> | null = null;
   /** @internal */ _currentHandle: Handle | null = null;
   /** @internal */ _debug: boolean;
   /** Callbacks that run longer than this (seconds) are logged in debug mode. */
@@ -127,6 +135,10 @@ export class BaseEventLoop extends AbstractEventLoop {
   private _runSettle: ((err: unknown) => void) | null = null;
   /** @internal */
   protected readonly _iterateBound = (): void => this._iterate();
+  private readonly _sweepFired = (): void => {
+    this._sweepTimer = null;
+    if (this._running && this._heldTasks.length !== 0) this._sweepTasks();
+  };
   private readonly _timerFired = (): void => {
     this._timer = null;
     this._timerWhen = Infinity;
@@ -262,6 +274,8 @@ export class BaseEventLoop extends AbstractEventLoop {
   /** @internal Ends runForever(): resolves (err undefined) or rejects its promise. */
   private _finishRun(err: unknown): void {
     _releaseWaitingTasks(this, true);
+    if (this._sweepTimer !== null) clearTimeout(this._sweepTimer);
+    this._sweepTimer = null;
     this._running = false;
     this._stopping = false;
     _setRunningLoop(null);
@@ -298,15 +312,18 @@ export class BaseEventLoop extends AbstractEventLoop {
     } catch (e) {
       return this._finishRun(e);
     }
-    if (this._heldTasks.length !== 0) {
-      const now = performance.now();
-      if (now >= this._nextTaskSweep) {
-        _releaseWaitingTasks(this, false);
-        this._nextTaskSweep = now + TASK_SWEEP_MS;
-      }
-    }
+    if (this._heldTasks.length !== 0 && this._sweepTimer === null) this._sweepTasks();
     this._immediate = null;
     this._scheduleNext();
+  }
+
+  /** Hands the held tasks that have waited since the previous sweep to the weak registry; the next sweep comes in TASK_SWEEP_MS while some stay held. */
+  private _sweepTasks(): void {
+    _releaseWaitingTasks(this, false);
+    if (this._heldTasks.length === 0) return;
+    // Unref'd: the loop's own keepalive decides whether the process lives.
+    this._sweepTimer = setTimeout(this._sweepFired, TASK_SWEEP_MS);
+    this._sweepTimer.unref();
   }
 
   /** One iteration, then more while the iteration budget lasts and callbacks are ready, until the loop is stopping. */

@@ -89,34 +89,44 @@ export class Handle implements ReadyEntry {
   [inspectRepr](): string {
     return this.toString();
   }
-  /** @internal */ _callback: Callback | null;
-  /** @internal */ _args: readonly unknown[] | null;
-  /** @internal */ _cancelled = false;
-  /** @internal */ _loop: HandleOwner;
-  /** @internal */ _ctx: Context | null;
-  /** @internal */ _vars: Map<ContextVar<unknown>, unknown>;
-  /** @internal */ _sourceTraceback: string | null = null;
-  /** @internal */ _repr: string | null = null;
+  // The fields are declared only and each set once, in this order, by the
+  // constructor: as class fields they were first defined by a function of
+  // their own (V8's <instance_members_initializer>, one more call per Handle,
+  // and one more function for V8 to compile in a server's first burst) and
+  // then most of them set again here.
+  /** @internal */ declare _callback: Callback | null;
+  /** @internal */ declare _args: readonly unknown[] | null;
+  /** @internal */ declare _cancelled: boolean;
+  /** @internal */ declare _loop: HandleOwner;
+  /** @internal */ declare _ctx: Context | null;
+  /** @internal */ declare _vars: Map<ContextVar<unknown>, unknown>;
+  /** @internal */ declare _sourceTraceback: string | null;
+  /** @internal */ declare _repr: string | null;
 
   /** @internal Created by the loop's scheduling methods, not by users. */
   constructor(callback: Callback, args: readonly unknown[] | null, loop: HandleOwner, context?: Context | null) {
     const bound = (callback as Partial<ContextBoundCallback<unknown[]>>)[CONTEXT];
+    let ctx: Context | null;
+    let vars: Map<ContextVar<unknown>, unknown>;
     if (bound !== undefined) {
-      this._callback = (callback as ContextBoundCallback<unknown[]>).inner;
-      this._ctx = bound;
-      this._vars = bound._vars;
+      callback = (callback as ContextBoundCallback<unknown[]>).inner;
+      ctx = bound;
+      vars = bound._vars;
     } else if (context) {
-      this._callback = callback;
-      this._ctx = context;
-      this._vars = context._vars;
+      ctx = context;
+      vars = context._vars;
     } else {
-      this._callback = callback;
-      this._ctx = null;
-      this._vars = snapshotVars();
+      ctx = null;
+      vars = snapshotVars();
     }
+    this._callback = callback;
     this._args = args !== null && args.length === 0 ? null : args;
+    this._cancelled = false;
     this._loop = loop;
-    if (loop.getDebug()) this._sourceTraceback = captureStack(3);
+    this._ctx = ctx;
+    this._vars = vars;
+    this._sourceTraceback = loop.getDebug() ? captureStack(3) : null;
+    this._repr = null;
   }
 
   /** The Context the callback runs in. */

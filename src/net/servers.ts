@@ -15,7 +15,7 @@ import {
 } from "../stdlib/socket.js";
 import type { SSLContext } from "../stdlib/ssl.js";
 import { startServing, stopServing } from "./accept.js";
-import type { ServerInternals } from "./socket-transport.js";
+import type { ServerInternals, ServerLinks } from "./socket-transport.js";
 import { ensureResolved } from "./dns.js";
 import { checkSslOptions } from "./sslproto.js";
 import { osErrorWithMessage } from "../stdlib/exceptions.js";
@@ -37,7 +37,10 @@ export class Server extends AbstractServer implements ServerInternals, AsyncDisp
   }
   /** @internal */ _loop: BaseEventLoop;
   /** @internal null once closed. */ _sockets: Socket[] | null;
-  /** @internal The connections accepted and still open. */ _clients = new Set<BaseTransport>();
+  /** @internal The oldest of the connections accepted and still open, linked through their ServerLinks. */
+  _clientsHead: (BaseTransport & ServerLinks) | null = null;
+  /** @internal The newest of them. */ _clientsTail: (BaseTransport & ServerLinks) | null = null;
+  /** @internal How many there are. */ _clientCount = 0;
   /** @internal null once closed with no connection left (waitClosed returns at once). */ _waiters: Future<void>[] | null = [];
   /** @internal */ _protocolFactory: () => BaseProtocol | ProtocolLike;
   /** @internal */ _backlog: number;
@@ -75,16 +78,40 @@ export class Server extends AbstractServer implements ServerInternals, AsyncDisp
   }
 
   /** @internal A transport of this server's connections opened. */
-  _attach(transport: BaseTransport): void {
+  _attach(transport: BaseTransport & ServerLinks): void {
     // Python asserts the server is open; a connection accepted just before
     // close() may still arrive, and is simply tracked.
-    this._clients.add(transport);
+    if (transport._serverPrev !== null || this._clientsHead === transport) return;
+    const tail = this._clientsTail;
+    transport._serverPrev = tail;
+    transport._serverNext = null;
+    if (tail === null) this._clientsHead = transport;
+    else tail._serverNext = transport;
+    this._clientsTail = transport;
+    this._clientCount++;
   }
 
   /** @internal A transport of this server's connections closed. */
-  _detach(transport: BaseTransport): void {
-    this._clients.delete(transport);
-    if (this._clients.size === 0 && this._sockets === null) this._wakeup();
+  _detach(transport: BaseTransport & ServerLinks): void {
+    const prev = transport._serverPrev as (BaseTransport & ServerLinks) | null;
+    const next = transport._serverNext as (BaseTransport & ServerLinks) | null;
+    if (prev !== null || this._clientsHead === transport) {
+      if (prev === null) this._clientsHead = next;
+      else prev._serverNext = next;
+      if (next === null) this._clientsTail = prev;
+      else next._serverPrev = prev;
+      transport._serverPrev = null;
+      transport._serverNext = null;
+      this._clientCount--;
+    }
+    if (this._clientCount === 0 && this._sockets === null) this._wakeup();
+  }
+
+  /** The open connections, oldest first (a copy: closing one detaches it). */
+  private _clientList(): (BaseTransport & ServerLinks)[] {
+    const list: (BaseTransport & ServerLinks)[] = [];
+    for (let t = this._clientsHead; t !== null; t = t._serverNext as (BaseTransport & ServerLinks) | null) list.push(t);
+    return list;
   }
 
   /** @internal Wakes every waitClosed(); later calls return at once. */
@@ -144,17 +171,17 @@ export class Server extends AbstractServer implements ServerInternals, AsyncDisp
       fut.cancel();
       this._servingForeverFut = null;
     }
-    if (this._clients.size === 0) this._wakeup();
+    if (this._clientCount === 0) this._wakeup();
   }
 
   /** Closes every connection of this server (their buffered data is still sent). */
   override closeClients(): void {
-    for (const t of [...this._clients]) t.close();
+    for (const t of this._clientList()) t.close();
   }
 
   /** Aborts every connection of this server at once (buffered data is dropped). */
   override abortClients(): void {
-    for (const t of [...this._clients]) (t as BaseTransport & { abort(): void }).abort();
+    for (const t of this._clientList()) (t as BaseTransport & ServerLinks & { abort(): void }).abort();
   }
 
   /** Starts accepting connections (idempotent); done after one loop iteration, once the sockets are watched. */

@@ -133,12 +133,25 @@ const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** The most buffers one sendmsg() takes (Linux's IOV_MAX). */
 const IOV_MAX = 1024;
 
+/**
+ * The links of a transport in its server's list of open connections (Python's
+ * Server._clients): a server links its transports to one another rather than
+ * holding them in a Set, whose hash entry cost more than these two fields and
+ * a hash insert per connection accepted.
+ */
+export interface ServerLinks {
+  /** The connection attached before this one (null: first, or not attached). */
+  _serverPrev: ServerLinks | null;
+  /** The connection attached after this one (null: last, or not attached). */
+  _serverNext: ServerLinks | null;
+}
+
 /** The server side a socket transport reports to (Python's Server._attach/_detach). */
 export interface ServerInternals {
   /** A connection was made. */
-  _attach(transport: BaseTransport): void;
+  _attach(transport: BaseTransport & ServerLinks): void;
   /** A connection was lost. */
-  _detach(transport: BaseTransport): void;
+  _detach(transport: BaseTransport & ServerLinks): void;
 }
 
 function toBuffer(d: ArrayBufferView | ArrayBuffer): Buffer {
@@ -263,22 +276,26 @@ function withFlag(flags: number, bit: number, on: boolean): number {
 }
 
 /** The socket transport of the selector loop (Python's _SelectorSocketTransport). */
-export class _SelectorSocketTransport extends FlowControlTransport {
+export class _SelectorSocketTransport extends FlowControlTransport implements ServerLinks {
   /** @internal The loop (FlowControlTransport's field, typed as the base loop: no second field per connection). */ declare _loop: BaseEventLoop;
-  /** @internal */ _io: SocketIo;
-  /** @internal */ _sock: Socket | null;
-  /** @internal */ _sockFd: number;
-  /** @internal */ _server: ServerInternals | null;
-  /** @internal Chunks not yet sent, oldest first. */ _buffer: Buffer[] = NO_CHUNKS;
-  /** @internal */ _bufferSize = 0;
-  /** @internal Set when connectionLost is scheduled; counts writes after it. */ _connLost = 0;
-  /** @internal */ _emptyWaiter: Future<void> | null = null;
+  // Declared only, and set once each, in this order, at the top of the
+  // constructor (Handle's in core/events.ts says why).
+  /** @internal */ declare _io: SocketIo;
+  /** @internal */ declare _sock: Socket | null;
+  /** @internal */ declare _sockFd: number;
+  /** @internal */ declare _server: ServerInternals | null;
+  /** @internal Chunks not yet sent, oldest first. */ declare _buffer: Buffer[];
+  /** @internal */ declare _bufferSize: number;
+  /** @internal Set when connectionLost is scheduled; counts writes after it. */ declare _connLost: number;
+  /** @internal */ declare _emptyWaiter: Future<void> | null;
+  /** @internal */ declare _serverPrev: ServerLinks | null;
+  /** @internal */ declare _serverNext: ServerLinks | null;
   /**
    * @internal The transport's six booleans, one bit each (FLAG_*), read and
    * written through the accessors below: one field instead of six, 40 bytes
    * less per connection.
    */
-  _flags = 0;
+  declare _flags: number;
   /** @internal */ get _closing(): boolean { return (this._flags & FLAG_CLOSING) !== 0; }
   set _closing(v: boolean) { this._flags = withFlag(this._flags, FLAG_CLOSING, v); }
   /** @internal */ get _paused(): boolean { return (this._flags & FLAG_PAUSED) !== 0; }
@@ -301,6 +318,16 @@ export class _SelectorSocketTransport extends FlowControlTransport {
     useLoop(loop);
     const sel = cachedSel!;
     this._io = cachedIo!;
+    this._sock = sock;
+    this._sockFd = sock.fileno();
+    this._server = server;
+    this._buffer = NO_CHUNKS;
+    this._bufferSize = 0;
+    this._connLost = 0;
+    this._emptyWaiter = null;
+    this._serverPrev = null;
+    this._serverNext = null;
+    this._flags = 0;
     this._extra.socket = sock;
     // The accept loop passes the sockname when its listener has one address.
     const sockname = this._extra.sockname;
@@ -320,10 +347,7 @@ export class _SelectorSocketTransport extends FlowControlTransport {
         this._extra.peername = null;
       }
     }
-    this._sock = sock;
-    this._sockFd = sock.fileno();
     this.setProtocol(protocol);
-    this._server = server;
     if (server !== null) server._attach(this);
     sel.setTransport(this._sockFd, this);
     // The selector now holds this transport until _callConnectionLost()

@@ -467,7 +467,9 @@ function describe(s: FdState, closed: boolean): string {
  * registry anyway: a register and unregister cost ~2,000 instructions per
  * connection (callgrind), most in the registry's unregister-token table. A
  * flag rather than a wrapper function: V8 would compile the constructor once
- * more inlined into the wrapper.
+ * more inlined into the wrapper. An adopted socket's arguments are taken as
+ * given (the listener's family, type and proto, an fd from accept4() with
+ * SOCK_NONBLOCK): only the accept loop may set it.
  */
 export const _adoption = { on: false };
 
@@ -497,6 +499,18 @@ export class Socket<F extends number = number> implements Disposable {
    * proto are read from the fd when not given).
    */
   constructor(family: F = -1 as F, type: number = -1, proto: number = -1, fileno?: number | null) {
+    if (_adoption.on) {
+      // An accepted connection: the listener's family, type and proto, and
+      // the fd accept4() returned with SOCK_NONBLOCK (_adoption). Nothing
+      // below could fail or differ for it, and V8 compiles only this path for
+      // the thousands of connections of a server's first burst.
+      this.#fd = fileno as number;
+      this.#family = family;
+      this.#type = type & ~TYPE_FLAGS;
+      this.#proto = proto;
+      this.#timeout = 0;
+      return;
+    }
     checkInt(family, "family");
     checkInt(type, "type");
     checkInt(proto, "proto");

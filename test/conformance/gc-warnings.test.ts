@@ -110,6 +110,29 @@ test("a pending Task forgotten while the loop runs is collected and reported wit
   loop.close();
 });
 
+test("a pending Task forgotten while the running loop has nothing to do is collected and reported too", async () => {
+  // The sweeps that let go of waiting tasks come on a timer of their own
+  // (core/base-events.ts), not only when an iteration ends: here no iteration
+  // runs between the task's first step and the collection.
+  const loop = asyncio.newEventLoop();
+  const contexts: asyncio.ExceptionContext[] = [];
+  loop.setExceptionHandler((_l, c) => void contexts.push(c));
+  const wake = loop.createFuture<void>();
+  setTimeout(() => void collect().then(() => loop.callSoonThreadsafe(() => wake.setResult())), 2500);
+  await loop.runUntilComplete((function* () {
+    (() => {
+      loop.createTask((function* () {
+        yield* loop.createFuture();
+      })(), { name: "ForgottenWhileIdle" });
+    })();
+    yield* wake;
+    yield* asyncio.sleep(0);
+    assert.deepEqual(contexts.map((c) => c.message), ["Task was destroyed but it is pending!"]);
+    assert.match(String(contexts[0]!.task_repr), /name='ForgottenWhileIdle'/);
+  })());
+  loop.close();
+});
+
 test("the task runUntilComplete made for a coroutine is not reported if the loop stopped before it finished", async () => {
   const [loop, contexts] = recordingLoop();
   loop.callSoon(() => loop.stop());
