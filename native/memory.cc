@@ -1,5 +1,6 @@
-// The addon's malloc policy: the tuning the read path's Buffers want while
-// reads go on, and the memory given back once they stop.
+// The addon's memory policy: the malloc tuning and the V8 flag the read
+// path's Buffers want while reads go on, and the memory given back once they
+// stop.
 //
 // Every read hands the protocol memory no earlier read's bytes live in (a read
 // slab, or a large read's own Buffer), and V8 frees it in batches at its GCs.
@@ -52,6 +53,12 @@ constexpr double kCollectBudgetMs = 100;
 constexpr uint64_t kCollectStaleMs = 10000;
 
 bool tuned = false;
+
+// Whether the environment variable `name` is "0": that part of the policy is off.
+bool SwitchedOff(const char* name) {
+  const char* v = getenv(name);
+  return v != nullptr && v[0] == '0' && v[1] == '\0';
+}
 
 // One per environment (the main thread and each worker): trimming is
 // process-wide, but each environment knows only its own reads and GCs.
@@ -158,10 +165,6 @@ void ReduceAfterForcedGc(Trimmer* m) {
 
 void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags flags, void* p) {
   auto* m = static_cast<Trimmer*>(p);
-  if ((type & v8::kGCTypeMarkSweepCompact) && (flags & v8::kGCCallbackFlagForced) && m->costFrom < 0 &&
-      m->fresh >= kCollectAfterBytes) {
-    ReduceAfterForcedGc(m);
-  }
   if (m->costFrom >= 0 && (type & v8::kGCTypeMarkSweepCompact)) {
     double cost = ProcessCpuMs() - m->costFrom;
     m->costFrom = -1;
@@ -175,6 +178,11 @@ void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags flags, void* p) {
   if (type & (v8::kGCTypeScavenge | v8::kGCTypeMinorMarkCompact)) m->fresh += kGcWeightBytes;
   m->gcSinceTrim = true;
   if (!m->ticking) Arm(m);
+  // After the bookkeeping, so that the trim it makes counts as this GC's.
+  if ((type & v8::kGCTypeMarkSweepCompact) && (flags & v8::kGCCallbackFlagForced) && m->costFrom < 0 &&
+      m->fresh >= kCollectAfterBytes) {
+    ReduceAfterForcedGc(m);
+  }
 }
 
 void OnTrimmerClosed(uv_handle_t* handle) {
@@ -198,16 +206,16 @@ void TuneMalloc() {
   static bool done = false;
   if (done) return;
   done = true;
-  const char* opt = getenv("TSYNCIO_MALLOC_TUNE");
-  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
+  if (SwitchedOff("TSYNCIO_MALLOC_TUNE")) return;
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   tuned = true;
 #endif
 }
 
-// Whether the process's command line names the flag (NODE_OPTIONS may not
-// carry V8 flags): the user's choice stands.
+// Whether the process's command line names the V8 flag `name` (dashes; V8
+// also takes underscores, and NODE_OPTIONS may not carry V8 flags): the
+// user's choice stands.
 bool UserNamedFlag(const char* name) {
   FILE* f = fopen("/proc/self/cmdline", "rb");
   if (f == nullptr) return false;
@@ -216,6 +224,7 @@ bool UserNamedFlag(const char* name) {
   fclose(f);
   for (size_t i = 0; i < n; i++) {
     if (buf[i] == '\0') buf[i] = ' ';
+    else if (buf[i] == '_') buf[i] = '-';
   }
   buf[n] = '\0';
   return strstr(buf, name) != nullptr;
@@ -238,9 +247,7 @@ void TuneGc() {
   if (done) return;
   done = true;
 #if V8_MAJOR_VERSION >= 11 && V8_MAJOR_VERSION <= 12
-  const char* opt = getenv("TSYNCIO_GC_TUNE");
-  if (opt != nullptr && opt[0] == '0' && opt[1] == '\0') return;
-  if (UserNamedFlag("array-buffer-sweeping") || UserNamedFlag("array_buffer_sweeping")) return;
+  if (SwitchedOff("TSYNCIO_GC_TUNE") || UserNamedFlag("array-buffer-sweeping")) return;
   static const char kFlag[] = "--no-concurrent-array-buffer-sweeping";
   v8::V8::SetFlagsFromString(kFlag, sizeof(kFlag) - 1);
   gcTuned = true;

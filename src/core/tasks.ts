@@ -795,21 +795,23 @@ export abstract class LazyCoroutine<T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).throw(exc));
     // Not started, suspended or finished: the exception comes straight out (a
     // future it waited on is left to complete into nothing).
-    if (this._state === CO_CREATED) _lazyCoroutineResumed();
-    else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
-    this._state = CO_DONE;
-    this._inner = null;
+    this._end();
     throw exc;
   }
 
   /** Closes the coroutine, as a generator's return(). */
   return(value?: T): IteratorResult<unknown, T> {
     if (this._state === CO_DELEGATING) return this._forward((this._inner as Coroutine<T>).return(value as T));
+    this._end();
+    return { done: true, value: value as T };
+  }
+
+  /** @internal Finishes it without running more of its body (throw() or return() while not delegating); it counts as started. */
+  _end(): void {
     if (this._state === CO_CREATED) _lazyCoroutineResumed();
     else if (this._state === LAZY_UNAWAITED) _lazyCoroutineStarted(this);
     this._state = CO_DONE;
     this._inner = null;
-    return { done: true, value: value as T };
   }
 
   [Symbol.iterator](): this {
