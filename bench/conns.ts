@@ -48,12 +48,18 @@ export interface ConnRow {
    * says whether a server does more work per connection or only waits longer.
    */
   setupCpuUs: number;
+  /**
+   * The same for the server's main thread alone: the rest is the runtime's
+   * helper threads (V8's optimizing compiler and parallel GC for tsyncio).
+   */
+  setupMainCpuUs: number;
 }
 
-/** A process's user + system CPU ticks (1/100 s) so far. */
-function cpuTicksOf(pid: number): number {
+/** A process's user + system CPU ticks (1/100 s) so far, and its main thread's. */
+function cpuTicksOf(pid: number): [number, number] {
   const [user, system] = cpuTicks(pid);
-  return user + system;
+  const [mainUser, mainSystem] = cpuTicks(pid, pid);
+  return [user + system, mainUser + mainSystem];
 }
 
 async function serve(): Promise<void> {
@@ -152,8 +158,10 @@ async function measure(name: string, cmd: string[], n: number, mode: ConnMode, h
       const m = await next(/STATS (\d+) (\d+)/);
       return [rss, Number(m[1]), Number(m[2])];
     };
-    // Warm up with a few echoing connections so that first-use costs do not count.
-    const [warm] = await openConnections(port, 64, 1024);
+    // Warm up with a few echoing connections so that first-use costs do not
+    // count (BENCH_CONN_WARM sets how many: with thousands, the JIT's first
+    // burst falls in the warm-up too).
+    const [warm] = await openConnections(port, Number(process.env.BENCH_CONN_WARM ?? 64), 1024);
     await closeConnections(warm);
     const [rss0, gcRss0, heap0] = await gcStats();
     // Two halves: the growth over the second one leaves out what grows once
@@ -171,7 +179,8 @@ async function measure(name: string, cmd: string[], n: number, mode: ConnMode, h
     await closeConnections(second);
     return {
       server: name, mode, connections: n, setupSeconds: seconds1 + seconds2,
-      setupCpuUs: ((ticks1 - ticks0 + ticks3 - ticks2) * 1e4) / n,
+      setupCpuUs: ((ticks1[0] - ticks0[0] + ticks3[0] - ticks2[0]) * 1e4) / n,
+      setupMainCpuUs: ((ticks1[1] - ticks0[1] + ticks3[1] - ticks2[1]) * 1e4) / n,
       rssPerConn: (rss2 - rss0) / n,
       rssMarginal: (rss2 - rss1) / (n / 2),
       rssPerConnGc: gcRss0 === null || gcRss2 === null ? null : (gcRss2 - gcRss0) / n,
@@ -229,6 +238,7 @@ export async function runConns(n = 10_000, rounds = 3): Promise<ConnRow[]> {
     heapPerConn: pick(list, (r) => r.heapPerConn),
     setupSeconds: median(list.map((r) => r.setupSeconds)),
     setupCpuUs: median(list.map((r) => r.setupCpuUs)),
+    setupMainCpuUs: median(list.map((r) => r.setupMainCpuUs)),
   }));
 }
 
@@ -243,7 +253,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const rows = await runConns(Number(process.argv[2] ?? 10_000), Number(process.argv[3] ?? 3));
     for (const r of rows) {
-      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (second half ${kib(r.rssMarginal)}, after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s, server CPU ${r.setupCpuUs.toFixed(1)} µs/conn`);
+      console.log(`${r.server}, ${r.connections} ${r.mode}: RSS ${kib(r.rssPerConn)}/conn (second half ${kib(r.rssMarginal)}, after GC ${kib(r.rssPerConnGc)}), heap + external ${kib(r.heapPerConn)}/conn, set-up ${r.setupSeconds.toFixed(3)} s, server CPU ${r.setupCpuUs.toFixed(1)} µs/conn (main thread ${r.setupMainCpuUs.toFixed(1)})`);
     }
   }
 }

@@ -65,9 +65,9 @@ function pin(core: number, cmd: string[], taskset: boolean): string[] {
   return taskset ? ["taskset", "-c", String(core), ...cmd] : cmd;
 }
 
-/** A process's user and system CPU ticks (1/100 s) so far, from /proc/PID/stat. */
-export function cpuTicks(pid: number): [number, number] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** A process's (or with `tid`, one of its threads') user and system CPU ticks (1/100 s) so far, from /proc. */
+export function cpuTicks(pid: number, tid?: number): [number, number] {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return [Number(fields[11]), Number(fields[12])];
 }
