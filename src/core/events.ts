@@ -219,6 +219,31 @@ export class TimerHandle extends Handle implements TimerEntry {
   }
 }
 
+/**
+ * V8 keeps a field "const" until some object of its shape writes it a second
+ * time, and optimized code may rely on that: the first rewrite throws such
+ * code away. cancel() and getContext() are the first rewrites of four Handle
+ * fields, and in a server the first cancel comes with the first closed
+ * connection, which then discarded the optimized loop and accept path
+ * (_runOnce, _onPollBatch, _callSoonWith, the Handle constructor) to be
+ * compiled again (docs/BENCHMARKS.md, "The first close"). Doing both here, on
+ * a Handle and a TimerHandle made for nothing, before anything is optimized,
+ * makes those fields mutable from the start.
+ */
+function primeHandleShapes(): void {
+  const owner: HandleOwner = {
+    _timerHandleCancelled() {},
+    callExceptionHandler() {},
+    getDebug: () => false,
+  };
+  const noop: Callback = () => {};
+  for (const h of [new Handle(noop, [0], owner), new TimerHandle(0, 0, noop, [0], owner)]) {
+    h.getContext();
+    h.cancel();
+  }
+}
+primeHandleShapes();
+
 /** A short Python-like repr of a value for handle and future reprs. */
 export function reprValue(v: unknown): string {
   if (typeof v === "string") return `'${v}'`;

@@ -40,6 +40,18 @@ interface FdEntry {
   suspended: boolean;
 }
 
+/** A new fd entry: the one place its literal is written, so that every entry has the shape primed below. */
+function newEntry(fd: number, mask: number): FdEntry {
+  return { fd, reader: null, writer: null, armed: mask, suspended: false };
+}
+// V8 keeps a field "const" until some object of its shape writes it a second
+// time, and the first rewrite throws away the optimized code that relied on
+// it; an entry's mask is first rewritten when a connection closes, which
+// discarded the accept path's optimized code in a server's first close. One
+// entry rewritten here, before anything is optimized, spares that
+// (docs/BENCHMARKS.md, "The first close").
+newEntry(-1, 0).armed = 1;
+
 /**
  * The selectors of loops not closed yet, held weakly (a loop dropped without
  * close() must not be kept alive by this set): a Socket closing its fd asks
@@ -126,7 +138,7 @@ export class Selector {
     if (!this.loop._running) mask = 0;
     const r = this.poller.start(fd, mask);
     if (r < 0) throw osError(-r);
-    e = { fd, reader: null, writer: null, armed: mask, suspended: false };
+    e = newEntry(fd, mask);
     this._setEntry(fd, e);
     return e;
   }
