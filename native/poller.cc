@@ -43,6 +43,83 @@
 #include <v8.h>
 #pragma pop_macro("NAPI_VERSION")
 
+// V8's fast API calls (v8-fast-api-calls.h), for recvSlab, recvU8 and sendU8
+// below. Node 20 runs V8 11.3 and supports them, but its header distribution
+// leaves out v8-fast-api-calls.h. On V8 11.3 the addon uses the header when it
+// is there and otherwise declares the part it uses itself: the layout of
+// CTypeInfo, CFunctionInfo, CFunction, FastApiTypedArray and
+// FastApiCallbackOptions, and the exported constructors of the two classes,
+// as V8 11.3 has them (checked against Node 20's own fast calls in its
+// binary: objdump of the CFunctionInfo instance of Buffer's indexOfNumber and
+// of HistogramBase::FastRecord's fallback). Later V8 versions changed this
+// API (FastApiTypedArray and the fallback flag went away), so elsewhere the
+// three stay slow V8 API functions only, as before.
+#if V8_MAJOR_VERSION == 11 && V8_MINOR_VERSION == 3
+#define TSYNCIO_FAST_CALLS 1
+#if __has_include(<v8-fast-api-calls.h>)
+#include <v8-fast-api-calls.h>
+#else
+namespace v8 {
+class CTypeInfo {
+ public:
+  enum class Type : uint8_t {
+    kVoid, kBool, kUint8, kInt32, kUint32, kInt64, kUint64, kFloat32, kFloat64,
+    kPointer, kV8Value, kSeqOneByteString, kApiObject, kAny,
+  };
+  static constexpr Type kCallbackOptionsType = Type(255);
+  enum class SequenceType : uint8_t { kScalar, kIsSequence, kIsTypedArray, kIsArrayBuffer };
+  enum class Flags : uint8_t { kNone = 0 };
+  explicit constexpr CTypeInfo(Type type, SequenceType sequence_type = SequenceType::kScalar,
+                               Flags flags = Flags::kNone)
+      : type_(type), sequence_type_(sequence_type), flags_(flags) {}
+
+ private:
+  Type type_;
+  SequenceType sequence_type_;
+  Flags flags_;
+};
+
+template <typename T>
+struct FastApiTypedArray {
+  size_t length() const { return length_; }
+  bool getStorageIfAligned(T** elements) const {
+    if (reinterpret_cast<uintptr_t>(data_) % alignof(T) != 0) return false;
+    *elements = static_cast<T*>(data_);
+    return true;
+  }
+
+ private:
+  size_t length_;
+  void* data_;  // the view's first element
+};
+
+// Only `fallback` (its first member) is read or written here.
+struct FastApiCallbackOptions {
+  bool fallback;
+};
+
+class V8_EXPORT CFunctionInfo {
+ public:
+  CFunctionInfo(const CTypeInfo& return_info, unsigned int arg_count, const CTypeInfo* arg_info);
+
+ private:
+  const CTypeInfo return_info_;
+  const unsigned int arg_count_;
+  const CTypeInfo* arg_info_;
+};
+
+class V8_EXPORT CFunction {
+ public:
+  CFunction(const void* address, const CFunctionInfo* type_info);
+
+ private:
+  const void* address_;
+  const CFunctionInfo* type_info_;
+};
+}  // namespace v8
+#endif
+#endif
+
 namespace tsyncio {
 
 namespace {
@@ -81,10 +158,6 @@ struct PollerState {
   size_t pending = 0;    // pairs recorded
   uv_check_t* check = nullptr;
   napi_async_context asyncContext = nullptr;
-  // recvSlab(): the JS-owned slab whose free tail medium reads land in.
-  napi_ref slab = nullptr;
-  char* slabData = nullptr;
-  size_t slabLen = 0;
 };
 
 // The live (not disposed) pollers of this thread: the main thread and each
@@ -334,26 +407,22 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return Num(env, 0);
 }
 
-// setSlab(u8): the block recvSlab() reads into (kept alive here until the
-// next setSlab; Buffers that JS made over it keep it alive themselves).
+// setSlab(u8): a new read slab, which JS passes to recvSlab() from now on;
+// its memory counts as fresh for memory.cc (a slab's reads stay alive in
+// the Buffer views JS makes over it, not here).
 napi_value SetSlab(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  PollerState* s = StateOf(env, info, &argc, argv);
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool isTa = false;
   if (argc >= 1) napi_is_typedarray(env, argv[0], &isTa);
   napi_typedarray_type type;
   size_t length = 0;
-  void* data = nullptr;
-  if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+  if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, nullptr, nullptr, nullptr) != napi_ok ||
       type != napi_uint8_array) {
     ThrowType(env, "setSlab(buffer): buffer must be a Uint8Array");
     return nullptr;
   }
-  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
-  napi_create_reference(env, argv[0], 1, &s->slab);
-  s->slabData = static_cast<char*>(data);
-  s->slabLen = length;
   NoteFreshRead(length);
   return nullptr;
 }
@@ -370,8 +439,9 @@ ssize_t RawSend(int fd, const char* p, size_t n) {
 }
 
 // The per-read and per-write calls below are V8 API functions, not N-API
-// ones (why: tsyncio.h). They read their poller's PollerState from the
-// function's data (an External).
+// ones (why: tsyncio.h), and on Node 20 also V8 fast API calls (below): they
+// need no state of the poller, so that one function of each serves every
+// poller of the environment and a call site stays monomorphic.
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
@@ -394,29 +464,31 @@ bool U8Bytes(v8::Local<v8::Value> v, char** data, size_t* length) {
   return true;
 }
 
-// recvSlab(fd, offset, big): the transports' read path. When big > 0 and at
-// least `big` bytes are waiting (FIONREAD), receives them into a new Buffer of
-// exactly that size (at most the slab's length) and returns it: large reads
-// get their own memory. Otherwise one recv(2) into the slab from offset to
-// its end, so that medium and small reads need no allocation of their own:
-// bytes read (JS makes the Buffer view), 0 at EOF, or -errno.
+// recvSlab(fd, slab, offset, big): the transports' read path. When big > 0
+// and at least `big` bytes are waiting (FIONREAD), receives them into a new
+// Buffer of exactly that size (at most the slab's length) and returns it:
+// large reads get their own memory. Otherwise one recv(2) into the slab (a
+// Uint8Array) from offset to its end, so that medium and small reads need no
+// allocation of their own: bytes read (JS makes the Buffer view), 0 at EOF,
+// or -errno (-EINVAL for an offset outside the slab).
 void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
-  if (!AllInt32(info, 0, 3)) {
-    ThrowV8(isolate, false, "recvSlab(fd, offset, big): fd, offset and big must be integers");
+  char* slab = nullptr;
+  size_t slabLen = 0;
+  if (!info[0]->IsInt32() || !U8Bytes(info[1], &slab, &slabLen) || !AllInt32(info, 2, 4)) {
+    ThrowV8(isolate, false, "recvSlab(fd, slab, offset, big): fd, offset and big must be integers, slab a Uint8Array");
     return;
   }
   int fd = info[0].As<v8::Int32>()->Value();
-  int off = info[1].As<v8::Int32>()->Value();
-  int big = info[2].As<v8::Int32>()->Value();
-  auto* s = static_cast<PollerState*>(info.Data().As<v8::External>()->Value());
-  if (s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
+  int off = info[2].As<v8::Int32>()->Value();
+  int big = info[3].As<v8::Int32>()->Value();
+  if (off < 0 || static_cast<size_t>(off) >= slabLen) {
     info.GetReturnValue().Set(-EINVAL);
     return;
   }
   int avail = 0;
   if (big > 0 && ioctl(fd, FIONREAD, &avail) == 0 && avail >= big) {
-    size_t want = std::min(static_cast<size_t>(avail), s->slabLen);
+    size_t want = std::min(static_cast<size_t>(avail), slabLen);
     v8::Local<v8::Object> buf;
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
     NoteFreshRead(want);
@@ -434,7 +506,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  ssize_t r = NoIntr([&] { return RawRecv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off)); });
+  ssize_t r = NoIntr([&] { return RawRecv(fd, slab + off, slabLen - static_cast<size_t>(off)); });
   info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
 }
 
@@ -483,6 +555,108 @@ void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
   OnFdRange(info, [](int fd, char* p, size_t n) { return RawSend(fd, p, n); });
 }
 
+#if TSYNCIO_FAST_CALLS
+// The same three as fast API calls: optimized code calls them directly with
+// the integers and the typed array's bytes already unpacked, without the
+// FunctionCallbackInfo trampoline (Builtins_CallApiCallback) or the V8 API
+// calls that check and unpack each argument (callgrind on the self-driven
+// echo: about 300 instructions per call together). V8 has checked that u8 is
+// a Uint8Array whose buffer is neither detached nor shared; a number that is
+// not an int32 never gets here as the slow path sees it (optimized code
+// converts or deoptimizes). Whatever else the slow path reports (a range out
+// of bounds, a large read, which allocates) falls back to it: nothing has
+// been done by then, so the slow call does it all.
+
+int32_t FastRecvSlab(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedArray<uint8_t>& slab, int32_t off,
+                     int32_t big, v8::FastApiCallbackOptions& options) {
+  uint8_t* data;
+  size_t len = slab.length();
+  if (big > 0 || off < 0 || static_cast<size_t>(off) >= len || !slab.getStorageIfAligned(&data)) {
+    options.fallback = true;
+    return 0;
+  }
+  char* p = reinterpret_cast<char*>(data) + off;
+  ssize_t r = NoIntr([&] { return RawRecv(fd, p, len - static_cast<size_t>(off)); });
+  return r < 0 ? -errno : static_cast<int32_t>(r);
+}
+
+// recvU8 (kSend false) and sendU8 (kSend true): the range's recv(2) or
+// send(2), or a fallback when the range is out of the array's bounds.
+template <bool kSend>
+int32_t FastOnRange(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedArray<uint8_t>& u8, int32_t off,
+                    int32_t n, v8::FastApiCallbackOptions& options) {
+  uint8_t* data;
+  if (off < 0 || n < 0 || static_cast<size_t>(off) + static_cast<size_t>(n) > u8.length() ||
+      !u8.getStorageIfAligned(&data)) {
+    options.fallback = true;
+    return 0;
+  }
+  char* p = reinterpret_cast<char*>(data) + off;
+  size_t len = static_cast<size_t>(n);
+  ssize_t r = NoIntr([&] { return kSend ? RawSend(fd, p, len) : RawRecv(fd, p, len); });
+  return r < 0 ? -errno : static_cast<int32_t>(r);
+}
+
+// All three take (receiver, int32 fd, Uint8Array, int32, int32, options) and
+// return an int32.
+const v8::CTypeInfo kFdU8IntInt[] = {
+    v8::CTypeInfo(v8::CTypeInfo::Type::kV8Value),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kUint8, v8::CTypeInfo::SequenceType::kIsTypedArray),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::kCallbackOptionsType),
+};
+const v8::CFunctionInfo* FdU8IntIntInfo() {
+  static const v8::CFunctionInfo info(v8::CTypeInfo(v8::CTypeInfo::Type::kInt32), 6, kFdU8IntInt);
+  return &info;
+}
+#endif
+
+// The environment's recvSlab, recvU8 and sendU8 (the same functions for each
+// of its pollers), made from templates kept for the isolate's lifetime.
+bool SetHotFunctions(napi_env env, napi_value target) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  AddonData* data = GetAddonData(env);
+  struct Hot {
+    const char* name;
+    v8::FunctionCallback slow;
+    const void* fast;
+  };
+#if TSYNCIO_FAST_CALLS
+  const Hot hot[] = {{"recvSlab", RecvSlab, reinterpret_cast<const void*>(FastRecvSlab)},
+                     {"recvU8", RecvU8, reinterpret_cast<const void*>(FastOnRange<false>)},
+                     {"sendU8", SendU8, reinterpret_cast<const void*>(FastOnRange<true>)}};
+#else
+  const Hot hot[] = {{"recvSlab", RecvSlab, nullptr}, {"recvU8", RecvU8, nullptr}, {"sendU8", SendU8, nullptr}};
+#endif
+  static_assert(sizeof(hot) / sizeof(hot[0]) == sizeof(data->hotTemplates) / sizeof(data->hotTemplates[0]),
+                "one template per hot function");
+  for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
+    v8::Local<v8::FunctionTemplate> t;
+    if (data->hotTemplates[i].IsEmpty()) {
+#if TSYNCIO_FAST_CALLS
+      v8::CFunction fast(hot[i].fast, FdU8IntIntInfo());
+      const v8::CFunction* c = &fast;
+#else
+      const v8::CFunction* c = nullptr;
+#endif
+      t = v8::FunctionTemplate::New(isolate, hot[i].slow, v8::Local<v8::Value>(), v8::Local<v8::Signature>(), 4,
+                                    v8::ConstructorBehavior::kThrow, v8::SideEffectType::kHasSideEffect, c);
+      t->SetClassName(v8::String::NewFromUtf8(isolate, hot[i].name).ToLocalChecked());
+      data->hotTemplates[i].Set(isolate, t);
+    } else {
+      t = data->hotTemplates[i].Get(isolate);
+    }
+    v8::Local<v8::Function> f;
+    if (!t->GetFunction(context).ToLocal(&f)) return false;
+    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, hot[i].name).ToLocalChecked();
+    if (AsV8Object(target)->Set(context, fname, f).IsNothing()) return false;
+  }
+  return true;
+}
+
 void OnCheckClosed(uv_handle_t* handle) {
   auto* data = static_cast<AddonData*>(handle->data);
   delete reinterpret_cast<uv_check_t*>(handle);
@@ -524,14 +698,11 @@ void Dispose(PollerState* s) {
   }
   if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
   s->pending = 0;
-  s->slabData = nullptr;
-  s->slabLen = 0;
   if (s->data->tearingDown) return;  // the environment's references go with it
   napi_env env = s->env;
   if (s->callback != nullptr) napi_delete_reference(env, s->callback);
   if (s->events != nullptr) napi_delete_reference(env, s->events);
-  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
-  s->callback = s->events = s->slab = nullptr;
+  s->callback = s->events = nullptr;
   s->eventsData = nullptr;
   if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
   s->asyncContext = nullptr;
@@ -617,13 +788,7 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, s, &fn);
     napi_set_named_property(env, obj, f.name, fn);
   }
-  const struct {
-    const char* name;
-    v8::FunctionCallback fn;
-  } hot[] = {{"recvSlab", RecvSlab}, {"recvU8", RecvU8}, {"sendU8", SendU8}};
-  v8::Local<v8::External> ext = v8::External::New(v8::Isolate::GetCurrent(), s);
-  for (const auto& f : hot)
-    if (!SetV8Function(obj, f.name, f.fn, 4, ext)) return nullptr;
+  if (!SetHotFunctions(env, obj)) return nullptr;
   return obj;
 }
 
