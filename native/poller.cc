@@ -230,6 +230,29 @@ int CheckFd(PollerState* s, int fd) {
   return 0;
 }
 
+// A syscall's raw result: the kernel's -errno on failure, nothing in errno.
+// On x86-64 Linux it is the syscall instruction itself (glibc's syscall() is
+// a call through the PLT that shuffles six arguments and turns the kernel's
+// -errno into errno, which the caller then turns back: ~20 instructions).
+#if defined(__x86_64__) && defined(__linux__)
+long Sys6(long nr, long a, long b, long c, long d, long e, long f) {
+  long r;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  __asm__ __volatile__("syscall"
+                       : "=a"(r)
+                       : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                       : "rcx", "r11", "memory");
+  return r;
+}
+#else
+long Sys6(long nr, long a, long b, long c, long d, long e, long f) {
+  long r = syscall(nr, a, b, c, d, e, f);
+  return r == -1 ? -errno : r;
+}
+#endif
+
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
 bool GrowEvents(PollerState* s, size_t pairs) {
   napi_env env = s->env;
@@ -254,8 +277,12 @@ void OnEpoll(uv_poll_t* poll, int status, int) {
   PollerState* s = static_cast<PollerState*>(poll->data);
   if (s == nullptr || s->disposed || s->data->tearingDown || status < 0) return;
   struct epoll_event evs[256];
-  int n = NoIntr([&] { return epoll_wait(s->epfd, evs, 256, 0); });
-  for (int i = 0; i < n; i++) {
+  // epoll_wait with no timeout as a raw syscall (Sys6 below): glibc's is a
+  // cancellation point too. A null sigmask makes epoll_pwait epoll_wait.
+  long n;
+  do n = Sys6(SYS_epoll_pwait, s->epfd, reinterpret_cast<long>(evs), 256, 0, 0, 8);
+  while (n == -EINTR);
+  for (long i = 0; i < n; i++) {
     int fd = evs[i].data.fd;
     FdSlot* slot = Find(s, fd);
     if (slot == nullptr || slot->state != kWatching) continue;
@@ -430,12 +457,19 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 // recv(2) and send(2) on the hot path as raw syscalls: glibc's wrappers are
 // thread-cancellation points, and entering and leaving one cost about 65
 // instructions per echoed request (callgrind: __pthread_enable_asynccancel and
-// __pthread_disable_asynccancel). Nothing in Node cancels its threads.
+// __pthread_disable_asynccancel). Nothing in Node cancels its threads. Both
+// return bytes or -errno and retry EINTR.
 ssize_t RawRecv(int fd, char* p, size_t n) {
-  return syscall(SYS_recvfrom, fd, p, n, 0, nullptr, nullptr);
+  long r;
+  do r = Sys6(SYS_recvfrom, fd, reinterpret_cast<long>(p), static_cast<long>(n), 0, 0, 0);
+  while (r == -EINTR);
+  return r;
 }
 ssize_t RawSend(int fd, const char* p, size_t n) {
-  return syscall(SYS_sendto, fd, p, n, MSG_NOSIGNAL, nullptr, 0);
+  long r;
+  do r = Sys6(SYS_sendto, fd, reinterpret_cast<long>(p), static_cast<long>(n), MSG_NOSIGNAL, 0, 0);
+  while (r == -EINTR);
+  return r;
 }
 
 // The per-read and per-write calls below are V8 API functions, not N-API
@@ -493,9 +527,9 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
     NoteFreshRead(want);
     char* data = node::Buffer::Data(buf);
-    ssize_t r = NoIntr([&] { return RawRecv(fd, data, want); });
+    ssize_t r = RawRecv(fd, data, want);
     if (r < 0) {
-      info.GetReturnValue().Set(-errno);
+      info.GetReturnValue().Set(static_cast<int>(r));
     } else if (static_cast<size_t>(r) == want) {
       info.GetReturnValue().Set(buf);
     } else if (r == 0) {
@@ -506,8 +540,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  ssize_t r = NoIntr([&] { return RawRecv(fd, slab + off, slabLen - static_cast<size_t>(off)); });
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  info.GetReturnValue().Set(static_cast<int>(RawRecv(fd, slab + off, slabLen - static_cast<size_t>(off))));
 }
 
 // The arguments (fd, u8, offset, length) of recvU8 and sendU8: the fd and
@@ -539,8 +572,7 @@ void OnFdRange(const v8::FunctionCallbackInfo<v8::Value>& info, Io io) {
   char* start;
   size_t len;
   if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r = NoIntr([&] { return io(fd, start, len); });
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  info.GetReturnValue().Set(static_cast<int>(io(fd, start, len)));
 }
 
 // recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
@@ -576,8 +608,7 @@ int32_t FastRecvSlab(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedAr
     return 0;
   }
   char* p = reinterpret_cast<char*>(data) + off;
-  ssize_t r = NoIntr([&] { return RawRecv(fd, p, len - static_cast<size_t>(off)); });
-  return r < 0 ? -errno : static_cast<int32_t>(r);
+  return static_cast<int32_t>(RawRecv(fd, p, len - static_cast<size_t>(off)));
 }
 
 // recvU8 (kSend false) and sendU8 (kSend true): the range's recv(2) or
@@ -593,8 +624,7 @@ int32_t FastOnRange(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedArr
   }
   char* p = reinterpret_cast<char*>(data) + off;
   size_t len = static_cast<size_t>(n);
-  ssize_t r = NoIntr([&] { return kSend ? RawSend(fd, p, len) : RawRecv(fd, p, len); });
-  return r < 0 ? -errno : static_cast<int32_t>(r);
+  return static_cast<int32_t>(kSend ? RawSend(fd, p, len) : RawRecv(fd, p, len));
 }
 
 // All three take (receiver, int32 fd, Uint8Array, int32, int32, options) and
