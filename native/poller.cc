@@ -147,17 +147,25 @@ struct PollerState {
   bool inCallback = false;  // OnCheck is calling into JS
   bool finalized = false;   // the JS object was collected during that call
   napi_env env = nullptr;
-  napi_ref callback = nullptr;
+  v8::Isolate* isolate = nullptr;
+  // The batch callback, called through node::MakeCallback in an async
+  // context of its own with `resource` as its resource (V8 handles, not
+  // N-API references: what N-API adds around each call, handle scopes on the
+  // heap, reference lookups, napi_make_callback's checks, was ~950 of ~1,600
+  // instructions per batch).
+  v8::Global<v8::Function> callback;
+  v8::Global<v8::Object> resource;
+  node::async_context asyncContext = {0, 0};
+  bool asyncInit = false;  // EmitAsyncInit ran: EmitAsyncDestroy is due
   int epfd = -1;                 // the epoll set
   EpollHandle* ep = nullptr;     // watches epfd on Node's loop
   std::vector<FdSlot> fds;       // indexed by fd
   // The batch of the current poll phase, in a JS Int32Array (events).
-  napi_ref events = nullptr;
+  v8::Global<v8::Int32Array> events;
   int32_t* eventsData = nullptr;
   size_t eventsCap = 0;  // in pairs
   size_t pending = 0;    // pairs recorded
   uv_check_t* check = nullptr;
-  napi_async_context asyncContext = nullptr;
 };
 
 // The live (not disposed) pollers of this thread: the main thread and each
@@ -254,19 +262,16 @@ long Sys6(long nr, long a, long b, long c, long d, long e, long f) {
 #endif
 
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
-bool GrowEvents(PollerState* s, size_t pairs) {
-  napi_env env = s->env;
-  napi_value ab, arr;
-  void* data = nullptr;
-  if (napi_create_arraybuffer(env, pairs * 2 * sizeof(int32_t), &data, &ab) != napi_ok) return false;
-  if (napi_create_typedarray(env, napi_int32_array, pairs * 2, ab, 0, &arr) != napi_ok) return false;
-  int32_t* d = static_cast<int32_t*>(data);
+void GrowEvents(PollerState* s, size_t pairs) {
+  v8::Isolate* isolate = s->isolate;
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, pairs * 2 * sizeof(int32_t));
+  v8::Local<v8::Int32Array> arr = v8::Int32Array::New(ab, 0, pairs * 2);
+  int32_t* d = static_cast<int32_t*>(ab->Data());
   for (size_t i = 0; i < s->pending * 2; i++) d[i] = s->eventsData[i];
-  if (s->events != nullptr) napi_delete_reference(env, s->events);
-  napi_create_reference(env, arr, 1, &s->events);
+  s->events.Reset(isolate, arr);
   s->eventsData = d;
   s->eventsCap = pairs;
-  return true;
 }
 
 // The epoll set is readable: records its ready fds. An error is reported as
@@ -292,37 +297,37 @@ void OnEpoll(uv_poll_t* poll, int status, int) {
     if (ev & EPOLLERR) events |= UV_READABLE | UV_WRITABLE;
     else if (ev & EPOLLHUP) events |= slot->wanted;
     if (events == 0) continue;
-    if (s->pending == s->eventsCap) {
-      // Outside JS: the handle scope is needed for the new array only.
-      napi_handle_scope scope;
-      napi_open_handle_scope(s->env, &scope);
-      bool ok = GrowEvents(s, s->eventsCap * 2);
-      napi_close_handle_scope(s->env, scope);
-      if (!ok) return;
-    }
+    if (s->pending == s->eventsCap) GrowEvents(s, s->eventsCap * 2);
     s->eventsData[s->pending * 2] = fd;
     s->eventsData[s->pending * 2 + 1] = events;
     s->pending++;
   }
 }
 
+// Hands the batch to JS as callback(events, n) through node::MakeCallback,
+// as CallFromLoop (addon.cc) does for N-API callers: Node drains the
+// nextTicks and microtasks after it, and what it throws becomes the
+// process's uncaught exception (after the callback scope has closed, as
+// napi_make_callback's caller reports it).
 void OnCheck(uv_check_t* check) {
   PollerState* s = static_cast<PollerState*>(check->data);
   if (s->pending == 0 || s->data->tearingDown) return;
-  size_t n = s->pending;
-  napi_env env = s->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value cb, argv[2];
-  napi_get_reference_value(env, s->callback, &cb);
-  napi_get_reference_value(env, s->events, &argv[0]);
-  napi_create_uint32(env, static_cast<uint32_t>(n), &argv[1]);
+  v8::Isolate* isolate = s->isolate;
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> argv[2] = {s->events.Get(isolate),
+                                  v8::Integer::NewFromUnsigned(isolate, static_cast<uint32_t>(s->pending))};
   // The batch is consumed now: JS may start or stop watchers meanwhile.
   s->pending = 0;
   s->inCallback = true;
-  CallFromLoop(env, s->asyncContext, cb, 2, argv);
+  v8::Local<v8::Value> exc;
+  {
+    v8::TryCatch tc(isolate);
+    (void)node::MakeCallback(isolate, s->resource.Get(isolate), s->callback.Get(isolate), 2, argv, s->asyncContext);
+    // A terminating worker's exception is not reported (N-API cannot call into JS then either).
+    if (tc.HasCaught() && !tc.HasTerminated()) exc = tc.Exception();
+  }
+  if (!exc.IsEmpty()) napi_fatal_exception(s->env, AsNapiValue(exc));
   s->inCallback = false;
-  napi_close_handle_scope(env, scope);
   if (s->finalized) delete s;
 }
 
@@ -728,14 +733,15 @@ void Dispose(PollerState* s) {
   }
   if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
   s->pending = 0;
-  if (s->data->tearingDown) return;  // the environment's references go with it
-  napi_env env = s->env;
-  if (s->callback != nullptr) napi_delete_reference(env, s->callback);
-  if (s->events != nullptr) napi_delete_reference(env, s->events);
-  s->callback = s->events = nullptr;
+  // The isolate outlives every caller of Dispose (a JS call, the finalizer,
+  // the environment's cleanup hook), so the handles can go in all cases.
+  s->callback.Reset();
+  s->resource.Reset();
+  s->events.Reset();
   s->eventsData = nullptr;
-  if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
-  s->asyncContext = nullptr;
+  if (s->data->tearingDown) return;  // no async hook may run any more
+  if (s->asyncInit) node::EmitAsyncDestroy(s->isolate, s->asyncContext);
+  s->asyncInit = false;
 }
 
 // dispose(): the loop is closing. Later calls do nothing.
@@ -784,8 +790,10 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   PollerState* s = new PollerState();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
   s->data = data;
   s->env = env;
+  s->isolate = isolate;
   s->epfd = epfd;
   s->ep = ep;
   ep->poll.data = s;
@@ -793,17 +801,17 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&ep->poll));
   data->liveHandles++;
   GrowEvents(s, 64);
-  napi_value resource, name;
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "tsyncio.poll", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, resource, name, &s->asyncContext);
+  v8::Local<v8::Object> resource = v8::Object::New(isolate);
+  s->resource.Reset(isolate, resource);
+  s->asyncContext = node::EmitAsyncInit(isolate, resource, "tsyncio.poll");
+  s->asyncInit = true;
   s->check = new uv_check_t();
   uv_check_init(data->loop, s->check);
   s->check->data = s;
   uv_check_start(s->check, OnCheck);
   uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
   data->liveHandles++;
-  napi_create_reference(env, argv[0], 1, &s->callback);
+  s->callback.Reset(isolate, AsV8Object(argv[0]).As<v8::Function>());
   if (live == nullptr) live = new std::vector<PollerState*>();
   live->push_back(s);
   napi_value obj;
@@ -825,13 +833,20 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
 }  // namespace
 
 // N-API values are V8 handles underneath (Node's own napi implementation
-// converts them this way); used only to attach the addon's V8 API functions
-// to objects built with N-API.
+// converts them this way); used where the addon mixes the two: V8 API
+// functions on objects built with N-API, the poller's batch callback.
 v8::Local<v8::Object> AsV8Object(napi_value v) {
   v8::Local<v8::Object> local;
   static_assert(sizeof(local) == sizeof(v), "napi_value is a V8 handle");
   std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
   return local;
+}
+
+napi_value AsNapiValue(v8::Local<v8::Value> v) {
+  napi_value out;
+  static_assert(sizeof(out) == sizeof(v), "napi_value is a V8 handle");
+  std::memcpy(static_cast<void*>(&out), &v, sizeof(v));
+  return out;
 }
 
 bool SetV8Function(napi_value target, const char* name, v8::FunctionCallback fn, int length,

@@ -131,6 +131,8 @@ void CloseMemory(AddonData* data);
 // The V8 object behind an N-API value (poller.cc), to attach functions written
 // against the V8 API where N-API costs too much or cannot say what is needed.
 v8::Local<v8::Object> AsV8Object(napi_value v);
+// The N-API value of a V8 handle (poller.cc), the other way round.
+napi_value AsNapiValue(v8::Local<v8::Value> v);
 // Sets `name` on `target` to a V8 FunctionCallback (poller.cc) of the given
 // length, with `data` as its FunctionCallbackInfo::Data(); false when V8
 // threw (the exception is pending).

@@ -516,6 +516,41 @@ test("the poller: bad arguments throw, a bad fd is -EBADF", () => {
   assert.equal(p.start(-1, C.READABLE!), -E.EBADF);
 });
 
+test("the poller: a batch callback that throws raises the process's uncaught exception, and the next batch still comes in its async context", () => {
+  const lines = [
+    `import { AsyncLocalStorage, executionAsyncId } from "node:async_hooks";`,
+    `const [a, b] = N.socketpair(N.constants.AF_UNIX, N.constants.SOCK_STREAM, 0) as [number, number];`,
+    `N.setNonblocking(b, true);`,
+    `const seen: string[] = [];`,
+    `const als = new AsyncLocalStorage<string>();`,
+    `process.on("uncaughtException", (e) => seen.push(\`uncaught \${e.message}\`));`,
+    `const keep = setTimeout(() => {}, 10_000);`,
+    `let k = 0;`,
+    `als.run("store", () => {`,
+    `  const p = N.fastPoll((events, n) => {`,
+    `    N.recv(events[0]!, 100);`,
+    `    const i = k++;`,
+    `    seen.push(\`batch\${i} n=\${n} async=\${executionAsyncId() !== 0} store=\${als.getStore()}\`);`,
+    `    process.nextTick(() => seen.push(\`tick\${i}\`));`,
+    `    queueMicrotask(() => seen.push(\`microtask\${i}\`));`,
+    `    if (i === 0) {`,
+    `      N.send(a, Buffer.from("y"));`,
+    `      throw new Error("boom");`,
+    `    }`,
+    `    p.close(b);`,
+    `    setTimeout(() => { clearTimeout(keep); console.log(JSON.stringify(seen)); }, 20);`,
+    `  });`,
+    `  p.start(b, N.constants.READABLE!);`,
+    `});`,
+    `N.send(a, Buffer.from("x"));`,
+  ];
+  // A failed callback's scope skips the tick queue, as MakeCallback's does: tick0 and microtask0 run later.
+  assert.deepEqual(runWithAddon<string[]>(lines, {}), [
+    "batch0 n=1 async=true store=store", "uncaught boom", "tick0", "microtask0",
+    "batch1 n=1 async=true store=store", "tick1", "microtask1",
+  ]);
+});
+
 test("a worker that exits with watched fds and DNS requests tears down cleanly", async () => {
   const addon = join(process.cwd(), "build", "Release", "tsyncio.node");
   const code = `
