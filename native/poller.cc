@@ -592,7 +592,7 @@ void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
   OnFdRange(info, [](int fd, char* p, size_t n) { return RawSend(fd, p, n); });
 }
 
-#if TSYNCIO_FAST_CALLS
+#ifdef TSYNCIO_FAST_CALLS
 // The same three as fast API calls: optimized code calls them directly with
 // the integers and the typed array's bytes already unpacked, without the
 // FunctionCallbackInfo trampoline (Builtins_CallApiCallback) or the V8 API
@@ -659,7 +659,7 @@ bool SetHotFunctions(napi_env env, napi_value target) {
     v8::FunctionCallback slow;
     const void* fast;
   };
-#if TSYNCIO_FAST_CALLS
+#ifdef TSYNCIO_FAST_CALLS
   const Hot hot[] = {{"recvSlab", RecvSlab, reinterpret_cast<const void*>(FastRecvSlab)},
                      {"recvU8", RecvU8, reinterpret_cast<const void*>(FastOnRange<false>)},
                      {"sendU8", SendU8, reinterpret_cast<const void*>(FastOnRange<true>)}};
@@ -671,7 +671,7 @@ bool SetHotFunctions(napi_env env, napi_value target) {
   for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
     v8::Local<v8::FunctionTemplate> t;
     if (data->hotTemplates[i].IsEmpty()) {
-#if TSYNCIO_FAST_CALLS
+#ifdef TSYNCIO_FAST_CALLS
       v8::CFunction fast(hot[i].fast, FdU8IntIntInfo());
       const v8::CFunction* c = &fast;
 #else
