@@ -43,6 +43,83 @@
 #include <v8.h>
 #pragma pop_macro("NAPI_VERSION")
 
+// V8's fast API calls (v8-fast-api-calls.h), for recvSlab, recvU8 and sendU8
+// below. Node 20 runs V8 11.3 and supports them, but its header distribution
+// leaves out v8-fast-api-calls.h. On V8 11.3 the addon uses the header when it
+// is there and otherwise declares the part it uses itself: the layout of
+// CTypeInfo, CFunctionInfo, CFunction, FastApiTypedArray and
+// FastApiCallbackOptions, and the exported constructors of the two classes,
+// as V8 11.3 has them (checked against Node 20's own fast calls in its
+// binary: objdump of the CFunctionInfo instance of Buffer's indexOfNumber and
+// of HistogramBase::FastRecord's fallback). Later V8 versions changed this
+// API (FastApiTypedArray and the fallback flag went away), so elsewhere the
+// three stay slow V8 API functions only, as before.
+#if V8_MAJOR_VERSION == 11 && V8_MINOR_VERSION == 3
+#define TSYNCIO_FAST_CALLS 1
+#if __has_include(<v8-fast-api-calls.h>)
+#include <v8-fast-api-calls.h>
+#else
+namespace v8 {
+class CTypeInfo {
+ public:
+  enum class Type : uint8_t {
+    kVoid, kBool, kUint8, kInt32, kUint32, kInt64, kUint64, kFloat32, kFloat64,
+    kPointer, kV8Value, kSeqOneByteString, kApiObject, kAny,
+  };
+  static constexpr Type kCallbackOptionsType = Type(255);
+  enum class SequenceType : uint8_t { kScalar, kIsSequence, kIsTypedArray, kIsArrayBuffer };
+  enum class Flags : uint8_t { kNone = 0 };
+  explicit constexpr CTypeInfo(Type type, SequenceType sequence_type = SequenceType::kScalar,
+                               Flags flags = Flags::kNone)
+      : type_(type), sequence_type_(sequence_type), flags_(flags) {}
+
+ private:
+  Type type_;
+  SequenceType sequence_type_;
+  Flags flags_;
+};
+
+template <typename T>
+struct FastApiTypedArray {
+  size_t length() const { return length_; }
+  bool getStorageIfAligned(T** elements) const {
+    if (reinterpret_cast<uintptr_t>(data_) % alignof(T) != 0) return false;
+    *elements = static_cast<T*>(data_);
+    return true;
+  }
+
+ private:
+  size_t length_;
+  void* data_;  // the view's first element
+};
+
+// Only `fallback` (its first member) is read or written here.
+struct FastApiCallbackOptions {
+  bool fallback;
+};
+
+class V8_EXPORT CFunctionInfo {
+ public:
+  CFunctionInfo(const CTypeInfo& return_info, unsigned int arg_count, const CTypeInfo* arg_info);
+
+ private:
+  const CTypeInfo return_info_;
+  const unsigned int arg_count_;
+  const CTypeInfo* arg_info_;
+};
+
+class V8_EXPORT CFunction {
+ public:
+  CFunction(const void* address, const CFunctionInfo* type_info);
+
+ private:
+  const void* address_;
+  const CFunctionInfo* type_info_;
+};
+}  // namespace v8
+#endif
+#endif
+
 namespace tsyncio {
 
 namespace {
@@ -70,21 +147,25 @@ struct PollerState {
   bool inCallback = false;  // OnCheck is calling into JS
   bool finalized = false;   // the JS object was collected during that call
   napi_env env = nullptr;
-  napi_ref callback = nullptr;
+  v8::Isolate* isolate = nullptr;
+  // The batch callback, called through node::MakeCallback in an async
+  // context of its own with `resource` as its resource (V8 handles, not
+  // N-API references: what N-API adds around each call, handle scopes on the
+  // heap, reference lookups, napi_make_callback's checks, was ~950 of ~1,600
+  // instructions per batch).
+  v8::Global<v8::Function> callback;
+  v8::Global<v8::Object> resource;
+  node::async_context asyncContext = {0, 0};
+  bool asyncInit = false;  // EmitAsyncInit ran: EmitAsyncDestroy is due
   int epfd = -1;                 // the epoll set
   EpollHandle* ep = nullptr;     // watches epfd on Node's loop
   std::vector<FdSlot> fds;       // indexed by fd
   // The batch of the current poll phase, in a JS Int32Array (events).
-  napi_ref events = nullptr;
+  v8::Global<v8::Int32Array> events;
   int32_t* eventsData = nullptr;
   size_t eventsCap = 0;  // in pairs
   size_t pending = 0;    // pairs recorded
   uv_check_t* check = nullptr;
-  napi_async_context asyncContext = nullptr;
-  // recvSlab(): the JS-owned slab whose free tail medium reads land in.
-  napi_ref slab = nullptr;
-  char* slabData = nullptr;
-  size_t slabLen = 0;
 };
 
 // The live (not disposed) pollers of this thread: the main thread and each
@@ -157,20 +238,40 @@ int CheckFd(PollerState* s, int fd) {
   return 0;
 }
 
+// A syscall's raw result: the kernel's -errno on failure, nothing in errno.
+// On x86-64 Linux it is the syscall instruction itself (glibc's syscall() is
+// a call through the PLT that shuffles six arguments and turns the kernel's
+// -errno into errno, which the caller then turns back: ~20 instructions).
+#if defined(__x86_64__) && defined(__linux__)
+long Sys6(long nr, long a, long b, long c, long d, long e, long f) {
+  long r;
+  register long r10 __asm__("r10") = d;
+  register long r8 __asm__("r8") = e;
+  register long r9 __asm__("r9") = f;
+  __asm__ __volatile__("syscall"
+                       : "=a"(r)
+                       : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                       : "rcx", "r11", "memory");
+  return r;
+}
+#else
+long Sys6(long nr, long a, long b, long c, long d, long e, long f) {
+  long r = syscall(nr, a, b, c, d, e, f);
+  return r == -1 ? -errno : r;
+}
+#endif
+
 // A new Int32Array of `pairs` pairs, kept referenced as the batch buffer.
-bool GrowEvents(PollerState* s, size_t pairs) {
-  napi_env env = s->env;
-  napi_value ab, arr;
-  void* data = nullptr;
-  if (napi_create_arraybuffer(env, pairs * 2 * sizeof(int32_t), &data, &ab) != napi_ok) return false;
-  if (napi_create_typedarray(env, napi_int32_array, pairs * 2, ab, 0, &arr) != napi_ok) return false;
-  int32_t* d = static_cast<int32_t*>(data);
+void GrowEvents(PollerState* s, size_t pairs) {
+  v8::Isolate* isolate = s->isolate;
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, pairs * 2 * sizeof(int32_t));
+  v8::Local<v8::Int32Array> arr = v8::Int32Array::New(ab, 0, pairs * 2);
+  int32_t* d = static_cast<int32_t*>(ab->Data());
   for (size_t i = 0; i < s->pending * 2; i++) d[i] = s->eventsData[i];
-  if (s->events != nullptr) napi_delete_reference(env, s->events);
-  napi_create_reference(env, arr, 1, &s->events);
+  s->events.Reset(isolate, arr);
   s->eventsData = d;
   s->eventsCap = pairs;
-  return true;
 }
 
 // The epoll set is readable: records its ready fds. An error is reported as
@@ -181,8 +282,12 @@ void OnEpoll(uv_poll_t* poll, int status, int) {
   PollerState* s = static_cast<PollerState*>(poll->data);
   if (s == nullptr || s->disposed || s->data->tearingDown || status < 0) return;
   struct epoll_event evs[256];
-  int n = NoIntr([&] { return epoll_wait(s->epfd, evs, 256, 0); });
-  for (int i = 0; i < n; i++) {
+  // epoll_wait with no timeout as a raw syscall (Sys6 below): glibc's is a
+  // cancellation point too. A null sigmask makes epoll_pwait epoll_wait.
+  long n;
+  do n = Sys6(SYS_epoll_pwait, s->epfd, reinterpret_cast<long>(evs), 256, 0, 0, 8);
+  while (n == -EINTR);
+  for (long i = 0; i < n; i++) {
     int fd = evs[i].data.fd;
     FdSlot* slot = Find(s, fd);
     if (slot == nullptr || slot->state != kWatching) continue;
@@ -192,37 +297,37 @@ void OnEpoll(uv_poll_t* poll, int status, int) {
     if (ev & EPOLLERR) events |= UV_READABLE | UV_WRITABLE;
     else if (ev & EPOLLHUP) events |= slot->wanted;
     if (events == 0) continue;
-    if (s->pending == s->eventsCap) {
-      // Outside JS: the handle scope is needed for the new array only.
-      napi_handle_scope scope;
-      napi_open_handle_scope(s->env, &scope);
-      bool ok = GrowEvents(s, s->eventsCap * 2);
-      napi_close_handle_scope(s->env, scope);
-      if (!ok) return;
-    }
+    if (s->pending == s->eventsCap) GrowEvents(s, s->eventsCap * 2);
     s->eventsData[s->pending * 2] = fd;
     s->eventsData[s->pending * 2 + 1] = events;
     s->pending++;
   }
 }
 
+// Hands the batch to JS as callback(events, n) through node::MakeCallback,
+// as CallFromLoop (addon.cc) does for N-API callers: Node drains the
+// nextTicks and microtasks after it, and what it throws becomes the
+// process's uncaught exception (after the callback scope has closed, as
+// napi_make_callback's caller reports it).
 void OnCheck(uv_check_t* check) {
   PollerState* s = static_cast<PollerState*>(check->data);
   if (s->pending == 0 || s->data->tearingDown) return;
-  size_t n = s->pending;
-  napi_env env = s->env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value cb, argv[2];
-  napi_get_reference_value(env, s->callback, &cb);
-  napi_get_reference_value(env, s->events, &argv[0]);
-  napi_create_uint32(env, static_cast<uint32_t>(n), &argv[1]);
+  v8::Isolate* isolate = s->isolate;
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> argv[2] = {s->events.Get(isolate),
+                                  v8::Integer::NewFromUnsigned(isolate, static_cast<uint32_t>(s->pending))};
   // The batch is consumed now: JS may start or stop watchers meanwhile.
   s->pending = 0;
   s->inCallback = true;
-  CallFromLoop(env, s->asyncContext, cb, 2, argv);
+  v8::Local<v8::Value> exc;
+  {
+    v8::TryCatch tc(isolate);
+    (void)node::MakeCallback(isolate, s->resource.Get(isolate), s->callback.Get(isolate), 2, argv, s->asyncContext);
+    // A terminating worker's exception is not reported (N-API cannot call into JS then either).
+    if (tc.HasCaught() && !tc.HasTerminated()) exc = tc.Exception();
+  }
+  if (!exc.IsEmpty()) napi_fatal_exception(s->env, AsNapiValue(exc));
   s->inCallback = false;
-  napi_close_handle_scope(env, scope);
   if (s->finalized) delete s;
 }
 
@@ -334,26 +439,22 @@ napi_value Close(napi_env env, napi_callback_info info) {
   return Num(env, 0);
 }
 
-// setSlab(u8): the block recvSlab() reads into (kept alive here until the
-// next setSlab; Buffers that JS made over it keep it alive themselves).
+// setSlab(u8): a new read slab, which JS passes to recvSlab() from now on;
+// its memory counts as fresh for memory.cc (a slab's reads stay alive in
+// the Buffer views JS makes over it, not here).
 napi_value SetSlab(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  PollerState* s = StateOf(env, info, &argc, argv);
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool isTa = false;
   if (argc >= 1) napi_is_typedarray(env, argv[0], &isTa);
   napi_typedarray_type type;
   size_t length = 0;
-  void* data = nullptr;
-  if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+  if (!isTa || napi_get_typedarray_info(env, argv[0], &type, &length, nullptr, nullptr, nullptr) != napi_ok ||
       type != napi_uint8_array) {
     ThrowType(env, "setSlab(buffer): buffer must be a Uint8Array");
     return nullptr;
   }
-  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
-  napi_create_reference(env, argv[0], 1, &s->slab);
-  s->slabData = static_cast<char*>(data);
-  s->slabLen = length;
   NoteFreshRead(length);
   return nullptr;
 }
@@ -361,17 +462,25 @@ napi_value SetSlab(napi_env env, napi_callback_info info) {
 // recv(2) and send(2) on the hot path as raw syscalls: glibc's wrappers are
 // thread-cancellation points, and entering and leaving one cost about 65
 // instructions per echoed request (callgrind: __pthread_enable_asynccancel and
-// __pthread_disable_asynccancel). Nothing in Node cancels its threads.
+// __pthread_disable_asynccancel). Nothing in Node cancels its threads. Both
+// return bytes or -errno and retry EINTR.
 ssize_t RawRecv(int fd, char* p, size_t n) {
-  return syscall(SYS_recvfrom, fd, p, n, 0, nullptr, nullptr);
+  long r;
+  do r = Sys6(SYS_recvfrom, fd, reinterpret_cast<long>(p), static_cast<long>(n), 0, 0, 0);
+  while (r == -EINTR);
+  return r;
 }
 ssize_t RawSend(int fd, const char* p, size_t n) {
-  return syscall(SYS_sendto, fd, p, n, MSG_NOSIGNAL, nullptr, 0);
+  long r;
+  do r = Sys6(SYS_sendto, fd, reinterpret_cast<long>(p), static_cast<long>(n), MSG_NOSIGNAL, 0, 0);
+  while (r == -EINTR);
+  return r;
 }
 
 // The per-read and per-write calls below are V8 API functions, not N-API
-// ones (why: tsyncio.h). They read their poller's PollerState from the
-// function's data (an External).
+// ones (why: tsyncio.h), and on Node 20 also V8 fast API calls (below): they
+// need no state of the poller, so that one function of each serves every
+// poller of the environment and a call site stays monomorphic.
 
 void ThrowV8(v8::Isolate* isolate, bool range, const char* message) {
   v8::Local<v8::String> msg = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
@@ -394,36 +503,38 @@ bool U8Bytes(v8::Local<v8::Value> v, char** data, size_t* length) {
   return true;
 }
 
-// recvSlab(fd, offset, big): the transports' read path. When big > 0 and at
-// least `big` bytes are waiting (FIONREAD), receives them into a new Buffer of
-// exactly that size (at most the slab's length) and returns it: large reads
-// get their own memory. Otherwise one recv(2) into the slab from offset to
-// its end, so that medium and small reads need no allocation of their own:
-// bytes read (JS makes the Buffer view), 0 at EOF, or -errno.
+// recvSlab(fd, slab, offset, big): the transports' read path. When big > 0
+// and at least `big` bytes are waiting (FIONREAD), receives them into a new
+// Buffer of exactly that size (at most the slab's length) and returns it:
+// large reads get their own memory. Otherwise one recv(2) into the slab (a
+// Uint8Array) from offset to its end, so that medium and small reads need no
+// allocation of their own: bytes read (JS makes the Buffer view), 0 at EOF,
+// or -errno (-EINVAL for an offset outside the slab).
 void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
-  if (!AllInt32(info, 0, 3)) {
-    ThrowV8(isolate, false, "recvSlab(fd, offset, big): fd, offset and big must be integers");
+  char* slab = nullptr;
+  size_t slabLen = 0;
+  if (!info[0]->IsInt32() || !U8Bytes(info[1], &slab, &slabLen) || !AllInt32(info, 2, 4)) {
+    ThrowV8(isolate, false, "recvSlab(fd, slab, offset, big): fd, offset and big must be integers, slab a Uint8Array");
     return;
   }
   int fd = info[0].As<v8::Int32>()->Value();
-  int off = info[1].As<v8::Int32>()->Value();
-  int big = info[2].As<v8::Int32>()->Value();
-  auto* s = static_cast<PollerState*>(info.Data().As<v8::External>()->Value());
-  if (s->slabData == nullptr || off < 0 || static_cast<size_t>(off) >= s->slabLen) {
+  int off = info[2].As<v8::Int32>()->Value();
+  int big = info[3].As<v8::Int32>()->Value();
+  if (off < 0 || static_cast<size_t>(off) >= slabLen) {
     info.GetReturnValue().Set(-EINVAL);
     return;
   }
   int avail = 0;
   if (big > 0 && ioctl(fd, FIONREAD, &avail) == 0 && avail >= big) {
-    size_t want = std::min(static_cast<size_t>(avail), s->slabLen);
+    size_t want = std::min(static_cast<size_t>(avail), slabLen);
     v8::Local<v8::Object> buf;
     if (!node::Buffer::New(isolate, want).ToLocal(&buf)) return;  // the allocation's exception propagates
     NoteFreshRead(want);
     char* data = node::Buffer::Data(buf);
-    ssize_t r = NoIntr([&] { return RawRecv(fd, data, want); });
+    ssize_t r = RawRecv(fd, data, want);
     if (r < 0) {
-      info.GetReturnValue().Set(-errno);
+      info.GetReturnValue().Set(static_cast<int>(r));
     } else if (static_cast<size_t>(r) == want) {
       info.GetReturnValue().Set(buf);
     } else if (r == 0) {
@@ -434,8 +545,7 @@ void RecvSlab(const v8::FunctionCallbackInfo<v8::Value>& info) {
     }
     return;
   }
-  ssize_t r = NoIntr([&] { return RawRecv(fd, s->slabData + off, s->slabLen - static_cast<size_t>(off)); });
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  info.GetReturnValue().Set(static_cast<int>(RawRecv(fd, slab + off, slabLen - static_cast<size_t>(off))));
 }
 
 // The arguments (fd, u8, offset, length) of recvU8 and sendU8: the fd and
@@ -467,8 +577,7 @@ void OnFdRange(const v8::FunctionCallbackInfo<v8::Value>& info, Io io) {
   char* start;
   size_t len;
   if (!FdRange(info, &fd, &start, &len)) return;
-  ssize_t r = NoIntr([&] { return io(fd, start, len); });
-  info.GetReturnValue().Set(r < 0 ? -errno : static_cast<int>(r));
+  info.GetReturnValue().Set(static_cast<int>(io(fd, start, len)));
 }
 
 // recvU8(fd, u8, offset, length): recv(2) into a Uint8Array's range: bytes
@@ -481,6 +590,106 @@ void RecvU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
 // range: bytes sent or -errno. The transports' write path.
 void SendU8(const v8::FunctionCallbackInfo<v8::Value>& info) {
   OnFdRange(info, [](int fd, char* p, size_t n) { return RawSend(fd, p, n); });
+}
+
+#ifdef TSYNCIO_FAST_CALLS
+// The same three as fast API calls: optimized code calls them directly with
+// the integers and the typed array's bytes already unpacked, without the
+// FunctionCallbackInfo trampoline (Builtins_CallApiCallback) or the V8 API
+// calls that check and unpack each argument (callgrind on the self-driven
+// echo: about 300 instructions per call together). V8 has checked that u8 is
+// a Uint8Array whose buffer is neither detached nor shared; a number that is
+// not an int32 never gets here as the slow path sees it (optimized code
+// converts or deoptimizes). Whatever else the slow path reports (a range out
+// of bounds, a large read, which allocates) falls back to it: nothing has
+// been done by then, so the slow call does it all.
+
+int32_t FastRecvSlab(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedArray<uint8_t>& slab, int32_t off,
+                     int32_t big, v8::FastApiCallbackOptions& options) {
+  uint8_t* data;
+  size_t len = slab.length();
+  if (big > 0 || off < 0 || static_cast<size_t>(off) >= len || !slab.getStorageIfAligned(&data)) {
+    options.fallback = true;
+    return 0;
+  }
+  char* p = reinterpret_cast<char*>(data) + off;
+  return static_cast<int32_t>(RawRecv(fd, p, len - static_cast<size_t>(off)));
+}
+
+// recvU8 (kSend false) and sendU8 (kSend true): the range's recv(2) or
+// send(2), or a fallback when the range is out of the array's bounds.
+template <bool kSend>
+int32_t FastOnRange(v8::Local<v8::Object>, int32_t fd, const v8::FastApiTypedArray<uint8_t>& u8, int32_t off,
+                    int32_t n, v8::FastApiCallbackOptions& options) {
+  uint8_t* data;
+  if (off < 0 || n < 0 || static_cast<size_t>(off) + static_cast<size_t>(n) > u8.length() ||
+      !u8.getStorageIfAligned(&data)) {
+    options.fallback = true;
+    return 0;
+  }
+  char* p = reinterpret_cast<char*>(data) + off;
+  size_t len = static_cast<size_t>(n);
+  return static_cast<int32_t>(kSend ? RawSend(fd, p, len) : RawRecv(fd, p, len));
+}
+
+// All three take (receiver, int32 fd, Uint8Array, int32, int32, options) and
+// return an int32.
+const v8::CTypeInfo kFdU8IntInt[] = {
+    v8::CTypeInfo(v8::CTypeInfo::Type::kV8Value),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kUint8, v8::CTypeInfo::SequenceType::kIsTypedArray),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::Type::kInt32),
+    v8::CTypeInfo(v8::CTypeInfo::kCallbackOptionsType),
+};
+const v8::CFunctionInfo* FdU8IntIntInfo() {
+  static const v8::CFunctionInfo info(v8::CTypeInfo(v8::CTypeInfo::Type::kInt32), 6, kFdU8IntInt);
+  return &info;
+}
+#endif
+
+// The environment's recvSlab, recvU8 and sendU8 (the same functions for each
+// of its pollers), made from templates kept for the isolate's lifetime.
+bool SetHotFunctions(napi_env env, napi_value target) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  AddonData* data = GetAddonData(env);
+  struct Hot {
+    const char* name;
+    v8::FunctionCallback slow;
+    const void* fast;
+  };
+#ifdef TSYNCIO_FAST_CALLS
+  const Hot hot[] = {{"recvSlab", RecvSlab, reinterpret_cast<const void*>(FastRecvSlab)},
+                     {"recvU8", RecvU8, reinterpret_cast<const void*>(FastOnRange<false>)},
+                     {"sendU8", SendU8, reinterpret_cast<const void*>(FastOnRange<true>)}};
+#else
+  const Hot hot[] = {{"recvSlab", RecvSlab, nullptr}, {"recvU8", RecvU8, nullptr}, {"sendU8", SendU8, nullptr}};
+#endif
+  static_assert(sizeof(hot) / sizeof(hot[0]) == sizeof(data->hotTemplates) / sizeof(data->hotTemplates[0]),
+                "one template per hot function");
+  for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
+    v8::Local<v8::FunctionTemplate> t;
+    if (data->hotTemplates[i].IsEmpty()) {
+#ifdef TSYNCIO_FAST_CALLS
+      v8::CFunction fast(hot[i].fast, FdU8IntIntInfo());
+      const v8::CFunction* c = &fast;
+#else
+      const v8::CFunction* c = nullptr;
+#endif
+      t = v8::FunctionTemplate::New(isolate, hot[i].slow, v8::Local<v8::Value>(), v8::Local<v8::Signature>(), 4,
+                                    v8::ConstructorBehavior::kThrow, v8::SideEffectType::kHasSideEffect, c);
+      t->SetClassName(v8::String::NewFromUtf8(isolate, hot[i].name).ToLocalChecked());
+      data->hotTemplates[i].Set(isolate, t);
+    } else {
+      t = data->hotTemplates[i].Get(isolate);
+    }
+    v8::Local<v8::Function> f;
+    if (!t->GetFunction(context).ToLocal(&f)) return false;
+    v8::Local<v8::String> fname = v8::String::NewFromUtf8(isolate, hot[i].name).ToLocalChecked();
+    if (AsV8Object(target)->Set(context, fname, f).IsNothing()) return false;
+  }
+  return true;
 }
 
 void OnCheckClosed(uv_handle_t* handle) {
@@ -524,17 +733,15 @@ void Dispose(PollerState* s) {
   }
   if (live != nullptr) live->erase(std::remove(live->begin(), live->end(), s), live->end());
   s->pending = 0;
-  s->slabData = nullptr;
-  s->slabLen = 0;
-  if (s->data->tearingDown) return;  // the environment's references go with it
-  napi_env env = s->env;
-  if (s->callback != nullptr) napi_delete_reference(env, s->callback);
-  if (s->events != nullptr) napi_delete_reference(env, s->events);
-  if (s->slab != nullptr) napi_delete_reference(env, s->slab);
-  s->callback = s->events = s->slab = nullptr;
+  // The isolate outlives every caller of Dispose (a JS call, the finalizer,
+  // the environment's cleanup hook), so the handles can go in all cases.
+  s->callback.Reset();
+  s->resource.Reset();
+  s->events.Reset();
   s->eventsData = nullptr;
-  if (s->asyncContext != nullptr) napi_async_destroy(env, s->asyncContext);
-  s->asyncContext = nullptr;
+  if (s->data->tearingDown) return;  // no async hook may run any more
+  if (s->asyncInit) node::EmitAsyncDestroy(s->isolate, s->asyncContext);
+  s->asyncInit = false;
 }
 
 // dispose(): the loop is closing. Later calls do nothing.
@@ -583,8 +790,10 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   PollerState* s = new PollerState();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
   s->data = data;
   s->env = env;
+  s->isolate = isolate;
   s->epfd = epfd;
   s->ep = ep;
   ep->poll.data = s;
@@ -592,17 +801,17 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&ep->poll));
   data->liveHandles++;
   GrowEvents(s, 64);
-  napi_value resource, name;
-  napi_create_object(env, &resource);
-  napi_create_string_utf8(env, "tsyncio.poll", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, resource, name, &s->asyncContext);
+  v8::Local<v8::Object> resource = v8::Object::New(isolate);
+  s->resource.Reset(isolate, resource);
+  s->asyncContext = node::EmitAsyncInit(isolate, resource, "tsyncio.poll");
+  s->asyncInit = true;
   s->check = new uv_check_t();
   uv_check_init(data->loop, s->check);
   s->check->data = s;
   uv_check_start(s->check, OnCheck);
   uv_unref(reinterpret_cast<uv_handle_t*>(s->check));
   data->liveHandles++;
-  napi_create_reference(env, argv[0], 1, &s->callback);
+  s->callback.Reset(isolate, AsV8Object(argv[0]).As<v8::Function>());
   if (live == nullptr) live = new std::vector<PollerState*>();
   live->push_back(s);
   napi_value obj;
@@ -617,26 +826,27 @@ napi_value FastPoll(napi_env env, napi_callback_info info) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, s, &fn);
     napi_set_named_property(env, obj, f.name, fn);
   }
-  const struct {
-    const char* name;
-    v8::FunctionCallback fn;
-  } hot[] = {{"recvSlab", RecvSlab}, {"recvU8", RecvU8}, {"sendU8", SendU8}};
-  v8::Local<v8::External> ext = v8::External::New(v8::Isolate::GetCurrent(), s);
-  for (const auto& f : hot)
-    if (!SetV8Function(obj, f.name, f.fn, 4, ext)) return nullptr;
+  if (!SetHotFunctions(env, obj)) return nullptr;
   return obj;
 }
 
 }  // namespace
 
 // N-API values are V8 handles underneath (Node's own napi implementation
-// converts them this way); used only to attach the addon's V8 API functions
-// to objects built with N-API.
+// converts them this way); used where the addon mixes the two: V8 API
+// functions on objects built with N-API, the poller's batch callback.
 v8::Local<v8::Object> AsV8Object(napi_value v) {
   v8::Local<v8::Object> local;
   static_assert(sizeof(local) == sizeof(v), "napi_value is a V8 handle");
   std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
   return local;
+}
+
+napi_value AsNapiValue(v8::Local<v8::Value> v) {
+  napi_value out;
+  static_assert(sizeof(out) == sizeof(v), "napi_value is a V8 handle");
+  std::memcpy(static_cast<void*>(&out), &v, sizeof(v));
+  return out;
 }
 
 bool SetV8Function(napi_value target, const char* name, v8::FunctionCallback fn, int length,

@@ -15,6 +15,10 @@
 // has no stable ABI, which costs nothing here: the addon is always built at
 // install (scripts/build-native.mjs) against the headers of the Node that
 // runs it. Everything else stays on N-API, where that cost does not show.
+// On Node 20 (V8 11.3) recvSlab, recvU8 and sendU8 are V8 fast API calls
+// besides (poller.cc): optimized code calls a plain C function with the
+// arguments unpacked, which saved ~800 of ~4,300 instructions per round trip
+// of the self-driven 1 KiB echo (client and server in one process).
 #pragma once
 
 #include <napi.h>
@@ -43,6 +47,9 @@ struct AddonData {
   bool tearingDown = false;  // no JS may run any more
   bool hookPending = false;  // registered and not yet finished
   napi_async_cleanup_hook_handle cleanupHook = nullptr;
+  // The poller's recvSlab, recvU8 and sendU8 (poller.cc), made once per
+  // environment so that every poller shares the same three functions.
+  v8::Eternal<v8::FunctionTemplate> hotTemplates[3];
 };
 
 AddonData* GetAddonData(napi_env env);
@@ -124,6 +131,8 @@ void CloseMemory(AddonData* data);
 // The V8 object behind an N-API value (poller.cc), to attach functions written
 // against the V8 API where N-API costs too much or cannot say what is needed.
 v8::Local<v8::Object> AsV8Object(napi_value v);
+// The N-API value of a V8 handle (poller.cc), the other way round.
+napi_value AsNapiValue(v8::Local<v8::Value> v);
 // Sets `name` on `target` to a V8 FunctionCallback (poller.cc) of the given
 // length, with `data` as its FunctionCallbackInfo::Data(); false when V8
 // threw (the exception is pending).

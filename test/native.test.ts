@@ -5,6 +5,7 @@ import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writ
 import { spawnSync } from "node:child_process";
 import { tmpdir, constants as osConstants } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { native, type GaiFailure, type NativeAddrInfo } from "../src/internal/native.js";
 
@@ -113,13 +114,13 @@ test("the fast poller's recvSlab/recvU8/sendU8: slab and exact reads, bounds and
   const slab = Buffer.alloc(64 * 1024);
   p.setSlab(slab);
   assert.equal(p.sendU8(a, Buffer.from("xxhello"), 2, 5), 5);
-  assert.equal(p.recvSlab(b, 100, 0), 5);
+  assert.equal(p.recvSlab(b, slab, 100, 0), 5);
   assert.equal(slab.subarray(100, 105).toString(), "hello");
-  assert.equal(p.recvSlab(b, 0, 0), -osConstants.errno.EAGAIN);
-  assert.equal(p.recvSlab(b, slab.length, 0), -osConstants.errno.EINVAL);
+  assert.equal(p.recvSlab(b, slab, 0, 0), -osConstants.errno.EAGAIN);
+  assert.equal(p.recvSlab(b, slab, slab.length, 0), -osConstants.errno.EINVAL);
   // At least `big` bytes waiting: a Buffer of exactly what was read.
   assert.equal(p.sendU8(a, Buffer.alloc(3000, 7), 0, 3000), 3000);
-  const big = p.recvSlab(b, 0, 1000);
+  const big = p.recvSlab(b, slab, 0, 1000);
   assert.ok(Buffer.isBuffer(big) && big.length === 3000 && big.every((x) => x === 7));
   const into = new Uint8Array(8);
   assert.equal(p.sendU8(a, Buffer.from("abc"), 0, 3), 3);
@@ -128,9 +129,56 @@ test("the fast poller's recvSlab/recvU8/sendU8: slab and exact reads, bounds and
   assert.throws(() => p.sendU8(a, Buffer.from("abc"), 2, 2), RangeError);
   assert.throws(() => p.recvU8(b, into, -1, 2), RangeError);
   assert.throws(() => p.sendU8(a, "abc" as unknown as Uint8Array, 0, 3), TypeError);
-  assert.throws(() => p.recvSlab("3" as unknown as number, 0, 0), TypeError);
+  assert.throws(() => p.recvSlab("3" as unknown as number, slab, 0, 0), TypeError);
   closeAll(a, b);
   assert.equal(p.recvU8(b, into, 0, 1), -osConstants.errno.EBADF);
+});
+
+test("the fast poller's recvSlab/recvU8/sendU8 read, write and fail the same once their callers are optimized", () => {
+  // Optimized code calls the addon's fast versions of the three (native/poller.cc),
+  // which fall back to the checked calls for what they do not handle themselves.
+  setFlagsFromString("--allow-natives-syntax");
+  const optimize = new Function("f", "args", "%PrepareFunctionForOptimization(f); f(...args); f(...args); %OptimizeFunctionOnNextCall(f);") as
+    (f: (...a: never[]) => unknown, args: unknown[]) => void;
+  const [a, b] = pair();
+  N.setNonblocking(b, true);
+  const p = N.fastPoll(() => {});
+  const io = { recvSlab: p.recvSlab, recvU8: p.recvU8, sendU8: p.sendU8 };
+  const send = (fd: number, u8: Uint8Array, off: number, n: number): number => io.sendU8(fd, u8, off, n);
+  const recvInto = (fd: number, u8: Uint8Array, off: number, n: number): number => io.recvU8(fd, u8, off, n);
+  const recvSlab = (fd: number, slab: Uint8Array, off: number, big: number): Buffer | number => io.recvSlab(fd, slab, off, big);
+  const slab = Buffer.alloc(4096);
+  const into = new Uint8Array(16);
+  optimize(send, [a, Buffer.from("ab"), 0, 2]);
+  optimize(recvSlab, [b, slab, 0, 0]);
+  optimize(recvInto, [b, into, 0, 16]);
+  assert.equal(send(a, Buffer.from("xxhello"), 2, 5), 5);
+  assert.equal(recvSlab(b, slab, 100, 0), 5);
+  assert.equal(slab.subarray(100, 105).toString(), "hello");
+  assert.equal(recvSlab(b, slab, 0, 0), -E.EAGAIN);
+  assert.equal(recvSlab(b, slab, slab.length, 0), -E.EINVAL);
+  assert.equal(recvSlab(b, slab, -1, 0), -E.EINVAL);
+  assert.equal(send(a, Buffer.alloc(3000, 7), 0, 3000), 3000);
+  const big = recvSlab(b, slab, 0, 1000);
+  assert.ok(Buffer.isBuffer(big) && big.length === 3000 && big.every((x) => x === 7));
+  assert.equal(send(a, Buffer.from("abc"), 0, 3), 3);
+  assert.equal(recvInto(b, into, 4, 4), 3);
+  assert.deepEqual([...into.subarray(4, 7)], [97, 98, 99]);
+  assert.equal(recvInto(b, into, 0, 16), -E.EAGAIN);
+  assert.throws(() => send(a, Buffer.from("abc"), 2, 2), RangeError);
+  assert.throws(() => recvInto(b, into, -1, 2), RangeError);
+  assert.throws(() => recvInto(b, into, 10, 7), RangeError);
+  // A view of a detached buffer has no bytes left: its old range is out of bounds.
+  const ab = new ArrayBuffer(8);
+  const gone = new Uint8Array(ab);
+  structuredClone(ab, { transfer: [ab] });
+  assert.throws(() => send(a, gone, 0, 4), RangeError);
+  assert.equal(send(a, gone, 0, 0), 0);
+  assert.throws(() => send(a, new Uint16Array(4) as unknown as Uint8Array, 0, 2), TypeError);
+  assert.throws(() => recvSlab(b, new Float64Array(4) as unknown as Uint8Array, 0, 0), TypeError);
+  closeAll(a, b);
+  assert.equal(recvInto(b, into, 0, 1), -E.EBADF);
+  assert.equal(send(a, into, 0, 1), -E.EBADF);
 });
 
 test("send to a closed peer is EPIPE, not SIGPIPE", () => {
@@ -466,6 +514,41 @@ test("the poller: bad arguments throw, a bad fd is -EBADF", () => {
   assert.throws(() => p.close(undefined as unknown as number), TypeError);
   assert.throws(() => p.setSlab("x" as unknown as Uint8Array), TypeError);
   assert.equal(p.start(-1, C.READABLE!), -E.EBADF);
+});
+
+test("the poller: a batch callback that throws raises the process's uncaught exception, and the next batch still comes in its async context", () => {
+  const lines = [
+    `import { AsyncLocalStorage, executionAsyncId } from "node:async_hooks";`,
+    `const [a, b] = N.socketpair(N.constants.AF_UNIX, N.constants.SOCK_STREAM, 0) as [number, number];`,
+    `N.setNonblocking(b, true);`,
+    `const seen: string[] = [];`,
+    `const als = new AsyncLocalStorage<string>();`,
+    `process.on("uncaughtException", (e) => seen.push(\`uncaught \${e.message}\`));`,
+    `const keep = setTimeout(() => {}, 10_000);`,
+    `let k = 0;`,
+    `als.run("store", () => {`,
+    `  const p = N.fastPoll((events, n) => {`,
+    `    N.recv(events[0]!, 100);`,
+    `    const i = k++;`,
+    `    seen.push(\`batch\${i} n=\${n} async=\${executionAsyncId() !== 0} store=\${als.getStore()}\`);`,
+    `    process.nextTick(() => seen.push(\`tick\${i}\`));`,
+    `    queueMicrotask(() => seen.push(\`microtask\${i}\`));`,
+    `    if (i === 0) {`,
+    `      N.send(a, Buffer.from("y"));`,
+    `      throw new Error("boom");`,
+    `    }`,
+    `    p.close(b);`,
+    `    setTimeout(() => { clearTimeout(keep); console.log(JSON.stringify(seen)); }, 20);`,
+    `  });`,
+    `  p.start(b, N.constants.READABLE!);`,
+    `});`,
+    `N.send(a, Buffer.from("x"));`,
+  ];
+  // A failed callback's scope skips the tick queue, as MakeCallback's does: tick0 and microtask0 run later.
+  assert.deepEqual(runWithAddon<string[]>(lines, {}), [
+    "batch0 n=1 async=true store=store", "uncaught boom", "tick0", "microtask0",
+    "batch1 n=1 async=true store=store", "tick1", "microtask1",
+  ]);
 });
 
 test("a worker that exits with watched fds and DNS requests tears down cleanly", async () => {

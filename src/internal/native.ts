@@ -205,15 +205,15 @@ export interface FastPoller {
   close(fd: number): number;
   /** Releases every handle of this poller and the poller itself (its loop is closing); later calls do nothing. */
   dispose(): void;
-  /** Sets the slab recvSlab() reads into (kept alive by the addon until the next call). */
+  /** Tells the addon of a new read slab (its memory counts as fresh for the addon's trim); JS passes it to recvSlab(). */
   setSlab(buffer: Uint8Array): void;
   /**
    * When big > 0 and at least `big` bytes are waiting (FIONREAD), receives
    * them into a new Buffer of that size (at most the slab's length) and
-   * returns it; else one recv(2) into the slab from offset to its end: bytes
-   * read, 0 at EOF, or -errno (-EINVAL before setSlab or offset out of it).
+   * returns it; else one recv(2) into `slab` from offset to its end: bytes
+   * read, 0 at EOF, or -errno (-EINVAL for an offset outside the slab).
    */
-  recvSlab(fd: number, offset: number, big: number): Buffer | number;
+  recvSlab(fd: number, slab: Uint8Array, offset: number, big: number): Buffer | number;
   /** recv(2) into u8[offset, offset + length): bytes read, 0 at EOF, or -errno. */
   recvU8(fd: number, u8: Uint8Array, offset: number, length: number): number;
   /** send(2) with MSG_NOSIGNAL of u8[offset, offset + length): bytes sent or -errno. */

@@ -66,13 +66,14 @@ const SLAB_MIN_FREE = 4 * 1024;
  * A loop's read path: its poller's lean recv/send, held as plain fields (a
  * property load on the addon's own object was a megamorphic IC call per
  * request), and the current read slab with the offset where its free tail
- * begins. The slab is the poller's (setSlab), so it is the loop's too.
+ * begins. The slab is the loop's: its poller learns of each one (setSlab).
  */
 class SocketIo {
   readonly recvSlab: FastPoller["recvSlab"];
   readonly recvU8: FastPoller["recvU8"];
   readonly sendU8: FastPoller["sendU8"];
   private readonly _poller: FastPoller;
+  slab: Buffer = Buffer.alloc(0);
   slabAb = new ArrayBuffer(0);
   slabOff = 0;
 
@@ -88,6 +89,7 @@ class SocketIo {
     // Uninitialized: the protocol only ever sees bytes recv() wrote (zero-filling
     // 256 KiB per slab was the largest user-space item at 1 KiB echo).
     const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    this.slab = slab;
     this.slabAb = slab.buffer as ArrayBuffer;
     this.slabOff = 0;
     this._poller.setSlab(slab);
@@ -507,7 +509,7 @@ export class _SelectorSocketTransport extends FlowControlTransport implements Se
     // asks the kernel how much is waiting and receives it into its own Buffer.
     const io = this._io;
     const off = io.slabOff;
-    const r = io.recvSlab(this._sockFd, off, this._bigReads ? LARGE_READ : 0);
+    const r = io.recvSlab(this._sockFd, io.slab, off, this._bigReads ? LARGE_READ : 0);
     let data: Buffer;
     if (typeof r === "number") {
       if (r <= 0) {
