@@ -71,6 +71,10 @@ struct Trimmer {
   // Fresh bytes (reads, young GCs) since the last memory-reducing GC asked for; start-up
   // counts as a burst, so a process's first quiet moment reduces too.
   size_t fresh = kCollectAfterBytes;
+  // The same since the last reduction after a forced GC only: a quiet moment
+  // in the middle of a burst (a process descheduled for a tick, say) must not
+  // take the reduction away from the gc() the program calls after it.
+  size_t freshForced = kCollectAfterBytes;
   double budget = kCollectBudgetMs;  // CPU ms the next memory-reducing GCs may take
   uint64_t budgetAt = 0;             // uv_now() when `budget` was last refilled
   double costFrom = -1;      // process CPU ms when the last one was asked for, until it ends
@@ -96,6 +100,12 @@ bool BudgetAllows(Trimmer* m, uint64_t now) {
   m->budget = std::min(kCollectBudgetMs, m->budget + static_cast<double>(now - m->budgetAt) * kCollectShare);
   m->budgetAt = now;
   return m->budget > 0;
+}
+
+// Reads and young GCs count towards both kinds of reduction.
+void AddFresh(Trimmer* m, size_t bytes) {
+  m->fresh += bytes;
+  m->freshForced += bytes;
 }
 
 void Trim(Trimmer* m) {
@@ -150,11 +160,14 @@ void OnTick(uv_timer_t* t) {
 // A forced full GC leaves the young generation at the size the burst grew it
 // to (V8 shrinks it only in a memory-reducing GC), so the program that forced
 // it would still see the burst in its RSS. V8 allows a GC from an epilogue
-// callback and does not call the callbacks again for it.
+// callback and does not call the callbacks again for it. The program asked
+// for a full GC, so the budget does not hold this one back (4 MiB of fresh
+// memory since the last one still must have come); what it costs comes out of
+// the budget all the same, and the quiet-time ones wait for it to refill.
 void ReduceAfterForcedGc(Trimmer* m) {
-  uint64_t now = uv_now(m->data->loop);
-  if (!BudgetAllows(m, now)) return;
+  BudgetAllows(m, uv_now(m->data->loop));
   m->fresh = 0;
+  m->freshForced = 0;
   m->collections++;
   double from = ProcessCpuMs();
   m->isolate->MemoryPressureNotification(v8::MemoryPressureLevel::kCritical);
@@ -175,12 +188,12 @@ void OnGc(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags flags, void* p) {
   // A collection means at least a young generation's worth (1 MiB or more) of
   // allocation: a burst of connections or tasks reads little but grows the
   // young generation all the same.
-  if (type & (v8::kGCTypeScavenge | v8::kGCTypeMinorMarkCompact)) m->fresh += kGcWeightBytes;
+  if (type & (v8::kGCTypeScavenge | v8::kGCTypeMinorMarkCompact)) AddFresh(m, kGcWeightBytes);
   m->gcSinceTrim = true;
   if (!m->ticking) Arm(m);
   // After the bookkeeping, so that the trim it makes counts as this GC's.
   if ((type & v8::kGCTypeMarkSweepCompact) && (flags & v8::kGCCallbackFlagForced) && m->costFrom < 0 &&
-      m->fresh >= kCollectAfterBytes) {
+      m->freshForced >= kCollectAfterBytes) {
     ReduceAfterForcedGc(m);
   }
 }
@@ -283,7 +296,7 @@ void NoteFreshRead(size_t bytes) {
   Trimmer* m = trimmer;
   if (m == nullptr) return;
   m->activity += bytes;
-  m->fresh += bytes;
+  AddFresh(m, bytes);
   if (!m->ticking && m->fresh >= kCollectAfterBytes) Arm(m);
 }
 

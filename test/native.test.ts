@@ -691,7 +691,7 @@ test("a forced full GC after a burst of tasks also shrinks the young generation 
     `const asyncio = await import(${JSON.stringify(asyncioUrl)});`,
     `const young = () => getHeapSpaceStatistics().find((s) => s.space_name === "new_space")!.space_size;`,
     `function* short() { yield* asyncio.sleep(0); }`,
-    `asyncio.run((function* () {`,
+    `await asyncio.run((function* () {`,
     `  for (let i = 0; i < 10; i++) yield* asyncio.gather(...Array.from({ length: 10_000 }, () => asyncio.createTask(short())));`,
     `})());`,
     `const before = N.memoryPolicy(), youngBefore = young();`,
