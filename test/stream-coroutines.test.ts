@@ -205,6 +205,28 @@ test("a coroutine left unstarted while the loop runs more iterations in the same
   assert.deepEqual(stderr.split("\n").filter((l) => l.includes("RuntimeWarning")).map((l) => l.replace(/^\(node:\d+\) /, "")), ["RuntimeWarning: coroutine 'sleep' was never awaited"]);
 });
 
+test("a coroutine made in a loop callback warns 'was never awaited' once dropped, also when the batch ends with an exception; one awaited in a later job does not", () => {
+  // Coroutines made while the loop runs callbacks are looked at when the batch
+  // ends (core/base-events.ts), not by a flush queued per job.
+  const stderr = stderrOf(`
+    import * as asyncio from "./src/index.ts";
+    const loop = asyncio.newEventLoop();
+    let kept;
+    loop.callSoon(() => { kept = asyncio.sleep(0, "kept"); asyncio.sleep(0, "dropped"); });
+    loop.callLater(0.01, () => loop.stop());
+    await loop.runForever();
+    console.error("kept " + (await loop.runUntilComplete(kept)));
+    loop.callSoon(() => { asyncio.sleep(0, "dropped before SystemExit"); throw new asyncio.SystemExit(0); });
+    try { await loop.runForever(); } catch (e) { console.error("raised " + e.name); }
+    loop.close();
+    for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setImmediate(r)); }
+  `);
+  assert.match(stderr, /kept kept\nraised SystemExit\n/);
+  assert.deepEqual(stderr.split("\n").filter((l) => l.includes("RuntimeWarning")).map((l) => l.replace(/^\(node:\d+\) /, "")), [
+    "RuntimeWarning: coroutine 'sleep' was never awaited", "RuntimeWarning: coroutine 'sleep' was never awaited",
+  ]);
+});
+
 test("one coroutine dropped among many awaited, thrown into or closed in the same job still warns 'was never awaited', once", () => {
   // The check counts the coroutines resumed since they were made (next, throw
   // or return, core/tasks.ts) and reads their states only when some were not.

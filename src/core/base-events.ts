@@ -7,7 +7,7 @@ import {
 } from "./events.js";
 import { Future, _setSuspensionHook, isfuture } from "./futures.js";
 import { Task, ensureFuture, _recordSuspension, _releaseWaitingTasks, _taskOfHandle } from "./tasks.js";
-import { _dropStartedCoroutines, _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
+import { _beginCoroutineBatch, _dropStartedCoroutines, _endCoroutineBatch, _setCoroutineOriginTracking, awaitableCoroutine, type AwaitableCoroutine, type Coroutine } from "./coroutines.js";
 import { Deque } from "../internal/deque.js";
 import { Heap } from "../internal/heap.js";
 import { callQuietly } from "../internal/native.js";
@@ -328,14 +328,19 @@ export class BaseEventLoop extends AbstractEventLoop {
 
   /** One iteration, then more while the iteration budget lasts and callbacks are ready, until the loop is stopping. */
   private _runBatch(): void {
-    this._runOnce();
-    if (this._stopping || this._ready.length === 0 || this.iterationBudget <= 0) return;
-    const deadline = performance.now() + this.iterationBudget * 1000;
-    do {
-      // The job goes on: what the last iteration's coroutines held need not.
-      _dropStartedCoroutines();
+    const flushQueued = _beginCoroutineBatch();
+    try {
       this._runOnce();
-    } while (!this._stopping && this._ready.length > 0 && performance.now() < deadline);
+      if (this._stopping || this._ready.length === 0 || this.iterationBudget <= 0) return;
+      const deadline = performance.now() + this.iterationBudget * 1000;
+      do {
+        // The job goes on: what the last iteration's coroutines held need not.
+        _dropStartedCoroutines();
+        this._runOnce();
+      } while (!this._stopping && this._ready.length > 0 && performance.now() < deadline);
+    } finally {
+      _endCoroutineBatch(flushQueued);
+    }
   }
 
   /**

@@ -723,6 +723,16 @@ function* sleepThroughLoop<T>(loop: AbstractEventLoop, delay: number, result: T)
   }
 }
 
+/**
+ * @internal What a LazyCoroutine's step returns when it finishes without a
+ * value, or yields nothing (a bare yield): one frozen object for every such
+ * step rather than a new one (drain() ends so on every call). Whoever
+ * resumes a coroutine reads `done` and `value` at once and keeps neither.
+ */
+export const LAZY_DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+/** A bare yield's step result (sleep(0)); see LAZY_DONE. */
+const LAZY_YIELD: IteratorYieldResult<undefined> = Object.freeze({ done: false, value: undefined });
+
 /** LazyCoroutine._state: made, not resumed yet (LAZY_UNAWAITED too, once its job ended: core/coroutines.ts). */
 const CO_CREATED = LAZY_CREATED;
 /** Suspended on the future in _inner, or (null) on a bare yield. */
@@ -786,7 +796,7 @@ export abstract class LazyCoroutine<T> {
         this._state = CO_DONE;
         return this._start();
       default:
-        return { done: true, value: undefined as T };
+        return LAZY_DONE as IteratorResult<unknown, T>;
     }
   }
 
@@ -827,7 +837,7 @@ export abstract class LazyCoroutine<T> {
   _wait(fut: Future<unknown> | null): IteratorResult<unknown, T> {
     this._inner = fut;
     this._state = CO_WAITING;
-    if (fut === null) return { done: false, value: undefined };
+    if (fut === null) return LAZY_YIELD;
     _suspendOn(fut);
     return { done: false, value: fut };
   }

@@ -9,7 +9,7 @@ import {
   type CreateUnixConnectionOptions, type CreateUnixServerOptions,
 } from "../core/events.js";
 import type { Future } from "../core/futures.js";
-import { ensureFuture, sleep, _lazyCoroutineClass, _lazyCoroutineMade, type LazyCoroutine } from "../core/tasks.js";
+import { ensureFuture, sleep, _lazyCoroutineClass, _lazyCoroutineMade, LAZY_DONE, type LazyCoroutine } from "../core/tasks.js";
 import { awaitableCoroutine, iscoroutine, type AwaitableCoroutine, type Coroutine } from "../core/coroutines.js";
 import { Protocol } from "../core/protocols.js";
 import type { BaseTransport, Transport, WriteTransport } from "../core/transports.js";
@@ -853,12 +853,12 @@ class DrainCoroutine {
     }
     const closing = w._transport.isClosing();
     if (closing || w._protocol._drainBlocked()) return this._delegate(drainWaiting(w, closing));
-    return { done: true, value: undefined };
+    return LAZY_DONE;
   }
 
   /** @internal Never called: a drain waits only inside drainWaiting(). */
   _finish(_fut: Future<unknown> | null): IteratorResult<unknown, void> {
-    return { done: true, value: undefined };
+    return LAZY_DONE;
   }
 }
 _lazyCoroutineClass(DrainCoroutine, "drain");
