@@ -34,12 +34,16 @@ def main():
     loop.run_forever()
     print("stopped")
     # A timer scheduled by a callback with delay 0 runs on a later iteration than call_soon.
+    # The timer stops the loop itself: a stop on a timer of its own would come
+    # in the first iteration already whenever the process is held up that long.
+    def later0(name):
+        cb(name)
+        loop.stop()
     def first():
         print("first")
-        loop.call_later(0, cb, "later0 from first")
+        loop.call_later(0, later0, "later0 from first")
         loop.call_soon(cb, "soon from first")
     loop.call_soon(first)
-    loop.call_later(0.02, loop.stop)
     loop.run_forever()
     loop.close()
 
