@@ -159,7 +159,7 @@ export function _beginCoroutineBatch(): boolean {
 export function _endCoroutineBatch(queued: boolean): void {
   _dropStartedCoroutines();
   if (queued) return;
-  if (fresh.length !== 0 || freshLazyCount !== 0) void settled.then(registerUnstarted);
+  if (fresh.length !== 0 || freshLazyCount !== 0) flushAtJobEnd();
   else flushQueued = false;
 }
 
